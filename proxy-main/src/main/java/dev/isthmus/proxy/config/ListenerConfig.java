@@ -1,0 +1,58 @@
+package dev.isthmus.proxy.config;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * One listening address and what to do with its connections.
+ * An http listener has either {@code routes} or {@code virtualHosts} (the other list is empty) and no cluster;
+ * a tcp listener has a {@code cluster} and neither list.
+ *
+ * @param name         unique among listeners
+ * @param address      where to bind (every worker binds it with SO_REUSEPORT)
+ * @param protocol     http or tcp
+ * @param cluster      tcp only: where every connection goes
+ * @param routes       http only, without virtual hosts: tried in order for every request
+ * @param virtualHosts http only, without routes: picked by Host, then their routes are tried in order
+ * @param limits       limits and timeouts (defaults where omitted)
+ */
+public record ListenerConfig(
+        String name,
+        HostPort address,
+        Protocol protocol,
+        Optional<String> cluster,
+        List<RouteConfig> routes,
+        List<VirtualHostConfig> virtualHosts,
+        ListenerLimits limits) {
+
+    public ListenerConfig {
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(address, "address");
+        Objects.requireNonNull(protocol, "protocol");
+        Objects.requireNonNull(cluster, "cluster");
+        routes = List.copyOf(routes);
+        virtualHosts = List.copyOf(virtualHosts);
+        Objects.requireNonNull(limits, "limits");
+        boolean shapeOk = switch (protocol) {
+            case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty();
+            case HTTP -> cluster.isEmpty() && (routes.isEmpty() || virtualHosts.isEmpty());
+        };
+        if (!shapeOk) {
+            throw new IllegalArgumentException("listener " + name
+                    + ": tcp needs a cluster only, http needs routes or virtual hosts and no cluster");
+        }
+    }
+
+    /** An http listener with top-level routes and default limits. */
+    public static ListenerConfig http(String name, HostPort address, List<RouteConfig> routes) {
+        return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, List.of(),
+                ListenerLimits.DEFAULTS);
+    }
+
+    /** A tcp listener to {@code cluster} with default limits. */
+    public static ListenerConfig tcp(String name, HostPort address, String cluster) {
+        return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(),
+                ListenerLimits.DEFAULTS);
+    }
+}

@@ -1,0 +1,48 @@
+package dev.isthmus.proxy.config;
+
+import java.time.Duration;
+import java.util.Objects;
+
+/**
+ * The per-listener limits and timeouts; every field has a default so a listener may omit them all.
+ *
+ * @param requestHeadTimeout   time allowed from the first byte of a request to the end of its head (http only)
+ * @param idleTimeout          a keep-alive (http) or silent (tcp) downstream connection is closed after this
+ * @param maxConnections       accepted downstream connections open at once, per worker; beyond it accept waits
+ * @param maxRequestHeadBytes  largest request head (request line + headers) accepted, else 431 (http only)
+ * @param maxHeaders           most header fields in one request head, else 431 (http only)
+ * @param spliceThresholdBytes bodies longer than this move by splice(2); shorter ones by writev from the chunk
+ * @param drainTimeout         on SIGTERM/SIGINT, in-flight work gets this long before connections are closed
+ */
+public record ListenerLimits(
+        Duration requestHeadTimeout,
+        Duration idleTimeout,
+        int maxConnections,
+        int maxRequestHeadBytes,
+        int maxHeaders,
+        int spliceThresholdBytes,
+        Duration drainTimeout) {
+
+    public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
+    public static final int DEFAULT_MAX_REQUEST_HEAD_BYTES = 64 * 1024;
+    public static final int DEFAULT_MAX_HEADERS = 100;
+    public static final int DEFAULT_SPLICE_THRESHOLD_BYTES = 64 * 1024;
+    public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
+
+    public static final ListenerLimits DEFAULTS = new ListenerLimits(
+            DEFAULT_REQUEST_HEAD_TIMEOUT,
+            DEFAULT_IDLE_TIMEOUT,
+            DEFAULT_MAX_CONNECTIONS,
+            DEFAULT_MAX_REQUEST_HEAD_BYTES,
+            DEFAULT_MAX_HEADERS,
+            DEFAULT_SPLICE_THRESHOLD_BYTES,
+            DEFAULT_DRAIN_TIMEOUT);
+
+    public ListenerLimits {
+        Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
+        Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(drainTimeout, "drainTimeout");
+    }
+}

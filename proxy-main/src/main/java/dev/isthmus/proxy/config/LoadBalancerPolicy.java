@@ -1,0 +1,20 @@
+package dev.isthmus.proxy.config;
+
+/** How a cluster picks an endpoint for each new upstream request or connection. */
+public enum LoadBalancerPolicy {
+    ROUND_ROBIN("round_robin"),
+    RANDOM("random"),
+    /** Fewest active requests (per reactor), ties broken in round-robin order. */
+    LEAST_REQUEST("least_request");
+
+    private final String configName;
+
+    LoadBalancerPolicy(String configName) {
+        this.configName = configName;
+    }
+
+    /** The spelling in YAML. */
+    public String configName() {
+        return configName;
+    }
+}
