@@ -11,11 +11,7 @@ import org.junit.jupiter.api.Timeout;
 import java.io.File;
 import java.io.IOException;
 import java.lang.foreign.GroupLayout;
-import java.lang.foreign.MemoryLayout;
-import java.lang.foreign.PaddingLayout;
 import java.lang.reflect.Method;
-import java.lang.reflect.Modifier;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -24,7 +20,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 import static java.lang.foreign.MemoryLayout.PathElement.groupElement;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +37,6 @@ import static org.junit.jupiter.api.Assertions.fail;
 final class LayoutsMatchCHeadersTest {
     private static final Path HEADER = Path.of("include", "isthmus_sys.h");
     private static final Path WORK_DIR = Path.of("target", "layout-probe");
-    private static final String GENERATED_PACKAGE = isthmus_sys_h.class.getPackageName();
     private static final long PROCESS_TIMEOUT_SECONDS = 60;
 
     /** What the probe printed: {@code "sizeof epoll_event"}, {@code "offsetof epoll_event data"}, {@code "constant EPOLLET"}. */
@@ -59,9 +53,9 @@ final class LayoutsMatchCHeadersTest {
             return;
         }
         assertTrue(Files.isRegularFile(HEADER), "missing " + HEADER.toAbsolutePath() + " (tests run from the module dir)");
-        structClasses = structClasses();
-        constants = constants();
-        assertFalse(structClasses.isEmpty(), "no struct classes found in " + GENERATED_PACKAGE);
+        structClasses = GeneratedBindings.structClasses();
+        constants = GeneratedBindings.constants();
+        assertFalse(structClasses.isEmpty(), "no struct classes found in " + isthmus_sys_h.class.getPackageName());
         assertFalse(constants.isEmpty(), "no constants found in " + isthmus_sys_h.class.getName());
 
         Files.createDirectories(WORK_DIR);
@@ -88,9 +82,9 @@ final class LayoutsMatchCHeadersTest {
     void everyStructHasTheSizeOfItsCStruct() {
         List<String> mismatches = new ArrayList<>();
         for (Class<?> struct : structClasses) {
-            GroupLayout layout = layoutOf(struct);
+            GroupLayout layout = GeneratedBindings.layoutOf(struct);
             compare(mismatches, "sizeof(struct " + layout.name().orElseThrow() + ")",
-                    "sizeof " + cName(layout), layout.byteSize());
+                    "sizeof " + GeneratedBindings.cName(layout), layout.byteSize());
         }
         assertNoMismatches(mismatches);
     }
@@ -99,14 +93,14 @@ final class LayoutsMatchCHeadersTest {
     void everyFieldHasTheOffsetAndSizeOfItsCMember() throws ReflectiveOperationException {
         List<String> mismatches = new ArrayList<>();
         for (Class<?> struct : structClasses) {
-            GroupLayout layout = layoutOf(struct);
-            for (String field : fieldNames(layout)) {
-                String where = cName(layout) + "." + field;
+            GroupLayout layout = GeneratedBindings.layoutOf(struct);
+            for (String field : GeneratedBindings.fieldNames(layout)) {
+                String where = GeneratedBindings.cName(layout) + "." + field;
                 long layoutOffset = layout.byteOffset(groupElement(field));
                 long accessorOffset = (long) struct.getMethod(field + "$offset").invoke(null);
                 assertEquals(layoutOffset, accessorOffset, where + ": " + field + "$offset() disagrees with layout()");
-                compare(mismatches, "offsetof(" + where + ")", "offsetof " + cName(layout) + " " + field, layoutOffset);
-                compare(mismatches, "sizeof(" + where + ")", "fieldsize " + cName(layout) + " " + field,
+                compare(mismatches, "offsetof(" + where + ")", "offsetof " + GeneratedBindings.cName(layout) + " " + field, layoutOffset);
+                compare(mismatches, "sizeof(" + where + ")", "fieldsize " + GeneratedBindings.cName(layout) + " " + field,
                         layout.select(groupElement(field)).byteSize());
             }
         }
@@ -173,11 +167,11 @@ final class LayoutsMatchCHeadersTest {
                 .append("#define MEMBER_SIZE(type, member) sizeof(((type *) 0)->member)\n\n")
                 .append("int main(void) {\n");
         for (Class<?> struct : structClasses) {
-            GroupLayout layout = layoutOf(struct);
-            String name = cName(layout);
+            GroupLayout layout = GeneratedBindings.layoutOf(struct);
+            String name = GeneratedBindings.cName(layout);
             String type = "struct " + name;
             c.append("    printf(\"sizeof ").append(name).append(" %zu\\n\", sizeof(").append(type).append("));\n");
-            for (String field : fieldNames(layout)) {
+            for (String field : GeneratedBindings.fieldNames(layout)) {
                 c.append("    printf(\"offsetof ").append(name).append(' ').append(field).append(" %zu\\n\", offsetof(")
                         .append(type).append(", ").append(field).append("));\n");
                 c.append("    printf(\"fieldsize ").append(name).append(' ').append(field)
@@ -213,70 +207,6 @@ final class LayoutsMatchCHeadersTest {
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertEquals(0, process.exitValue(), String.join(" ", command) + " failed:\n" + output);
         return output;
-    }
-
-    /** Every class of the generated package with a {@code layout()} returning a struct layout. */
-    private static List<Class<?>> structClasses() throws IOException, URISyntaxException, ClassNotFoundException {
-        Path packageDir = Path.of(isthmus_sys_h.class.getResource(isthmus_sys_h.class.getSimpleName() + ".class").toURI())
-                .getParent();
-        List<Class<?>> structs = new ArrayList<>();
-        try (Stream<Path> files = Files.list(packageDir)) {
-            for (Path file : files.sorted().toList()) {
-                String fileName = file.getFileName().toString();
-                if (fileName.endsWith(".class") && !fileName.contains("$")) {
-                    Class<?> candidate = Class.forName(GENERATED_PACKAGE + "." + fileName.replace(".class", ""));
-                    if (hasStructLayout(candidate)) {
-                        structs.add(candidate);
-                    }
-                }
-            }
-        }
-        return structs;
-    }
-
-    private static boolean hasStructLayout(Class<?> candidate) {
-        try {
-            return GroupLayout.class.isAssignableFrom(candidate.getMethod("layout").getReturnType());
-        } catch (NoSuchMethodException notAStruct) {
-            return false;
-        }
-    }
-
-    /** Every {@code public static int NAME()} (or {@code long}) of the header class: jextract's shape for a macro. */
-    private static List<Method> constants() {
-        List<Method> found = new ArrayList<>();
-        for (Method method : isthmus_sys_h.class.getDeclaredMethods()) {
-            int modifiers = method.getModifiers();
-            Class<?> type = method.getReturnType();
-            if (Modifier.isPublic(modifiers) && Modifier.isStatic(modifiers) && method.getParameterCount() == 0
-                    && (type == int.class || type == long.class)) {
-                found.add(method);
-            }
-        }
-        found.sort((a, b) -> a.getName().compareTo(b.getName()));
-        return found;
-    }
-
-    private static GroupLayout layoutOf(Class<?> struct) {
-        try {
-            return (GroupLayout) struct.getMethod("layout").invoke(null);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(struct.getName() + ".layout() is not callable", e);
-        }
-    }
-
-    private static String cName(GroupLayout layout) {
-        return layout.name().orElseThrow(() -> new AssertionError("unnamed struct layout " + layout));
-    }
-
-    private static List<String> fieldNames(GroupLayout layout) {
-        List<String> names = new ArrayList<>();
-        for (MemoryLayout member : layout.memberLayouts()) {
-            if (!(member instanceof PaddingLayout)) {
-                names.add(member.name().orElseThrow(() -> new AssertionError("unnamed member in " + layout)));
-            }
-        }
-        return names;
     }
 
     private static String compilerName() {
