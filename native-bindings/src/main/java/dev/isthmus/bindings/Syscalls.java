@@ -77,6 +77,14 @@ public final class Syscalls {
     private static final MethodHandle SETRLIMIT = blocking("setrlimit", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle INET_PTON = blocking("inet_pton", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
 
+    /**
+     * {@code write(2)} without errno capture, for {@link #signalEventfd} which any thread may call: the only failure of
+     * an eventfd write is EAGAIN at a counter of 2^64-2, which a wakeup signal cannot reach.
+     */
+    private static final MethodHandle WRITE_UNCAPTURED = LINKER.downcallHandle(LIBC.find("write").orElseThrow(),
+            FunctionDescriptor.of(JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG), CRITICAL);
+    private static final MemorySegment EVENTFD_INCREMENT = Arena.global().allocateFrom(JAVA_LONG, 1L);
+
     private static final long CPU_SET_BYTES = 128;
     private static final long SCRATCH_BYTES = 64;
 
@@ -404,6 +412,18 @@ public final class Syscalls {
     public int inetPton(int family, String text, MemorySegment destination) {
         try (Arena temporary = Arena.ofConfined()) {
             return result((int) INET_PTON.invokeExact(errnoState, family, temporary.allocateFrom(text), destination));
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * Adds one to an eventfd's counter, waking whoever waits on it. Safe from any thread: it touches no per-thread
+     * state and the increment it writes is a read-only global.
+     */
+    public static void signalEventfd(int eventFd) {
+        try {
+            long ignored = (long) WRITE_UNCAPTURED.invokeExact(eventFd, EVENTFD_INCREMENT.address(), (long) Long.BYTES);
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -1,0 +1,15 @@
+package dev.isthmus.reactor;
+
+/**
+ * The callback behind one registered file descriptor (Envoy's {@code FileEvent}). Called on the owning reactor's
+ * thread only, with the ready mask epoll reported ({@code EPOLLIN}, {@code EPOLLOUT}, {@code EPOLLERR}, ...).
+ */
+public interface EventHandler {
+    void onEvents(int readyEvents);
+
+    /**
+     * The reactor is shutting down with this handler still registered: release the fd and anything else held.
+     * Called on the reactor thread, once.
+     */
+    void onReactorShutdown();
+}

@@ -1,0 +1,161 @@
+package dev.isthmus.reactor;
+
+import dev.isthmus.bindings.Errno;
+import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.bindings.SyscallException;
+import dev.isthmus.bindings.Syscalls;
+
+import java.lang.foreign.MemorySegment;
+import java.net.InetSocketAddress;
+import java.util.concurrent.TimeUnit;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EMFILE;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.ENFILE;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.ENOBUFS;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.ENOMEM;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_IPV6;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPV6_V6ONLY;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_NONBLOCK;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_REUSEADDR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_REUSEPORT;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
+
+/**
+ * One reactor's listen socket. Every reactor binds its own {@code SO_REUSEPORT} socket to the same address and the
+ * kernel spreads new connections across them. Confined to the reactor thread.
+ *
+ * <p>Accepts until EAGAIN (bounded per event; level-triggered epoll re-reports the rest). Running out of descriptors
+ * or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) would otherwise spin on a queue that stays readable, so the listener
+ * drops its interest and retries after {@link #BACKOFF_NANOS}.
+ */
+public final class Listener implements EventHandler {
+    /** Receives each accepted, non-blocking fd, which it then owns, and the peer's encoded address. */
+    @FunctionalInterface
+    public interface AcceptHandler {
+        void onAccept(int fd, MemorySegment peerAddress);
+    }
+
+    private static final System.Logger LOG = System.getLogger(Listener.class.getName());
+    private static final int BACKLOG = 4096;
+    private static final int MAX_ACCEPTS_PER_EVENT = 256;
+    static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private final EpollReactor reactor;
+    private final Syscalls sys;
+    private final AcceptHandler handler;
+    private final MemorySegment peer;
+    private final Timer backoff;
+    private final int fd;
+    private final int port;
+    private long token;
+    private long accepted;
+    private long backoffs;
+    private boolean closed;
+
+    private Listener(EpollReactor reactor, int fd, int port, AcceptHandler handler) {
+        this.reactor = reactor;
+        this.sys = reactor.syscalls();
+        this.fd = fd;
+        this.port = port;
+        this.handler = handler;
+        this.peer = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
+        this.backoff = reactor.newTimer(this::resumeAccepting);
+    }
+
+    /** Binds, listens and registers on {@code reactor}; port 0 picks a free port (see {@link #port()}). */
+    public static Listener open(EpollReactor reactor, InetSocketAddress address, AcceptHandler handler)
+            throws SyscallException {
+        Syscalls sys = reactor.syscalls();
+        MemorySegment sockaddr = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
+        int length = SocketAddresses.write(sockaddr, address);
+        int fd = sys.socket(Sockets.family(sockaddr), SOCK_STREAM() | SOCK_NONBLOCK() | SOCK_CLOEXEC(), 0);
+        SyscallException.check("socket", fd);
+        boolean success = false;
+        try {
+            SyscallException.check("setsockopt(SO_REUSEADDR)", sys.setIntOption(fd, SOL_SOCKET(), SO_REUSEADDR(), 1));
+            SyscallException.check("setsockopt(SO_REUSEPORT)", sys.setIntOption(fd, SOL_SOCKET(), SO_REUSEPORT(), 1));
+            if (address.getAddress() instanceof java.net.Inet6Address) {
+                sys.setIntOption(fd, IPPROTO_IPV6(), IPV6_V6ONLY(), 1);
+            }
+            // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call here instead of one per accept.
+            sys.setIntOption(fd, IPPROTO_TCP(), TCP_NODELAY(), 1);
+            int r = sys.bind(fd, sockaddr, length);
+            if (r < 0) {
+                throw new SyscallException("bind " + address, r);
+            }
+            SyscallException.check("listen", sys.listen(fd, BACKLOG));
+            SyscallException.check("getsockname", sys.getsockname(fd, sockaddr));
+            Listener listener = new Listener(reactor, fd, SocketAddresses.port(sockaddr), handler);
+            listener.token = reactor.register(fd, EPOLLIN(), listener);
+            success = true;
+            return listener;
+        } finally {
+            if (!success) {
+                sys.close(fd);
+            }
+        }
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long acceptedCount() {
+        return accepted;
+    }
+
+    public long backoffCount() {
+        return backoffs;
+    }
+
+    @Override
+    public void onEvents(int readyEvents) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+            int client = sys.accept4(fd, peer, SOCK_NONBLOCK() | SOCK_CLOEXEC());
+            if (client >= 0) {
+                accepted++;
+                handler.onAccept(client, peer);
+            } else if (client == -EAGAIN()) {
+                return;
+            } else if (client == -EMFILE() || client == -ENFILE() || client == -ENOBUFS() || client == -ENOMEM()) {
+                pauseAccepting(client);
+                return;
+            }
+            // ECONNABORTED, EPROTO, EPERM (firewall) and friends concern one connection only: keep accepting.
+        }
+    }
+
+    private void pauseAccepting(int error) {
+        backoffs++;
+        LOG.log(System.Logger.Level.WARNING, "accept on port {0}: {1}; pausing accepts for {2} ms",
+                port, Errno.describe(error), TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS));
+        reactor.modify(token, 0);
+        backoff.schedule(BACKOFF_NANOS);
+    }
+
+    private void resumeAccepting() {
+        if (!closed) {
+            reactor.modify(token, EPOLLIN());
+        }
+    }
+
+    /** Stops accepting and closes the listen socket; connections already accepted are unaffected. */
+    public void close() {
+        if (!closed) {
+            closed = true;
+            backoff.cancel();
+            reactor.closeRegistered(token);
+        }
+    }
+
+    @Override
+    public void onReactorShutdown() {
+        close();
+    }
+}

@@ -1,0 +1,53 @@
+package dev.isthmus.reactor;
+
+import dev.isthmus.bindings.Syscalls;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET6;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EINPROGRESS;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_NONBLOCK;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_ERROR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
+
+/** Socket recipes shared by listeners and connectors: non-blocking TCP sockets, connect, and its completion. */
+public final class Sockets {
+    private Sockets() {
+    }
+
+    /** The address family of an encoded {@code sockaddr}. */
+    public static int family(MemorySegment sockaddr) {
+        return sockaddr.get(ValueLayout.JAVA_SHORT, 0) == AF_INET6() ? AF_INET6() : AF_INET();
+    }
+
+    /**
+     * Starts a non-blocking connect to {@code address} (an encoded {@code sockaddr} of {@code length} bytes). Returns
+     * the new fd (connected or in progress: completion is EPOLLOUT, then {@link #connectResult}) or {@code -errno}; on
+     * failure nothing is left open.
+     */
+    public static int connectNonBlocking(Syscalls sys, MemorySegment address, int length) {
+        int fd = sys.socket(family(address), SOCK_STREAM() | SOCK_NONBLOCK() | SOCK_CLOEXEC(), 0);
+        if (fd < 0) {
+            return fd;
+        }
+        sys.setIntOption(fd, IPPROTO_TCP(), TCP_NODELAY(), 1);
+        int r = sys.connect(fd, address, length);
+        if (r < 0 && r != -EINPROGRESS()) {
+            sys.close(fd);
+            return r;
+        }
+        return fd;
+    }
+
+    /** After EPOLLOUT on a connecting socket: 0 when connected, else {@code -errno} of the failure (SO_ERROR). */
+    public static int connectResult(Syscalls sys, int fd) {
+        int error = sys.getIntOption(fd, SOL_SOCKET(), SO_ERROR());
+        return error > 0 ? -error : error;
+    }
+}
