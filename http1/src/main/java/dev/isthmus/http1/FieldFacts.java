@@ -1,0 +1,218 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * What the framing and connection fields of a parsed head say, validated once when the head completes; owned by
+ * the thread that owns the enclosing parser.
+ */
+final class FieldFacts {
+    /** No Content-Length field. */
+    static final long ABSENT = -1;
+
+    private static final byte[] CHUNKED = ascii("chunked");
+    private static final byte[] CLOSE = ascii("close");
+    private static final byte[] KEEP_ALIVE = ascii("keep-alive");
+    private static final byte[] UPGRADE = ascii("upgrade");
+    private static final byte[] CONTINUE = ascii("100-continue");
+    private static final int DECIMAL = 10;
+    private static final byte QUOTE = '"';
+    private static final byte BACKSLASH = '\\';
+
+    long contentLength;
+    boolean transferEncoding;
+    boolean chunkedFinal;
+    int chunkedCount;
+    boolean otherCoding;
+    boolean malformedCoding;
+    boolean connectionClose;
+    boolean connectionKeepAlive;
+    boolean connectionUpgrade;
+    /** Connection lists something besides close, keep-alive and upgrade: header names to drop when forwarding. */
+    boolean connectionNamesFields;
+    boolean expectContinue;
+
+    /** Reads the framing and connection fields; returns the rejection of a malformed Content-Length, or null. */
+    Rejection analyze(HeaderFields fields) {
+        contentLength = ABSENT;
+        transferEncoding = false;
+        chunkedFinal = false;
+        chunkedCount = 0;
+        otherCoding = false;
+        malformedCoding = false;
+        connectionClose = false;
+        connectionKeepAlive = false;
+        connectionUpgrade = false;
+        connectionNamesFields = false;
+        expectContinue = false;
+        MemorySegment s = fields.segment();
+        for (int i = 0; i < fields.count(); i++) {
+            if (fields.is(i, KnownHeader.CONTENT_LENGTH)) {
+                Rejection r = contentLength(s, fields.valueOffset(i), fields.valueLength(i));
+                if (r != null) {
+                    return r;
+                }
+            } else if (fields.is(i, KnownHeader.TRANSFER_ENCODING)) {
+                transferEncoding = true;
+                transferCodings(s, fields.valueOffset(i), fields.valueLength(i));
+            } else if (fields.is(i, KnownHeader.CONNECTION)) {
+                connectionOptions(s, fields.valueOffset(i), fields.valueLength(i));
+            } else if (fields.is(i, KnownHeader.EXPECT)) {
+                expectContinue |= fields.valueEqualsIgnoreCase(i, CONTINUE);
+            }
+        }
+        return null;
+    }
+
+    /** The Transfer-Encoding rejection shared by requests and responses, or null when the coding list is usable. */
+    Rejection transferEncodingRejection(HttpVersion version) {
+        if (version == HttpVersion.HTTP_1_0) {
+            return Rejection.TRANSFER_ENCODING_IN_HTTP_1_0;
+        }
+        if (contentLength != ABSENT) {
+            return Rejection.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
+        }
+        if (malformedCoding || chunkedCount > 1) {
+            return Rejection.INVALID_TRANSFER_ENCODING;
+        }
+        return null;
+    }
+
+    /** Whether the connection persists after this message, from the version and the Connection options. */
+    boolean persistent(HttpVersion version) {
+        return !connectionClose && (version == HttpVersion.HTTP_1_1 || connectionKeepAlive);
+    }
+
+    private Rejection contentLength(MemorySegment s, long at, int length) {
+        if (length == 0) {
+            return Rejection.INVALID_CONTENT_LENGTH;
+        }
+        long value = 0;
+        for (int k = 0; k < length; k++) {
+            int digit = s.get(ValueLayout.JAVA_BYTE, at + k) - '0';
+            if (digit < 0 || digit > 9) {
+                return Rejection.INVALID_CONTENT_LENGTH;
+            }
+            if (value > (Long.MAX_VALUE - digit) / DECIMAL) {
+                return Rejection.CONTENT_LENGTH_OVERFLOW;
+            }
+            value = value * DECIMAL + digit;
+        }
+        if (contentLength != ABSENT && contentLength != value) {
+            return Rejection.CONFLICTING_CONTENT_LENGTH;
+        }
+        contentLength = value;
+        return null;
+    }
+
+    /** Reads one Transfer-Encoding list (RFC 9112 §6.1); several fields concatenate in order. */
+    private void transferCodings(MemorySegment s, long at, int length) {
+        long end = at + length;
+        long p = at;
+        while (p < end) {
+            byte b = s.get(ValueLayout.JAVA_BYTE, p);
+            if (b == CharClass.COMMA || b == CharClass.SP || b == CharClass.HTAB) {
+                p++;
+                continue;
+            }
+            long tokenStart = p;
+            while (p < end && CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, p) & 0xFF]) {
+                p++;
+            }
+            if (p == tokenStart) {
+                malformedCoding = true;
+                return;
+            }
+            boolean chunked = p - tokenStart == CHUNKED.length
+                    && HeaderFields.equalsIgnoreCase(s, tokenStart, CHUNKED, 0, CHUNKED.length);
+            p = skipWhitespace(s, p, end);
+            if (p < end && s.get(ValueLayout.JAVA_BYTE, p) == CharClass.SEMICOLON) {
+                if (chunked) {
+                    // chunked takes no parameters (RFC 9112 §7).
+                    malformedCoding = true;
+                    return;
+                }
+                p = skipParameters(s, p, end);
+            } else if (p < end && s.get(ValueLayout.JAVA_BYTE, p) != CharClass.COMMA) {
+                malformedCoding = true;
+                return;
+            }
+            if (chunked) {
+                chunkedCount++;
+            } else {
+                otherCoding = true;
+            }
+            chunkedFinal = chunked;
+        }
+    }
+
+    /** Skips {@code *( OWS ";" OWS parameter )} up to the next list comma outside a quoted string. */
+    private static long skipParameters(MemorySegment s, long p, long end) {
+        boolean quoted = false;
+        while (p < end) {
+            byte b = s.get(ValueLayout.JAVA_BYTE, p);
+            if (quoted && b == BACKSLASH) {
+                p += 2;
+                continue;
+            }
+            if (b == QUOTE) {
+                quoted = !quoted;
+            } else if (b == CharClass.COMMA && !quoted) {
+                return p;
+            }
+            p++;
+        }
+        return end;
+    }
+
+    private void connectionOptions(MemorySegment s, long at, int length) {
+        long end = at + length;
+        long p = at;
+        while (p < end) {
+            byte b = s.get(ValueLayout.JAVA_BYTE, p);
+            if (b == CharClass.COMMA || b == CharClass.SP || b == CharClass.HTAB) {
+                p++;
+                continue;
+            }
+            long tokenStart = p;
+            while (p < end && s.get(ValueLayout.JAVA_BYTE, p) != CharClass.COMMA) {
+                p++;
+            }
+            long tokenEnd = p;
+            while (tokenEnd > tokenStart && isWhitespace(s.get(ValueLayout.JAVA_BYTE, tokenEnd - 1))) {
+                tokenEnd--;
+            }
+            int n = (int) (tokenEnd - tokenStart);
+            if (matches(s, tokenStart, n, CLOSE)) {
+                connectionClose = true;
+            } else if (matches(s, tokenStart, n, KEEP_ALIVE)) {
+                connectionKeepAlive = true;
+            } else if (matches(s, tokenStart, n, UPGRADE)) {
+                connectionUpgrade = true;
+            } else {
+                connectionNamesFields = true;
+            }
+        }
+    }
+
+    private static boolean matches(MemorySegment s, long at, int length, byte[] lowercase) {
+        return length == lowercase.length && HeaderFields.equalsIgnoreCase(s, at, lowercase, 0, length);
+    }
+
+    private static long skipWhitespace(MemorySegment s, long p, long end) {
+        while (p < end && isWhitespace(s.get(ValueLayout.JAVA_BYTE, p))) {
+            p++;
+        }
+        return p;
+    }
+
+    private static boolean isWhitespace(byte b) {
+        return b == CharClass.SP || b == CharClass.HTAB;
+    }
+
+    static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+}

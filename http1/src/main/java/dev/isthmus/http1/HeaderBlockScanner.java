@@ -1,0 +1,202 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.isthmus.http1.CharClass.CR;
+import static dev.isthmus.http1.CharClass.HTAB;
+import static dev.isthmus.http1.CharClass.LF;
+import static dev.isthmus.http1.CharClass.SP;
+
+/**
+ * Scans the field lines of a head up to and including the empty line that ends it (RFC 9112 §5), recording each
+ * field in a {@link HeaderFields}; owned by the thread that owns the enclosing parser.
+ *
+ * <p>Resumable at any byte: it remembers its state and position, so bytes already scanned are never looked at again
+ * (except the trailing whitespace of a value, trimmed backwards once its line ends). Positions are relative to the
+ * head start, so the caller may hand in a different segment holding the same bytes.
+ */
+final class HeaderBlockScanner {
+    private enum State {
+        /** At the first byte of a field line or of the empty line. */
+        LINE_START,
+        NAME,
+        /** After the colon, skipping optional whitespace. */
+        VALUE_START,
+        VALUE,
+        /** Seen the CR that ends a field line. */
+        VALUE_LF,
+        /** Seen the CR of the empty line. */
+        END_LF,
+        DONE,
+        FAILED
+    }
+
+    private final HeaderFields fields;
+    private final int maxHeaderCount;
+    private State state = State.LINE_START;
+    private int pos;
+    private int nameStart;
+    private int nameEnd;
+    private int valueStart;
+    private int valueEnd;
+    private Rejection rejection;
+
+    HeaderBlockScanner(HeaderFields fields, int maxHeaderCount) {
+        this.fields = fields;
+        this.maxHeaderCount = maxHeaderCount;
+    }
+
+    /** Starts a new field section at relative position {@code at}. */
+    void start(int at) {
+        state = State.LINE_START;
+        pos = at;
+        rejection = null;
+        fields.clear();
+    }
+
+    /** Position just past the final CRLF, once {@link ParseStatus#COMPLETE}; else the next byte to scan. */
+    int position() {
+        return pos;
+    }
+
+    Rejection rejection() {
+        return rejection;
+    }
+
+    /** Scans relative positions {@code [position(), limit)} of the head starting at absolute {@code base}. */
+    ParseStatus scan(MemorySegment s, long base, int limit) {
+        while (true) {
+            switch (state) {
+                case LINE_START -> {
+                    if (pos >= limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    byte b = s.get(ValueLayout.JAVA_BYTE, base + pos);
+                    if (b == CR) {
+                        pos++;
+                        state = State.END_LF;
+                    } else if (b == LF) {
+                        return fail(Rejection.BARE_LF);
+                    } else if (b == SP || b == HTAB) {
+                        // A line starting with whitespace continues the previous one (obs-fold), or before any field
+                        // is whitespace after the start-line; RFC 9112 §2.2 and §5.2 let a server reject both.
+                        return fail(Rejection.OBS_FOLD);
+                    } else if (fields.count() == maxHeaderCount) {
+                        return fail(Rejection.TOO_MANY_HEADERS);
+                    } else {
+                        nameStart = pos;
+                        state = State.NAME;
+                    }
+                }
+                case NAME -> {
+                    int p = pos;
+                    while (p < limit && CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
+                        p++;
+                    }
+                    pos = p;
+                    if (p == limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    byte b = s.get(ValueLayout.JAVA_BYTE, base + p);
+                    if (b != CharClass.COLON) {
+                        return fail(b == SP || b == HTAB ? Rejection.WHITESPACE_BEFORE_COLON : Rejection.INVALID_HEADER_NAME);
+                    }
+                    if (p == nameStart) {
+                        return fail(Rejection.INVALID_HEADER_NAME);
+                    }
+                    nameEnd = p;
+                    pos = p + 1;
+                    state = State.VALUE_START;
+                }
+                case VALUE_START -> {
+                    int p = pos;
+                    byte b = 0;
+                    while (p < limit && ((b = s.get(ValueLayout.JAVA_BYTE, base + p)) == SP || b == HTAB)) {
+                        p++;
+                    }
+                    pos = p;
+                    if (p == limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    valueStart = p;
+                    state = State.VALUE;
+                }
+                case VALUE -> {
+                    int p = scanFieldContent(s, base, pos, limit);
+                    pos = p;
+                    if (p == limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    byte b = s.get(ValueLayout.JAVA_BYTE, base + p);
+                    if (b != CR) {
+                        return fail(b == LF ? Rejection.BARE_LF : Rejection.INVALID_HEADER_VALUE);
+                    }
+                    valueEnd = p;
+                    pos = p + 1;
+                    state = State.VALUE_LF;
+                }
+                case VALUE_LF -> {
+                    if (pos >= limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    if (s.get(ValueLayout.JAVA_BYTE, base + pos) != LF) {
+                        return fail(Rejection.BARE_CR);
+                    }
+                    pos++;
+                    int end = valueEnd;
+                    byte b;
+                    while (end > valueStart && ((b = s.get(ValueLayout.JAVA_BYTE, base + end - 1)) == SP || b == HTAB)) {
+                        end--;
+                    }
+                    fields.add(nameStart, nameEnd - nameStart, valueStart, end - valueStart, pos);
+                    state = State.LINE_START;
+                }
+                case END_LF -> {
+                    if (pos >= limit) {
+                        return ParseStatus.NEED_MORE;
+                    }
+                    if (s.get(ValueLayout.JAVA_BYTE, base + pos) != LF) {
+                        return fail(Rejection.BARE_CR);
+                    }
+                    pos++;
+                    state = State.DONE;
+                    return ParseStatus.COMPLETE;
+                }
+                case DONE -> {
+                    return ParseStatus.COMPLETE;
+                }
+                case FAILED -> {
+                    return ParseStatus.REJECTED;
+                }
+            }
+        }
+    }
+
+    /**
+     * The first position in {@code [p, limit)} holding a byte that is not field content (a control other than
+     * HTAB, or DEL), or {@code limit}. Eight bytes per step while a whole word is available.
+     */
+    static int scanFieldContent(MemorySegment s, long base, int p, int limit) {
+        while (true) {
+            while (p + Swar.WORD_BYTES <= limit) {
+                long marked = Swar.controlOrDel(Swar.load(s, base + p));
+                if (marked != 0) {
+                    p += Swar.firstMarked(marked);
+                    break;
+                }
+                p += Swar.WORD_BYTES;
+            }
+            if (p >= limit || !CharClass.FIELD_CONTENT[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
+                return p;
+            }
+            p++;
+        }
+    }
+
+    private ParseStatus fail(Rejection reason) {
+        rejection = reason;
+        state = State.FAILED;
+        return ParseStatus.REJECTED;
+    }
+}

@@ -1,0 +1,190 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+
+/**
+ * The field lines of one parsed head (or nothing but offsets into the caller's segment); owned by the thread that
+ * owns its parser, and valid until that parser is reset or parses further.
+ *
+ * <p>Names and values are {@code (offset, length)} ranges of the segment the head was parsed in; values exclude
+ * leading and trailing whitespace. Lookups allocate nothing; only {@link #name(int)} and {@link #value(int)} make
+ * Strings, for callers that ask.
+ */
+public final class HeaderFields {
+    private final int[] nameStart;
+    private final int[] nameLength;
+    private final int[] valueStart;
+    private final int[] valueLength;
+    private final int[] lineEnd;
+    private final byte[] kind;
+    private final int[] firstIndex = new int[KnownHeader.count()];
+    private final int[] occurrences = new int[KnownHeader.count()];
+    private MemorySegment segment = MemorySegment.NULL;
+    private long base;
+    private int count;
+
+    HeaderFields(int capacity) {
+        nameStart = new int[capacity];
+        nameLength = new int[capacity];
+        valueStart = new int[capacity];
+        valueLength = new int[capacity];
+        lineEnd = new int[capacity];
+        kind = new byte[capacity];
+        clear();
+    }
+
+    void clear() {
+        count = 0;
+        Arrays.fill(firstIndex, -1);
+        Arrays.fill(occurrences, 0);
+    }
+
+    void bind(MemorySegment segment, long base) {
+        this.segment = segment;
+        this.base = base;
+    }
+
+    int capacity() {
+        return nameStart.length;
+    }
+
+    /** Records one field line; positions are relative to the head start, {@code end} is just past its LF. */
+    void add(int nameAt, int nameLen, int valueAt, int valueLen, int end) {
+        int i = count++;
+        nameStart[i] = nameAt;
+        nameLength[i] = nameLen;
+        valueStart[i] = valueAt;
+        valueLength[i] = valueLen;
+        lineEnd[i] = end;
+        int known = KnownHeader.classify(segment, base + nameAt, nameLen);
+        kind[i] = (byte) known;
+        if (known != KnownHeader.UNKNOWN) {
+            if (occurrences[known]++ == 0) {
+                firstIndex[known] = i;
+            }
+        }
+    }
+
+    /** The segment the head was parsed in. */
+    public MemorySegment segment() {
+        return segment;
+    }
+
+    /** Number of field lines. */
+    public int count() {
+        return count;
+    }
+
+    /** Absolute offset of field {@code i}'s name in {@link #segment()}; also where its line starts. */
+    public long nameOffset(int i) {
+        return base + nameStart[checkIndex(i)];
+    }
+
+    public int nameLength(int i) {
+        return nameLength[checkIndex(i)];
+    }
+
+    /** Absolute offset of field {@code i}'s value, after leading whitespace. */
+    public long valueOffset(int i) {
+        return base + valueStart[checkIndex(i)];
+    }
+
+    /** Length of field {@code i}'s value without leading or trailing whitespace. */
+    public int valueLength(int i) {
+        return valueLength[checkIndex(i)];
+    }
+
+    /** Absolute offset just past field {@code i}'s terminating CRLF. */
+    public long lineEndOffset(int i) {
+        return base + lineEnd[checkIndex(i)];
+    }
+
+    /** Whether field {@code i} is the given well-known field. */
+    public boolean is(int i, KnownHeader header) {
+        return kind[checkIndex(i)] == header.ordinal();
+    }
+
+    /** Index of the first field named {@code header}, or -1; O(1). */
+    public int indexOf(KnownHeader header) {
+        return firstIndex[header.ordinal()];
+    }
+
+    /** How many fields are named {@code header}; O(1). */
+    public int occurrences(KnownHeader header) {
+        return occurrences[header.ordinal()];
+    }
+
+    /** Index of the first field named {@code lowercaseName} (ASCII, pre-encoded lowercase), or -1. */
+    public int indexOf(byte[] lowercaseName) {
+        return nextIndexOf(lowercaseName, 0);
+    }
+
+    /** Index of the first field at or after {@code from} named {@code lowercaseName}, or -1. */
+    public int nextIndexOf(byte[] lowercaseName, int from) {
+        for (int i = Math.max(from, 0); i < count; i++) {
+            if (nameEquals(i, lowercaseName)) {
+                return i;
+            }
+        }
+        return -1;
+    }
+
+    /** Whether field {@code i}'s name equals {@code lowercaseName} ignoring ASCII case. */
+    public boolean nameEquals(int i, byte[] lowercaseName) {
+        return nameLength[checkIndex(i)] == lowercaseName.length
+                && equalsIgnoreCase(segment, base + nameStart[i], lowercaseName, 0, lowercaseName.length);
+    }
+
+    /** Whether field {@code i}'s value equals {@code bytes} exactly. */
+    public boolean valueEquals(int i, byte[] bytes) {
+        if (valueLength[checkIndex(i)] != bytes.length) {
+            return false;
+        }
+        long at = base + valueStart[i];
+        for (int k = 0; k < bytes.length; k++) {
+            if (segment.get(ValueLayout.JAVA_BYTE, at + k) != bytes[k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Whether field {@code i}'s value equals {@code lowercase} ignoring ASCII case. */
+    public boolean valueEqualsIgnoreCase(int i, byte[] lowercase) {
+        return valueLength[checkIndex(i)] == lowercase.length
+                && equalsIgnoreCase(segment, base + valueStart[i], lowercase, 0, lowercase.length);
+    }
+
+    /** Field {@code i}'s name as a String (allocates; not for the data path). */
+    public String name(int i) {
+        return string(base + nameStart[checkIndex(i)], nameLength[i]);
+    }
+
+    /** Field {@code i}'s value as a String, obs-text read as ISO-8859-1 (allocates; not for the data path). */
+    public String value(int i) {
+        return string(base + valueStart[checkIndex(i)], valueLength[i]);
+    }
+
+    private String string(long offset, int length) {
+        byte[] bytes = new byte[length];
+        MemorySegment.copy(segment, ValueLayout.JAVA_BYTE, offset, bytes, 0, length);
+        return new String(bytes, StandardCharsets.ISO_8859_1);
+    }
+
+    private int checkIndex(int i) {
+        return java.util.Objects.checkIndex(i, count);
+    }
+
+    /** Compares {@code length} bytes of the segment, lowercased, with a lowercase pattern. */
+    static boolean equalsIgnoreCase(MemorySegment segment, long offset, byte[] lowercase, int from, int length) {
+        for (int k = 0; k < length; k++) {
+            if (CharClass.lower(segment.get(ValueLayout.JAVA_BYTE, offset + k) & 0xFF) != lowercase[from + k]) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

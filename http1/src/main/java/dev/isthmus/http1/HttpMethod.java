@@ -1,0 +1,48 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
+
+/** Request methods: the registered ones as constants, any other valid token as {@link #EXTENSION}. */
+public enum HttpMethod {
+    GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH,
+    /** A syntactically valid method this codec has no constant for; its bytes are in the head view. */
+    EXTENSION;
+
+    /** Longest registered method name, so a name packs into one long. */
+    private static final int MAX_KNOWN_LENGTH = 7;
+    private static final HttpMethod[] KNOWN = {GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH};
+    private static final long[] KNOWN_KEYS = new long[KNOWN.length];
+    private static final int[] KNOWN_LENGTHS = new int[KNOWN.length];
+
+    static {
+        for (int i = 0; i < KNOWN.length; i++) {
+            byte[] name = KNOWN[i].name().getBytes(StandardCharsets.US_ASCII);
+            KNOWN_LENGTHS[i] = name.length;
+            KNOWN_KEYS[i] = pack(MemorySegment.ofArray(name), 0, name.length);
+        }
+    }
+
+    /** The method whose bytes are {@code [offset, offset + length)}; methods are case-sensitive (RFC 9110 §9.1). */
+    static HttpMethod of(MemorySegment segment, long offset, int length) {
+        if (length > MAX_KNOWN_LENGTH) {
+            return EXTENSION;
+        }
+        long key = pack(segment, offset, length);
+        for (int i = 0; i < KNOWN.length; i++) {
+            if (KNOWN_KEYS[i] == key && KNOWN_LENGTHS[i] == length) {
+                return KNOWN[i];
+            }
+        }
+        return EXTENSION;
+    }
+
+    private static long pack(MemorySegment segment, long offset, int length) {
+        long key = 0;
+        for (int i = 0; i < length; i++) {
+            key |= (segment.get(ValueLayout.JAVA_BYTE, offset + i) & 0xFFL) << (i * Byte.SIZE);
+        }
+        return key;
+    }
+}

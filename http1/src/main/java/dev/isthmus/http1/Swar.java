@@ -1,0 +1,47 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+
+/**
+ * SIMD-within-a-register scans: eight bytes per load to skip the long runs of ordinary characters in targets and
+ * field values. Each mask's lowest set bit marks the first matching byte exactly (borrows only spill upwards).
+ */
+final class Swar {
+    /** Little-endian, so the lowest-addressed byte is the least significant one and trailing zeros count bytes. */
+    static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final int WORD_BYTES = Long.BYTES;
+
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
+    private static final long BELOW_SPACE = 0x2020202020202020L;
+    private static final long BELOW_VISIBLE = 0x2121212121212121L;
+    private static final long ALL_DEL = 0x7F7F7F7F7F7F7F7FL;
+
+    /** Bytes that end a field value run: controls (CR, LF, HTAB, NUL...) and DEL. obs-text (>= 0x80) is not marked. */
+    static long controlOrDel(long word) {
+        return ((word - BELOW_SPACE) & ~word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL);
+    }
+
+    /** Bytes that end a request-target run: anything outside 0x21..0x7E. */
+    static long notVisible(long word) {
+        return ((word - BELOW_VISIBLE) & ~word & HIGH_BITS) | (word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL);
+    }
+
+    /** Index of the first marked byte of a non-zero mask. */
+    static int firstMarked(long mask) {
+        return Long.numberOfTrailingZeros(mask) >>> 3;
+    }
+
+    static long load(MemorySegment segment, long offset) {
+        return segment.get(WORD, offset);
+    }
+
+    private static long zeroBytes(long word) {
+        return (word - ONES) & ~word & HIGH_BITS;
+    }
+
+    private Swar() {
+    }
+}
