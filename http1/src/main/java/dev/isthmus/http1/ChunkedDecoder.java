@@ -1,0 +1,280 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+import static dev.isthmus.http1.CharClass.CR;
+import static dev.isthmus.http1.CharClass.HTAB;
+import static dev.isthmus.http1.CharClass.LF;
+import static dev.isthmus.http1.CharClass.SP;
+
+/**
+ * Incremental validator of a chunked body (RFC 9112 §7.1), for a proxy that forwards the body as it is; owned by
+ * the thread that owns the connection, reused through {@link #reset()}.
+ *
+ * <p>Bytes may arrive in any pieces, in any segments. Each {@link #decode} call consumes one run: either framing
+ * (chunk-size lines, CRLFs after data, last chunk, trailers) or chunk data, and {@link #lastRun()} says which, so
+ * the caller can forward or drop framing and forward data. In the middle of a chunk, {@link #payloadRemaining()}
+ * says how many data bytes follow, and {@link #skipPayload(long)} accounts for bytes moved without being read
+ * (spliced). Errors are values: {@link #isRejected()} and {@link #rejection()}.
+ */
+public final class ChunkedDecoder {
+    /** What the bytes consumed by the last {@link #decode} call were. */
+    public enum Run {
+        /** Chunk-size lines, the CRLF after chunk data, the last chunk and the trailer section. */
+        FRAMING,
+        /** Chunk data. */
+        DATA
+    }
+
+    private enum State {
+        SIZE_START,
+        SIZE,
+        /** Whitespace after the size, allowed only before an extension (BWS). */
+        SIZE_WHITESPACE,
+        EXTENSION,
+        SIZE_LF,
+        DATA,
+        DATA_CR,
+        DATA_LF,
+        TRAILER_LINE_START,
+        TRAILER_NAME,
+        TRAILER_VALUE,
+        TRAILER_LF,
+        END_LF,
+        COMPLETE,
+        REJECTED
+    }
+
+    private static final int HEX_RADIX_BITS = 4;
+    /** Sizes above this cannot take another hex digit without overflowing a signed long. */
+    private static final long MAX_BEFORE_DIGIT = Long.MAX_VALUE >>> HEX_RADIX_BITS;
+
+    private final int maxExtensionLength;
+    private final int maxTrailerBytes;
+    private State state;
+    private Run lastRun;
+    private long chunkSize;
+    private long remaining;
+    private int extensionLength;
+    private int trailerBytes;
+    private Rejection rejection;
+
+    public ChunkedDecoder() {
+        this(Http1Limits.DEFAULT);
+    }
+
+    public ChunkedDecoder(Http1Limits limits) {
+        this.maxExtensionLength = limits.maxChunkExtensionLength();
+        this.maxTrailerBytes = limits.maxTrailerBytes();
+        reset();
+    }
+
+    /** Prepares for the next chunked body. */
+    public void reset() {
+        state = State.SIZE_START;
+        lastRun = Run.FRAMING;
+        chunkSize = 0;
+        remaining = 0;
+        rejection = null;
+    }
+
+    /**
+     * Consumes the next run of framing or data from {@code [offset, offset + length)} and returns its length.
+     * Returns 0 once the body is complete or rejected; bytes after the end of the body are never consumed.
+     */
+    public long decode(MemorySegment segment, long offset, long length) {
+        if (state == State.DATA) {
+            long n = Math.min(remaining, length);
+            consumePayload(n);
+            lastRun = Run.DATA;
+            return n;
+        }
+        lastRun = Run.FRAMING;
+        long p = 0;
+        while (p < length && state != State.DATA && state != State.COMPLETE && state != State.REJECTED) {
+            if (step(segment.get(ValueLayout.JAVA_BYTE, offset + p))) {
+                p++;
+            }
+        }
+        return p;
+    }
+
+    /** Whether the last {@link #decode} consumed framing or data. */
+    public Run lastRun() {
+        return lastRun;
+    }
+
+    /** Data bytes of the current chunk not yet consumed; 0 outside chunk data. */
+    public long payloadRemaining() {
+        return state == State.DATA ? remaining : 0;
+    }
+
+    /** Accounts for {@code n} data bytes of the current chunk that were moved without being decoded. */
+    public void skipPayload(long n) {
+        if (n < 0 || n > payloadRemaining()) {
+            throw new IllegalArgumentException("cannot skip " + n + " payload bytes, " + payloadRemaining() + " remain");
+        }
+        consumePayload(n);
+    }
+
+    /** Whether the last chunk, the trailers and the final CRLF have been consumed. */
+    public boolean isComplete() {
+        return state == State.COMPLETE;
+    }
+
+    public boolean isRejected() {
+        return state == State.REJECTED;
+    }
+
+    /** Why the body was rejected, or null. */
+    public Rejection rejection() {
+        return rejection;
+    }
+
+    private void consumePayload(long n) {
+        remaining -= n;
+        if (remaining == 0 && n > 0) {
+            state = State.DATA_CR;
+        }
+    }
+
+    /** Advances over one framing byte; returns false (consuming nothing) when the byte is rejected. */
+    private boolean step(byte b) {
+        switch (state) {
+            case SIZE_START -> {
+                int digit = CharClass.HEX_VALUE[b & 0xFF];
+                if (digit == CharClass.NOT_HEX) {
+                    return fail(b == LF ? Rejection.BARE_LF : Rejection.INVALID_CHUNK_SIZE);
+                }
+                chunkSize = digit;
+                extensionLength = 0;
+                state = State.SIZE;
+            }
+            case SIZE -> {
+                int digit = CharClass.HEX_VALUE[b & 0xFF];
+                if (digit != CharClass.NOT_HEX) {
+                    if (chunkSize > MAX_BEFORE_DIGIT) {
+                        return fail(Rejection.CHUNK_SIZE_OVERFLOW);
+                    }
+                    chunkSize = (chunkSize << HEX_RADIX_BITS) | digit;
+                } else if (b == CR) {
+                    state = State.SIZE_LF;
+                } else if (b == CharClass.SEMICOLON) {
+                    state = State.EXTENSION;
+                } else if (b == SP || b == HTAB) {
+                    state = State.SIZE_WHITESPACE;
+                } else {
+                    return fail(b == LF ? Rejection.BARE_LF : Rejection.INVALID_CHUNK_SIZE);
+                }
+            }
+            case SIZE_WHITESPACE -> {
+                if (b == CharClass.SEMICOLON) {
+                    state = State.EXTENSION;
+                } else if (b != SP && b != HTAB) {
+                    return fail(Rejection.INVALID_CHUNK_SIZE);
+                }
+            }
+            case EXTENSION -> {
+                if (b == CR) {
+                    state = State.SIZE_LF;
+                } else if (b == LF) {
+                    return fail(Rejection.BARE_LF);
+                } else if (!CharClass.FIELD_CONTENT[b & 0xFF]) {
+                    return fail(Rejection.INVALID_CHUNK_EXTENSION);
+                } else if (++extensionLength > maxExtensionLength) {
+                    return fail(Rejection.CHUNK_EXTENSION_TOO_LONG);
+                }
+            }
+            case SIZE_LF -> {
+                if (b != LF) {
+                    return fail(Rejection.BARE_CR);
+                }
+                if (chunkSize == 0) {
+                    trailerBytes = 0;
+                    state = State.TRAILER_LINE_START;
+                } else {
+                    remaining = chunkSize;
+                    state = State.DATA;
+                }
+            }
+            case DATA_CR -> {
+                if (b != CR) {
+                    return fail(Rejection.MISSING_CHUNK_DATA_CRLF);
+                }
+                state = State.DATA_LF;
+            }
+            case DATA_LF -> {
+                if (b != LF) {
+                    return fail(Rejection.MISSING_CHUNK_DATA_CRLF);
+                }
+                state = State.SIZE_START;
+            }
+            case TRAILER_LINE_START, TRAILER_NAME, TRAILER_VALUE, TRAILER_LF, END_LF -> {
+                return trailerStep(b);
+            }
+            case DATA, COMPLETE, REJECTED -> throw new IllegalStateException("no framing byte expected in " + state);
+        }
+        return true;
+    }
+
+    /** The trailer section: field lines under the same rules as a head's, then the final CRLF. */
+    private boolean trailerStep(byte b) {
+        if (++trailerBytes > maxTrailerBytes) {
+            return fail(Rejection.TRAILERS_TOO_LARGE);
+        }
+        switch (state) {
+            case TRAILER_LINE_START -> {
+                if (b == CR) {
+                    state = State.END_LF;
+                } else if (b == LF) {
+                    return fail(Rejection.BARE_LF);
+                } else if (b == SP || b == HTAB) {
+                    return fail(Rejection.OBS_FOLD);
+                } else if (CharClass.TOKEN[b & 0xFF]) {
+                    state = State.TRAILER_NAME;
+                } else {
+                    return fail(Rejection.INVALID_HEADER_NAME);
+                }
+            }
+            case TRAILER_NAME -> {
+                if (b == CharClass.COLON) {
+                    state = State.TRAILER_VALUE;
+                } else if (b == SP || b == HTAB) {
+                    return fail(Rejection.WHITESPACE_BEFORE_COLON);
+                } else if (!CharClass.TOKEN[b & 0xFF]) {
+                    return fail(Rejection.INVALID_HEADER_NAME);
+                }
+            }
+            case TRAILER_VALUE -> {
+                if (b == CR) {
+                    state = State.TRAILER_LF;
+                } else if (b == LF) {
+                    return fail(Rejection.BARE_LF);
+                } else if (!CharClass.FIELD_CONTENT[b & 0xFF]) {
+                    return fail(Rejection.INVALID_HEADER_VALUE);
+                }
+            }
+            case TRAILER_LF -> {
+                if (b != LF) {
+                    return fail(Rejection.BARE_CR);
+                }
+                state = State.TRAILER_LINE_START;
+            }
+            case END_LF -> {
+                if (b != LF) {
+                    return fail(Rejection.BARE_CR);
+                }
+                state = State.COMPLETE;
+            }
+            default -> throw new IllegalStateException("not in the trailer section: " + state);
+        }
+        return true;
+    }
+
+    private boolean fail(Rejection reason) {
+        rejection = reason;
+        state = State.REJECTED;
+        return false;
+    }
+}
