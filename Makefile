@@ -18,7 +18,20 @@ PERF_JAR := perf/target/isthmus-perf.jar
 CONFIG ?= config/isthmus.yaml
 JMH_ARGS ?=
 
-.PHONY: build test run clean bindings jmh maven-check
+# make bench knobs (empty means the suite's default; see perf/README.md).
+DURATION ?=
+ROUNDS ?=
+WORKERS ?=
+BENCH_QUICK ?=
+QUICK ?= $(BENCH_QUICK)
+LOADGEN ?=
+TARGETS ?=
+RATE ?=
+IDLE_CONNS ?=
+ISTHMUS_MODE ?=
+PERF_JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -cp $(PERF_JAR)
+
+.PHONY: build test run clean bindings jmh bench bench-deps profile maven-check
 
 maven-check:
 	@if [ -z "$(MAVEN)" ]; then echo "Maven 3.8+ is needed: apt-get install maven" >&2; exit 2; fi
@@ -34,6 +47,18 @@ run: build
 
 jmh: build
 	$(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -jar $(PERF_JAR) $(JMH_ARGS)
+
+# Side-by-side suite vs nginx and HAProxy; writes perf/target/bench/report.md, runs.json and latency plots.
+bench: build
+	$(PERF_JAVA) dev.isthmus.perf.bench.BenchMain --duration "$(DURATION)" --rounds "$(ROUNDS)" \
+	  --workers "$(WORKERS)" --quick "$(QUICK)" --loadgen "$(LOADGEN)" --targets "$(TARGETS)" --rate "$(RATE)" \
+	  --idle-connections "$(IDLE_CONNS)" --isthmus-mode "$(ISTHMUS_MODE)" --isthmus bin/isthmus \
+	  --perf-jar $(PERF_JAR) --out perf/target/bench
+
+# What make bench compares against, from Debian's packages.
+bench-deps:
+	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
+	  $$sudo apt-get update && $$sudo apt-get install -y nginx-light haproxy wrk
 
 # Regenerates native-bindings/src/main/java/dev/isthmus/bindings/generated from include/isthmus_sys.h.
 # jextract is not in the package registries this project builds from, so the generated sources are committed.

@@ -1,0 +1,212 @@
+package dev.isthmus.perf.bench;
+
+import dev.isthmus.perf.load.LoadResult;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Runs every (workload, target) cell once per round, interleaving targets inside each workload (A B C D, A B C D)
+ * so that slow drifts of the machine (thermal, page cache, noisy neighbours) hit every target alike.
+ * Used from the bench's main thread.
+ */
+public final class BenchRunner {
+
+    private static final double OPEN_LOOP_FRACTION = 0.5;
+    private static final long FALLBACK_RATE = 1_000;
+    private static final double NANOS_PER_MICRO = 1_000;
+    private static final double BYTES_PER_GB = 1e9;
+
+    private final BenchSettings settings;
+    private final Deployment deployment;
+    private final LoadTool closedLoopTool;
+    private final LoadTool openLoopTool;
+    private final ProcessStats stats;
+    private final PrintStream log;
+    private final Map<Long, JvmCounters> counters = new HashMap<>();
+    private long openLoopRate;
+
+    public BenchRunner(BenchSettings settings, Deployment deployment, LoadTool closedLoopTool, LoadTool openLoopTool,
+                       ProcessStats stats, PrintStream log) {
+        this.settings = settings;
+        this.deployment = deployment;
+        this.closedLoopTool = closedLoopTool;
+        this.openLoopTool = openLoopTool;
+        this.stats = stats;
+        this.log = log;
+        this.openLoopRate = settings.openLoopRate();
+    }
+
+    /** The open-loop rate used (fixed by the settings or chosen after the first round's small GETs). */
+    public long openLoopRate() {
+        return openLoopRate;
+    }
+
+    public List<RunRecord> run() {
+        List<RunRecord> records = new ArrayList<>();
+        for (int round = 1; round <= settings.rounds(); round++) {
+            for (Workload workload : Workload.values()) {
+                if (workload == Workload.OPEN_LOOP && openLoopRate == 0) {
+                    openLoopRate = chooseOpenLoopRate(records);
+                }
+                for (Target target : settings.targets()) {
+                    Optional<RunRecord.Outcome> down = deployment.unavailable(target);
+                    if (down.isPresent()) {
+                        if (round == 1) {
+                            records.add(new RunRecord(round, target, workload, down.get(),
+                                    deployment.unavailableReason(target), Map.of(), Optional.empty()));
+                        }
+                        continue;
+                    }
+                    RunRecord record = runCell(round, target, workload);
+                    log.printf(Locale.ROOT, "bench: round %d/%d %-28s %-18s %s%n", round, settings.rounds(),
+                            workload.label(), target.label(), summary(record));
+                    records.add(record);
+                }
+            }
+        }
+        closeCounters();
+        return records;
+    }
+
+    // Half of the fastest competitor proxy's saturated rate: loaded enough to queue, far enough from the knee that
+    // the percentiles describe the proxy rather than the overload.
+    private long chooseOpenLoopRate(List<RunRecord> records) {
+        for (Target reference : List.of(Target.NGINX, Target.HAPROXY, Target.DIRECT)) {
+            Optional<Double> rps = records.stream()
+                    .filter(r -> r.target() == reference && r.workload() == Workload.SMALL_GET
+                            && r.outcome() == RunRecord.Outcome.OK)
+                    .map(r -> r.metrics().get(Metric.REQUESTS_PER_SECOND)).findFirst();
+            if (rps.isPresent()) {
+                long rate = Math.max(1, Math.round(rps.get() * OPEN_LOOP_FRACTION));
+                log.printf("bench: open-loop rate %d req/s (half of %s's small-GET maximum)%n", rate, reference.label());
+                return rate;
+            }
+        }
+        log.printf("bench: no small-GET maximum measured; open-loop rate falls back to %d req/s%n", FALLBACK_RATE);
+        return FALLBACK_RATE;
+    }
+
+    private RunRecord runCell(int round, Target target, Workload workload) {
+        Optional<String> died = deployment.checkAlive(target);
+        if (died.isPresent()) {
+            return RunRecord.error(round, target, workload, "down before the run: " + died.get());
+        }
+        ServerProcess server = deployment.server(target);
+        try {
+            RunRecord record = workload.isTimed()
+                    ? runLoad(round, target, workload, server)
+                    : runIdle(round, target, workload, server);
+            if (!server.isAlive()) {
+                return RunRecord.error(round, target, workload, "died during the run: " + server.deathNotice());
+            }
+            return record;
+        } catch (IOException | RuntimeException e) {
+            String why = server.isAlive() ? String.valueOf(e.getMessage()) : server.deathNotice();
+            return RunRecord.error(round, target, workload, why);
+        }
+    }
+
+    private RunRecord runLoad(int round, Target target, Workload workload, ServerProcess server) throws IOException {
+        boolean open = workload == Workload.OPEN_LOOP;
+        LoadTool tool = open ? openLoopTool : closedLoopTool;
+        LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(), settings.loadThreads(),
+                settings.duration(), open ? openLoopRate : 0);
+        tool.run(spec.withDuration(settings.warmup()));
+        Optional<JvmCounters> jvm = target == Target.ISTHMUS ? counters(server.pid()) : Optional.empty();
+        long cpuBefore = stats.cpuNanos(server.pid());
+        Optional<JvmCounters.Reading> before = read(jvm);
+        LoadResult result = tool.run(spec);
+        long cpu = stats.cpuNanos(server.pid()) - cpuBefore;
+        Optional<JvmCounters.Reading> after = read(jvm);
+        if (result.requests() == 0) {
+            return RunRecord.error(round, target, workload, "no request completed; errors " + result.errors());
+        }
+        Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        metrics.put(Metric.REQUESTS_PER_SECOND, result.requestsPerSecond());
+        metrics.put(Metric.BYTES_PER_SECOND, result.bytesPerSecond());
+        metrics.put(Metric.P50_MICROS, (double) result.latencyMicros(50));
+        metrics.put(Metric.P90_MICROS, (double) result.latencyMicros(90));
+        metrics.put(Metric.P99_MICROS, (double) result.latencyMicros(99));
+        metrics.put(Metric.P999_MICROS, (double) result.latencyMicros(99.9));
+        metrics.put(Metric.MAX_MICROS, (double) result.latencyMicros(100));
+        metrics.put(Metric.ERRORS, (double) result.totalErrors());
+        metrics.put(Metric.CPU_MICROS_PER_REQUEST, cpu / NANOS_PER_MICRO / result.requests());
+        if (before.isPresent() && after.isPresent()) {
+            metrics.put(Metric.ALLOCATED_BYTES_PER_REQUEST,
+                    (double) (after.get().allocatedBytes() - before.get().allocatedBytes()) / result.requests());
+            metrics.put(Metric.GC_CYCLES, (double) (after.get().gcCycles() - before.get().gcCycles()));
+        }
+        return RunRecord.ok(round, target, workload, metrics, Optional.of(result));
+    }
+
+    private RunRecord runIdle(int round, Target target, Workload workload, ServerProcess server) throws IOException {
+        int count = settings.idleConnections();
+        long before = stats.residentBytes(server.pid());
+        long after;
+        try (IdleConnections idle = IdleConnections.open(server.port(), workload.path(), count)) {
+            after = stats.residentBytes(server.pid());
+        }
+        Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
+        metrics.put(Metric.RESIDENT_BYTES_PER_CONNECTION, (double) (after - before) / count);
+        return RunRecord.ok(round, target, workload, metrics, Optional.empty());
+    }
+
+    private Optional<JvmCounters> counters(long pid) {
+        if (!counters.containsKey(pid)) {
+            try {
+                counters.put(pid, JvmCounters.attach(pid));
+            } catch (IOException | RuntimeException e) {
+                log.println("bench: no JVM counters for isthmus (pid " + pid + "): " + e.getMessage());
+                counters.put(pid, null);
+            }
+        }
+        return Optional.ofNullable(counters.get(pid));
+    }
+
+    private Optional<JvmCounters.Reading> read(Optional<JvmCounters> jvm) {
+        if (jvm.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(jvm.get().read());
+        } catch (IOException e) {
+            log.println("bench: reading isthmus JVM counters failed: " + e.getMessage());
+            return Optional.empty();
+        }
+    }
+
+    private void closeCounters() {
+        for (JvmCounters each : counters.values()) {
+            if (each != null) {
+                try {
+                    each.close();
+                } catch (IOException e) {
+                    log.println("bench: closing JMX connection: " + e.getMessage());
+                }
+            }
+        }
+        counters.clear();
+    }
+
+    private static String summary(RunRecord record) {
+        if (record.outcome() != RunRecord.Outcome.OK) {
+            return record.outcome() + ": " + record.message();
+        }
+        Map<Metric, Double> m = record.metrics();
+        if (record.workload() == Workload.IDLE_CONNECTIONS) {
+            return String.format(Locale.ROOT, "%.0f B RSS/conn", m.get(Metric.RESIDENT_BYTES_PER_CONNECTION));
+        }
+        return String.format(Locale.ROOT, "%.0f req/s %.3f GB/s p50=%.0fus p99=%.0fus max=%.0fus errors=%.0f cpu=%.1fus/req",
+                m.get(Metric.REQUESTS_PER_SECOND), m.get(Metric.BYTES_PER_SECOND) / BYTES_PER_GB, m.get(Metric.P50_MICROS),
+                m.get(Metric.P99_MICROS), m.get(Metric.MAX_MICROS), m.get(Metric.ERRORS),
+                m.get(Metric.CPU_MICROS_PER_REQUEST));
+    }
+}

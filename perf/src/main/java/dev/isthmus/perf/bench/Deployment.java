@@ -1,0 +1,201 @@
+package dev.isthmus.perf.bench;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The origin and every target server of a bench run, each a child process on its own loopback port. Targets that
+ * cannot run here are remembered with the reason (missing program: skipped; failed start: error).
+ * Used from the bench's main thread; {@link #close} may also run from the shutdown hook.
+ */
+public final class Deployment implements AutoCloseable {
+
+    private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
+
+    private final BenchSettings settings;
+    private final Path dir;
+    private final PrintStream log;
+    private final Map<Target, ServerProcess> servers = new EnumMap<>(Target.class);
+    private final Map<Target, String> skipped = new EnumMap<>(Target.class);
+    private final Map<Target, String> failed = new EnumMap<>(Target.class);
+    private final List<ServerProcess> started = new ArrayList<>();
+    private ServerProcess origin;
+
+    private Deployment(BenchSettings settings, PrintStream log) {
+        this.settings = settings;
+        this.dir = settings.outDir().toAbsolutePath();
+        this.log = log;
+    }
+
+    /** Generates files and configs under the output directory, then starts the origin and the targets. */
+    public static Deployment start(BenchSettings settings, PrintStream log) throws IOException {
+        Deployment deployment = new Deployment(settings, log);
+        boolean success = false;
+        try {
+            deployment.startAll();
+            success = true;
+            return deployment;
+        } finally {
+            if (!success) {
+                deployment.close();
+            }
+        }
+    }
+
+    private void startAll() throws IOException {
+        Files.createDirectories(dir.resolve("run"));
+        Files.createDirectories(dir.resolve("logs"));
+        BenchFiles.create(dir);
+        Optional<Path> nginx = Executables.find("nginx");
+        if (nginx.isPresent()) {
+            int port = freePort();
+            origin = launch("nginx-origin", nginxCommand(nginx.get(), "nginx-origin.conf", port, 0), port);
+        } else {
+            log.println("bench: nginx is missing (make bench-deps); the origin is the JDK's HttpServer instead,"
+                    + " so every row is limited by a slow origin");
+            origin = launchFallbackOrigin();
+        }
+        servers.put(Target.DIRECT, origin);
+        for (Target target : settings.targets()) {
+            if (target.isProxy()) {
+                startProxy(target, nginx);
+            }
+        }
+    }
+
+    private void startProxy(Target target, Optional<Path> nginx) throws IOException {
+        int port = freePort();
+        List<String> command;
+        switch (target) {
+            case ISTHMUS -> {
+                if (!Files.isExecutable(settings.isthmusLauncher())) {
+                    skipped.put(target, settings.isthmusLauncher() + " not found");
+                    return;
+                }
+                command = List.of(settings.isthmusLauncher().toString(), "--listen", "127.0.0.1:" + port,
+                        "--upstream", "127.0.0.1:" + origin.port(), "--mode", settings.isthmusMode(),
+                        "--workers", Integer.toString(settings.workers()));
+            }
+            case NGINX -> {
+                if (nginx.isEmpty()) {
+                    skipped.put(target, "nginx not installed (make bench-deps)");
+                    return;
+                }
+                command = nginxCommand(nginx.get(), "nginx-proxy.conf", port, origin.port());
+            }
+            case HAPROXY -> {
+                Optional<Path> haproxy = Executables.find("haproxy");
+                if (haproxy.isEmpty()) {
+                    skipped.put(target, "haproxy not installed (make bench-deps)");
+                    return;
+                }
+                Path config = ConfigTemplate.load("haproxy.cfg")
+                        .renderTo(dir.resolve("haproxy.cfg"), values(port, origin.port()));
+                // -db: stay in the foreground as one process, so its pid is the one measured and killed.
+                command = List.of(haproxy.get().toString(), "-db", "-f", config.toString());
+            }
+            default -> throw new IllegalArgumentException(target + " is not a proxy");
+        }
+        try {
+            servers.put(target, launch(target.key(), command, port));
+        } catch (IOException e) {
+            failed.put(target, e.getMessage());
+            log.println("bench: " + target.label() + " failed to start: " + e.getMessage());
+        }
+    }
+
+    private List<String> nginxCommand(Path nginx, String template, int port, int originPort) throws IOException {
+        Path config = ConfigTemplate.load(template).renderTo(dir.resolve(template), values(port, originPort));
+        // -e stderr: nginx opens its compiled-in error log before reading the config; that file may not be writable.
+        return List.of(nginx.toString(), "-p", dir.toString(), "-c", config.toString(), "-e", "stderr");
+    }
+
+    private ServerProcess launchFallbackOrigin() throws IOException {
+        String java = ProcessHandle.current().info().command().orElse("java");
+        int port = freePort();
+        return launch("fallback-origin", List.of(java, "-cp", System.getProperty("java.class.path"),
+                FallbackOrigin.class.getName(), Integer.toString(port), dir.resolve("www").toString()), port);
+    }
+
+    private Map<String, String> values(int port, int originPort) {
+        return Map.of("workers", Integer.toString(settings.workers()), "dir", dir.toString(),
+                "port", Integer.toString(port), "origin_port", Integer.toString(originPort));
+    }
+
+    private ServerProcess launch(String name, List<String> command, int port) throws IOException {
+        ServerProcess server = ServerProcess.start(name, command, dir.resolve("logs").resolve(name + ".log"), port,
+                READY_TIMEOUT);
+        started.add(server);
+        log.println("bench: " + name + " listening on 127.0.0.1:" + port + " (pid " + server.pid() + ")");
+        return server;
+    }
+
+    // A port the kernel just handed out and released; another process could take it in between, which would show
+    // up as a clear start failure of that server rather than a wrong measurement.
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Why {@code target} has no server: skipped (program missing) or failed to start; empty when it runs. */
+    public Optional<RunRecord.Outcome> unavailable(Target target) {
+        if (skipped.containsKey(target)) {
+            return Optional.of(RunRecord.Outcome.SKIPPED);
+        }
+        return failed.containsKey(target) ? Optional.of(RunRecord.Outcome.ERROR) : Optional.empty();
+    }
+
+    public String unavailableReason(Target target) {
+        return skipped.getOrDefault(target, failed.getOrDefault(target, ""));
+    }
+
+    public ServerProcess server(Target target) {
+        ServerProcess server = servers.get(target);
+        if (server == null) {
+            throw new IllegalStateException(target + " is not running: " + unavailableReason(target));
+        }
+        return server;
+    }
+
+    /**
+     * Empty when {@code target} is up; otherwise why it is down, after trying to start it again so that a proxy
+     * crashing in one run does not empty the rest of its row.
+     */
+    public Optional<String> checkAlive(Target target) {
+        ServerProcess server = server(target);
+        if (server.isAlive()) {
+            return Optional.empty();
+        }
+        String notice = server.deathNotice();
+        log.println("bench: " + notice + "; restarting it");
+        try {
+            server.restart(READY_TIMEOUT);
+        } catch (IOException e) {
+            log.println("bench: restart failed: " + e.getMessage());
+        }
+        return Optional.of(notice);
+    }
+
+    public Path dir() {
+        return dir;
+    }
+
+    @Override
+    public void close() {
+        for (ServerProcess server : started.reversed()) {
+            server.close();
+        }
+        started.clear();
+    }
+}

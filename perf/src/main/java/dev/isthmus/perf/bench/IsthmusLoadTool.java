@@ -1,0 +1,41 @@
+package dev.isthmus.perf.bench;
+
+import dev.isthmus.perf.load.LoadResult;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** isthmus-load ({@code dev.isthmus.perf.load.LoadMain}) run as a child JVM so its GC never touches the bench's. */
+public final class IsthmusLoadTool implements LoadTool {
+
+    private static final Duration DEADLINE_SLACK = Duration.ofSeconds(30);
+
+    private final String java;
+    private final Path perfJar;
+
+    public IsthmusLoadTool(String java, Path perfJar) {
+        this.java = java;
+        this.perfJar = perfJar;
+    }
+
+    @Override
+    public String name() {
+        return "isthmus-load";
+    }
+
+    @Override
+    public LoadResult run(LoadSpec spec) throws IOException {
+        List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
+                "-XX:+UseParallelGC", "-cp", perfJar.toString(), "dev.isthmus.perf.load.LoadMain",
+                "--connections", Integer.toString(spec.connections()), "--threads", Integer.toString(spec.threads()),
+                "--duration", spec.duration().toMillis() + "ms", "--quiet"));
+        if (spec.isOpenLoop()) {
+            command.addAll(List.of("--rate", Long.toString(spec.rate())));
+        }
+        command.add(spec.url());
+        return ChildRun.run(command, spec.duration().plus(DEADLINE_SLACK));
+    }
+}

@@ -1,0 +1,48 @@
+package dev.isthmus.perf.bench;
+
+import java.util.Locale;
+
+/** A column group of the bench: one kind of traffic, with the connection count the issue fixes for it. */
+public enum Workload {
+    /** Small GET of {@code /}, closed loop: requests per second and latency under saturation. */
+    SMALL_GET("small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
+    /** 1 MiB static file, closed loop: throughput for medium bodies. */
+    MIB_GET("1 MiB GET, 8 conns", BenchFiles.MIB_PATH, 8),
+    /** 64 MiB static file, closed loop: throughput where splice matters. */
+    BIG_GET("64 MiB GET, 2 conns", BenchFiles.BIG_PATH, 2),
+    /** Small GET at a fixed rate with coordinated-omission correction: latency when not saturated. */
+    OPEN_LOOP("open loop, small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
+    /** Many idle keep-alive connections: resident memory per connection. */
+    IDLE_CONNECTIONS("idle keep-alive conns", BenchFiles.SMALL_PATH, 10_000);
+
+    private final String label;
+    private final String path;
+    private final int connections;
+
+    Workload(String label, String path, int connections) {
+        this.label = label;
+        this.path = path;
+        this.connections = connections;
+    }
+
+    public String label() {
+        return label;
+    }
+
+    public String path() {
+        return path;
+    }
+
+    public int connections() {
+        return connections;
+    }
+
+    /** True when a load tool drives it for a duration (everything but the idle-connections probe). */
+    public boolean isTimed() {
+        return this != IDLE_CONNECTIONS;
+    }
+
+    public String key() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

@@ -1,0 +1,58 @@
+package dev.isthmus.perf.bench;
+
+import dev.isthmus.perf.load.LoadResult;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+
+/** wrk (closed loop only: Debian's wrk has no fixed-rate mode), with a Lua hook that prints a result line. */
+public final class WrkLoadTool implements LoadTool {
+
+    private static final String SCRIPT_RESOURCE = "wrk-report.lua";
+    private static final Duration DEADLINE_SLACK = Duration.ofSeconds(30);
+    private static final String REQUEST_TIMEOUT = "10s";
+
+    private final String executable;
+    private final Path script;
+
+    private WrkLoadTool(String executable, Path script) {
+        this.executable = executable;
+        this.script = script;
+    }
+
+    /** Copies the Lua hook into {@code dir} and uses {@code executable}. */
+    public static WrkLoadTool create(String executable, Path dir) throws IOException {
+        Path script = dir.resolve(SCRIPT_RESOURCE);
+        try (InputStream in = WrkLoadTool.class.getResourceAsStream(SCRIPT_RESOURCE)) {
+            if (in == null) {
+                throw new IOException(SCRIPT_RESOURCE + " is missing from the perf jar");
+            }
+            Files.createDirectories(dir);
+            Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
+        }
+        return new WrkLoadTool(executable, script);
+    }
+
+    @Override
+    public String name() {
+        return "wrk";
+    }
+
+    @Override
+    public LoadResult run(LoadSpec spec) throws IOException {
+        if (spec.isOpenLoop()) {
+            throw new IOException("wrk has no fixed-rate mode; open loop needs isthmus-load (LOADGEN=isthmus)");
+        }
+        // wrk needs at least one connection per thread.
+        int threads = Math.min(spec.threads(), spec.connections());
+        List<String> command = List.of(executable, "-t" + threads, "-c" + spec.connections(),
+                "-d" + Math.max(1, spec.duration().toMillis() / 1000) + "s", "--timeout", REQUEST_TIMEOUT,
+                "-s", script.toString(), spec.url());
+        return ChildRun.run(command, spec.duration().plus(DEADLINE_SLACK));
+    }
+}
