@@ -339,11 +339,7 @@ final class ConfigReader {
         }
     }
 
-    /**
-     * Two listening sockets on one port collide when their addresses are equal or either is the wildcard;
-     * with SO_REUSEPORT the kernel would not refuse the second bind, it would silently share the traffic.
-     * Port 0 never collides: the kernel picks a free port for each.
-     */
+    /** Listening addresses must not overlap (see {@link HostPort#overlaps}); the later one is reported. */
     private void checkAddressOverlaps() {
         for (int i = 0; i < listenAddresses.size(); i++) {
             LocatedAddress later = listenAddresses.get(i);
@@ -351,9 +347,7 @@ final class ConfigReader {
                 LocatedAddress earlier = listenAddresses.get(j);
                 HostPort a = earlier.address();
                 HostPort b = later.address();
-                boolean overlap = a.port() != 0 && a.port() == b.port()
-                        && (a.address().equals(b.address()) || a.isWildcard() || b.isWildcard());
-                if (overlap) {
+                if (b.overlaps(a)) {
                     reader.error(later.node(), later.field(), "address " + b + " overlaps " + a + " of "
                             + earlier.field() + " (line " + NodeReader.line(earlier.node()) + ")");
                     break;

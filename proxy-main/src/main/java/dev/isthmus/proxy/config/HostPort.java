@@ -42,6 +42,16 @@ public record HostPort(String host, int port, InetAddress address) {
         return address.isAnyLocalAddress();
     }
 
+    /**
+     * Whether listening on both would collide: same port and equal addresses, or either is the wildcard.
+     * With SO_REUSEPORT the kernel would not refuse the second bind; it would silently share the traffic.
+     * Port 0 never collides: the kernel picks a distinct free port for each.
+     */
+    public boolean overlaps(HostPort other) {
+        return port != 0 && port == other.port
+                && (address.equals(other.address) || isWildcard() || other.isWildcard());
+    }
+
     /** {@code host:port}, with brackets around IPv6 literals, as a user would write it. */
     @Override
     public String toString() {
