@@ -1,0 +1,154 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Turns a parsed request head into the head a proxy sends upstream, as a {@link GatherList}: hop-by-hop fields and
+ * those named in Connection dropped, the target prefix and Host rewritten, X-Forwarded-For appended to and
+ * X-Forwarded-Proto set; everything else is referenced, not copied. Owned by one thread (a reactor), reused: set
+ * the options for a message, call {@link #rewrite}, then {@link #clearOptions()} or set new ones.
+ *
+ * <p>Option byte arrays are referenced until the next rewrite, never copied at configuration time, so routes and
+ * connections can keep pre-encoded values and a rewrite allocates nothing.
+ */
+public final class RequestHeadRewriter {
+    /** Bytes a request-line ends with after its target: {@code SP HTTP/1.x CRLF}. */
+    private static final int REQUEST_LINE_TAIL = 1 + VersionSyntax.LENGTH + 2;
+    private static final int FINAL_CRLF = 2;
+    private static final byte[] HOST = FieldFacts.ascii("Host");
+    private static final byte[] X_FORWARDED_FOR = FieldFacts.ascii("X-Forwarded-For");
+    private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
+    private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
+    private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
+    private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
+    private static final byte[] ROOT = FieldFacts.ascii("/");
+
+    private final SliceWriter writer = new SliceWriter();
+    private int prefixLength = -1;
+    private byte[] prefixReplacement;
+    private byte[] host;
+    private byte[] forwardedFor;
+    private byte[] forwardedProto;
+    private boolean allowUpgrade = true;
+
+    /** Forgets every option: the next rewrite only drops hop-by-hop fields. */
+    public RequestHeadRewriter clearOptions() {
+        prefixLength = -1;
+        prefixReplacement = null;
+        host = null;
+        forwardedFor = null;
+        forwardedProto = null;
+        allowUpgrade = true;
+        return this;
+    }
+
+    /** Replaces the first {@code matchedLength} bytes of the target (the route prefix the caller matched). */
+    public RequestHeadRewriter prefixRewrite(int matchedLength, byte[] replacement) {
+        if (matchedLength < 0) {
+            throw new IllegalArgumentException("matched prefix length " + matchedLength);
+        }
+        this.prefixLength = matchedLength;
+        this.prefixReplacement = replacement;
+        return this;
+    }
+
+    /** Replaces the Host value (adds Host if the request had none). */
+    public RequestHeadRewriter hostRewrite(byte[] hostValue) {
+        this.host = hostValue;
+        return this;
+    }
+
+    /** Appends the client address to X-Forwarded-For, or adds the field. */
+    public RequestHeadRewriter forwardedFor(byte[] clientAddress) {
+        this.forwardedFor = clientAddress;
+        return this;
+    }
+
+    /** Sets X-Forwarded-Proto, replacing whatever the client sent. */
+    public RequestHeadRewriter forwardedProto(byte[] proto) {
+        this.forwardedProto = proto;
+        return this;
+    }
+
+    /** Whether an upgrade request keeps Upgrade (and gets {@code Connection: upgrade}); true by default. */
+    public RequestHeadRewriter allowUpgrade(boolean allow) {
+        this.allowUpgrade = allow;
+        return this;
+    }
+
+    /**
+     * Writes the rewritten head of {@code head} into {@code out}, new bytes going to {@code scratch} from
+     * {@code scratchOffset} within {@code scratchCapacity} bytes. Returns the scratch bytes used, or -1 if they did
+     * not fit (then {@code out} is unusable). The body is not part of the list.
+     */
+    public long rewrite(RequestHead head, MemorySegment scratch, long scratchOffset, long scratchCapacity, GatherList out) {
+        HeaderFields f = head.headers();
+        writer.begin(out, head.segment(), scratch, scratchOffset, scratchCapacity);
+        requestLine(head);
+        boolean upgrading = allowUpgrade && head.upgradeRequested();
+        boolean namesFields = head.connectionNamesFields();
+        int lastForwardedFor = lastIndexOf(f, KnownHeader.X_FORWARDED_FOR);
+        for (int i = 0; i < f.count(); i++) {
+            long line = f.nameOffset(i);
+            if (HopByHop.fixed(f, i, upgrading) || (namesFields && HopByHop.namedInConnection(f, i))
+                    || (forwardedProto != null && f.is(i, KnownHeader.X_FORWARDED_PROTO))) {
+                continue;
+            }
+            if (host != null && f.is(i, KnownHeader.HOST)) {
+                writer.field(HOST, host);
+            } else if (forwardedFor != null && i == lastForwardedFor) {
+                writer.original(line, f.valueOffset(i) + f.valueLength(i) - line);
+                if (f.valueLength(i) > 0) {
+                    writer.bytes(LIST_SEPARATOR);
+                }
+                writer.bytes(forwardedFor);
+                writer.crlf();
+            } else {
+                writer.original(line, f.lineEndOffset(i) - line);
+            }
+        }
+        if (host != null && f.indexOf(KnownHeader.HOST) < 0) {
+            writer.field(HOST, host);
+        }
+        if (forwardedFor != null && lastForwardedFor < 0) {
+            writer.field(X_FORWARDED_FOR, forwardedFor);
+        }
+        if (forwardedProto != null) {
+            writer.field(X_FORWARDED_PROTO, forwardedProto);
+        }
+        if (upgrading) {
+            writer.field(CONNECTION, UPGRADE);
+        }
+        writer.original(head.offset() + head.length() - FINAL_CRLF, FINAL_CRLF);
+        return writer.finish();
+    }
+
+    private void requestLine(RequestHead head) {
+        long lineStart = head.requestLineOffset();
+        long target = head.targetOffset();
+        long lineEnd = target + head.targetLength() + REQUEST_LINE_TAIL;
+        if (prefixLength < 0) {
+            writer.original(lineStart, lineEnd - lineStart);
+            return;
+        }
+        if (prefixLength > head.targetLength()) {
+            throw new IllegalArgumentException("matched prefix of " + prefixLength + " bytes is longer than the "
+                    + head.targetLength() + "-byte target");
+        }
+        writer.original(lineStart, target - lineStart);
+        boolean emptyTarget = prefixReplacement.length == 0 && prefixLength == head.targetLength();
+        // An empty request-target is not HTTP; stripping a whole path leaves the root.
+        writer.bytes(emptyTarget ? ROOT : prefixReplacement);
+        writer.original(target + prefixLength, lineEnd - target - prefixLength);
+    }
+
+    private static int lastIndexOf(HeaderFields f, KnownHeader header) {
+        int last = -1;
+        for (int i = f.indexOf(header); i >= 0 && i < f.count(); i++) {
+            if (f.is(i, header)) {
+                last = i;
+            }
+        }
+        return last;
+    }
+}

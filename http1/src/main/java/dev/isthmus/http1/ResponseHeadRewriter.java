@@ -1,0 +1,47 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: hop-by-hop fields
+ * and those named in Connection dropped (Upgrade kept for a 101), {@code Connection: close} added when the proxy
+ * will close the client connection. Owned by one thread (a reactor), reused for every response.
+ */
+public final class ResponseHeadRewriter {
+    private static final int FINAL_CRLF = 2;
+    private static final int SWITCHING_PROTOCOLS = 101;
+    private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
+    private static final byte[] CLOSE = FieldFacts.ascii("close");
+    private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
+
+    private final SliceWriter writer = new SliceWriter();
+
+    /**
+     * Writes the rewritten head of {@code head} into {@code out}; {@code close} adds {@code Connection: close}.
+     * Returns the scratch bytes used, or -1 if they did not fit in {@code scratchCapacity}.
+     */
+    public long rewrite(ResponseHead head, boolean close, MemorySegment scratch, long scratchOffset, long scratchCapacity,
+                        GatherList out) {
+        HeaderFields f = head.headers();
+        writer.begin(out, head.segment(), scratch, scratchOffset, scratchCapacity);
+        boolean switching = head.statusCode() == SWITCHING_PROTOCOLS;
+        long end = head.offset() + head.length();
+        long fieldsStart = f.count() > 0 ? f.nameOffset(0) : end - FINAL_CRLF;
+        writer.original(head.offset(), fieldsStart - head.offset());
+        boolean namesFields = head.connectionNamesFields();
+        for (int i = 0; i < f.count(); i++) {
+            if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))) {
+                continue;
+            }
+            long line = f.nameOffset(i);
+            writer.original(line, f.lineEndOffset(i) - line);
+        }
+        if (switching) {
+            writer.field(CONNECTION, UPGRADE);
+        } else if (close) {
+            writer.field(CONNECTION, CLOSE);
+        }
+        writer.original(end - FINAL_CRLF, FINAL_CRLF);
+        return writer.finish();
+    }
+}

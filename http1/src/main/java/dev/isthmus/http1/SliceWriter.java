@@ -1,0 +1,61 @@
+package dev.isthmus.http1;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Builds a {@link GatherList}: original ranges by reference, new bytes copied into the scratch segment; owned by
+ * the thread that owns the rewriter using it. Running out of scratch is recorded, not thrown.
+ */
+final class SliceWriter {
+    private static final byte[] COLON_SPACE = FieldFacts.ascii(": ");
+    private static final byte[] CRLF = FieldFacts.ascii("\r\n");
+
+    private GatherList out;
+    private MemorySegment scratch;
+    private long start;
+    private long cursor;
+    private long limit;
+    private boolean overflow;
+
+    void begin(GatherList out, MemorySegment original, MemorySegment scratch, long offset, long capacity) {
+        this.out = out;
+        this.scratch = scratch;
+        this.start = offset;
+        this.cursor = offset;
+        this.limit = Math.min(offset + capacity, scratch.byteSize());
+        this.overflow = false;
+        out.clear(original, scratch);
+    }
+
+    void original(long offset, long length) {
+        out.add(false, offset, length);
+    }
+
+    void bytes(byte[] bytes) {
+        if (overflow || cursor + bytes.length > limit) {
+            overflow = true;
+            return;
+        }
+        MemorySegment.copy(bytes, 0, scratch, ValueLayout.JAVA_BYTE, cursor, bytes.length);
+        out.add(true, cursor, bytes.length);
+        cursor += bytes.length;
+    }
+
+    /** Writes a whole field line {@code name: value CRLF}. */
+    void field(byte[] name, byte[] value) {
+        bytes(name);
+        bytes(COLON_SPACE);
+        bytes(value);
+        bytes(CRLF);
+    }
+
+    void crlf() {
+        bytes(CRLF);
+    }
+
+    /** Scratch bytes used, or -1 if the scratch segment was too small (the gather list is then unusable). */
+    long finish() {
+        return overflow ? -1 : cursor - start;
+    }
+}

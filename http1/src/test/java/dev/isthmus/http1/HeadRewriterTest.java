@@ -1,0 +1,204 @@
+package dev.isthmus.http1;
+
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+
+import static dev.isthmus.http1.Bytes.PAD;
+import static dev.isthmus.http1.Bytes.latin1;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HeadRewriterTest {
+    private static final int SCRATCH = 512;
+
+    private final RequestParser requests = new RequestParser();
+    private final ResponseParser responses = new ResponseParser();
+    private final RequestHeadRewriter requestRewriter = new RequestHeadRewriter();
+    private final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter();
+    private final GatherList out = new GatherList();
+    private final MemorySegment scratch = Arena.ofAuto().allocate(SCRATCH + 16);
+
+    private RequestHead request(String message) {
+        MemorySegment s = Bytes.offHeap(message);
+        requests.reset();
+        assertEquals(ParseStatus.COMPLETE, requests.parse(s, PAD, s.byteSize() - PAD), () -> "" + requests.rejection());
+        return requests.head();
+    }
+
+    private ResponseHead response(HttpMethod method, String message) {
+        MemorySegment s = Bytes.offHeap(message);
+        responses.reset(method);
+        assertEquals(ParseStatus.COMPLETE, responses.parse(s, PAD, s.byteSize() - PAD), () -> "" + responses.rejection());
+        return responses.head();
+    }
+
+    /** Concatenates the slices as writev would send them. */
+    private String wire() {
+        StringBuilder sb = new StringBuilder();
+        long total = 0;
+        for (int i = 0; i < out.count(); i++) {
+            sb.append(Bytes.string(out.segment(i), out.offset(i), out.length(i)));
+            total += out.length(i);
+        }
+        assertEquals(total, out.totalBytes());
+        return sb.toString();
+    }
+
+    private String rewriteRequest(String message) {
+        RequestHead head = request(message);
+        assertTrue(requestRewriter.rewrite(head, scratch, 16, SCRATCH, out) >= 0);
+        assertSame(head.segment(), out.original());
+        assertSame(scratch, out.scratch());
+        return wire();
+    }
+
+    @Test
+    void forwardsAnOrdinaryRequestAsOneSliceOfTheOriginal() {
+        String message = "GET /a HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n";
+        requestRewriter.clearOptions();
+        assertEquals(message, rewriteRequest(message));
+        assertEquals(1, out.count());
+        assertFalse(out.inScratch(0));
+        assertEquals(PAD, out.offset(0));
+    }
+
+    @Test
+    void dropsHopByHopFieldsAndThoseNamedInConnection() {
+        String message = "GET / HTTP/1.1\r\nHost: h\r\nConnection: keep-alive, X-Secret\r\nKeep-Alive: 5\r\n"
+                + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\nx-secret: s\r\n"
+                + "Accept: */*\r\n\r\n";
+        requestRewriter.clearOptions();
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n", rewriteRequest(message));
+        for (int i = 0; i < out.count(); i++) {
+            assertFalse(out.inScratch(i), "nothing new to write");
+        }
+    }
+
+    @Test
+    void neverDropsFramingOrHostBecauseConnectionNamesThem() {
+        String message = "POST / HTTP/1.1\r\nHost: h\r\nConnection: Content-Length, Host, Transfer-Encoding\r\n"
+                + "Content-Length: 3\r\n\r\n";
+        requestRewriter.clearOptions();
+        assertEquals("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 3\r\n\r\n", rewriteRequest(message));
+    }
+
+    @Test
+    void keepsChunkedTransferEncodingAsItIs() {
+        String message = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n";
+        requestRewriter.clearOptions();
+        assertEquals(message, rewriteRequest(message));
+    }
+
+    @Test
+    void rewritesPrefixHostAndForwardingFields() {
+        String message = "GET /api/users?id=1 HTTP/1.1\r\nHost: public.example\r\nX-Forwarded-For: 10.0.0.1\r\n"
+                + "X-Forwarded-Proto: https\r\nAccept: */*\r\n\r\n";
+        requestRewriter.clearOptions()
+                .prefixRewrite(5, latin1("/v2/"))
+                .hostRewrite(latin1("backend:9000"))
+                .forwardedFor(latin1("192.0.2.7"))
+                .forwardedProto(latin1("http"));
+        assertEquals("GET /v2/users?id=1 HTTP/1.1\r\nHost: backend:9000\r\nX-Forwarded-For: 10.0.0.1, 192.0.2.7\r\n"
+                + "Accept: */*\r\nX-Forwarded-Proto: http\r\n\r\n", rewriteRequest(message));
+    }
+
+    @Test
+    void addsForwardingFieldsAndHostWhenAbsent() {
+        requestRewriter.clearOptions().hostRewrite(latin1("b")).forwardedFor(latin1("::1")).forwardedProto(latin1("http"));
+        assertEquals("GET / HTTP/1.0\r\nHost: b\r\nX-Forwarded-For: ::1\r\nX-Forwarded-Proto: http\r\n\r\n",
+                rewriteRequest("GET / HTTP/1.0\r\n\r\n"));
+    }
+
+    @Test
+    void appendsToTheLastForwardedForLine() {
+        requestRewriter.clearOptions().forwardedFor(latin1("3.3.3.3"));
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 1.1.1.1\r\nx-forwarded-for: 2.2.2.2, 3.3.3.3\r\n\r\n",
+                rewriteRequest("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 1.1.1.1\r\nx-forwarded-for: 2.2.2.2  \r\n\r\n"));
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For:3.3.3.3\r\n\r\n",
+                rewriteRequest("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For:\r\n\r\n"));
+    }
+
+    @Test
+    void strippingAWholePathLeavesTheRoot() {
+        requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /api HTTP/1.1\r\nHost: h\r\n\r\n"));
+        requestRewriter.clearOptions().prefixRewrite(5, new byte[0]);
+        RequestHead head = request("GET /api HTTP/1.1\r\nHost: h\r\n\r\n");
+        assertThrows(IllegalArgumentException.class, () -> requestRewriter.rewrite(head, scratch, 0, SCRATCH, out));
+    }
+
+    @Test
+    void keepsUpgradeForAnUpgradeRequestUnlessDisallowed() {
+        String message = "GET /ws HTTP/1.1\r\nHost: h\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+        requestRewriter.clearOptions();
+        assertEquals("GET /ws HTTP/1.1\r\nHost: h\r\nUpgrade: websocket\r\nConnection: upgrade\r\n\r\n", rewriteRequest(message));
+        requestRewriter.allowUpgrade(false);
+        assertEquals("GET /ws HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest(message));
+    }
+
+    @Test
+    void theRewrittenHeadParsesBackToTheSameRequest() {
+        requestRewriter.clearOptions().prefixRewrite(1, latin1("/x/")).forwardedFor(latin1("1.2.3.4"));
+        String wire = rewriteRequest(Corpus.BROWSER_GET);
+        RequestParser again = new RequestParser();
+        MemorySegment s = Bytes.offHeap(wire);
+        assertEquals(ParseStatus.COMPLETE, again.parse(s, PAD, s.byteSize() - PAD));
+        assertEquals("/x/assets/js/app.3f9a1c.js?v=20261126", again.head().target());
+        assertEquals(-1, again.head().headers().indexOf(KnownHeader.CONNECTION));
+        assertEquals(request(Corpus.BROWSER_GET).headers().count(), again.head().headers().count());
+    }
+
+    @Test
+    void reportsAScratchTooSmallAsAValue() {
+        RequestHead head = request("GET / HTTP/1.1\r\nHost: h\r\n\r\n");
+        requestRewriter.clearOptions().hostRewrite(latin1("a-rather-long-host-name.example"));
+        assertEquals(-1, requestRewriter.rewrite(head, scratch, 0, 10, out));
+        assertEquals(-1, requestRewriter.rewrite(head, scratch, 0, 38, out));
+        assertEquals(39, requestRewriter.rewrite(head, scratch, 0, 39, out));
+    }
+
+    @Test
+    void dropsHopByHopFieldsFromResponsesAndCanClose() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nConnection: keep-alive, X-Internal\r\n"
+                + "Keep-Alive: timeout=5\r\nX-Internal: 1\r\nContent-Length: 2\r\nTransfer-Encoding-Not: x\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding-Not: x\r\n\r\n", wire());
+        assertTrue(responseRewriter.rewrite(head, true, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding-Not: x\r\nConnection: close\r\n\r\n", wire());
+    }
+
+    @Test
+    void keepsUpgradeOnSwitchingProtocols() {
+        ResponseHead head = response(HttpMethod.GET,
+                "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nSec-WebSocket-Accept: x\r\n"
+                + "Connection: upgrade\r\n\r\n", wire());
+    }
+
+    @Test
+    void rewritesAResponseWithoutFields() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 204 No Content\r\n\r\n");
+        assertEquals(0, responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out));
+        assertEquals("HTTP/1.1 204 No Content\r\n\r\n", wire());
+        assertEquals(1, out.count());
+    }
+
+    @Test
+    void growsTheGatherListForHeadsWithManySlices() {
+        StringBuilder message = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\n");
+        StringBuilder expected = new StringBuilder("GET / HTTP/1.1\r\nHost: h\r\n");
+        for (int i = 0; i < 45; i++) {
+            message.append("A").append(i).append(": v\r\nKeep-Alive: 1\r\n");
+            expected.append("A").append(i).append(": v\r\n");
+        }
+        requestRewriter.clearOptions();
+        assertEquals(expected.append("\r\n").toString(), rewriteRequest(message.append("\r\n").toString()));
+        assertEquals(46, out.count());
+    }
+}
