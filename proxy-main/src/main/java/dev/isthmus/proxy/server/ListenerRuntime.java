@@ -1,0 +1,127 @@
+package dev.isthmus.proxy.server;
+
+import dev.isthmus.proxy.config.ClusterConfig;
+import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.tcp.TcpListenerWorker;
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.Listener;
+import dev.isthmus.reactor.ReactorGroup;
+
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One configured listener across all reactors: a {@code SO_REUSEPORT} socket and a protocol worker per reactor.
+ * Opened and queried from the main thread; each reactor's part is created and closed on that reactor.
+ */
+public final class ListenerRuntime {
+    private final ListenerConfig config;
+    private final Listener[] sockets;
+    private final TcpListenerWorker[] tcpWorkers;
+    private int port;
+
+    private ListenerRuntime(ListenerConfig config, int reactors) {
+        this.config = config;
+        this.sockets = new Listener[reactors];
+        this.tcpWorkers = new TcpListenerWorker[reactors];
+    }
+
+    static ListenerRuntime open(ProxyConfig proxy, ListenerConfig config, ReactorGroup group, Duration timeout)
+            throws Exception {
+        ListenerRuntime runtime = new ListenerRuntime(config, group.size());
+        runtime.port = config.address().port();
+        // The first socket resolves port 0; the others must join that same port for SO_REUSEPORT to spread load.
+        for (int i = 0; i < group.size(); i++) {
+            EpollReactor reactor = group.get(i);
+            int index = i;
+            CompletableFuture<Void> opened = new CompletableFuture<>();
+            reactor.post(() -> {
+                try {
+                    runtime.openOn(proxy, reactor, index);
+                    opened.complete(null);
+                } catch (Throwable t) {
+                    opened.completeExceptionally(t);
+                }
+            });
+            try {
+                opened.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                throw new IllegalStateException("listener " + config.name() + " on " + config.address() + ": "
+                        + e.getCause().getMessage(), e.getCause());
+            }
+        }
+        return runtime;
+    }
+
+    private void openOn(ProxyConfig proxy, EpollReactor reactor, int index) throws Exception {
+        Listener.AcceptHandler handler = switch (config.protocol()) {
+            case TCP -> {
+                ClusterConfig cluster = proxy.cluster(config.cluster().orElseThrow()).orElseThrow();
+                tcpWorkers[index] = new TcpListenerWorker(reactor, config, cluster);
+                yield tcpWorkers[index];
+            }
+            case HTTP -> throw new UnsupportedOperationException("http listeners are not served by this build yet");
+        };
+        InetSocketAddress address = new InetSocketAddress(config.address().address(), port);
+        sockets[index] = Listener.open(reactor, address, handler);
+        port = sockets[index].port();
+    }
+
+    public String name() {
+        return config.name();
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public long activeConnections() {
+        long active = 0;
+        for (TcpListenerWorker worker : tcpWorkers) {
+            active += worker == null ? 0 : worker.activeSessions();
+        }
+        return active;
+    }
+
+    /** Payload bytes spliced by finished tcp sessions, both directions, summed over reactors. */
+    public long tcpBytesSpliced() {
+        long bytes = 0;
+        for (TcpListenerWorker worker : tcpWorkers) {
+            bytes += worker == null ? 0 : worker.bytesUpstream() + worker.bytesDownstream();
+        }
+        return bytes;
+    }
+
+    public long upstreamFailures() {
+        long failures = 0;
+        for (TcpListenerWorker worker : tcpWorkers) {
+            failures += worker == null ? 0 : worker.upstreamFailures();
+        }
+        return failures;
+    }
+
+    void stopAccepting(ReactorGroup group, Duration timeout) throws Exception {
+        group.onEach(reactor -> sockets[indexOf(group, reactor)].close(), timeout);
+    }
+
+    void closeAll(ReactorGroup group, Duration timeout) throws Exception {
+        group.onEach(reactor -> {
+            TcpListenerWorker worker = tcpWorkers[indexOf(group, reactor)];
+            if (worker != null) {
+                worker.closeAll();
+            }
+        }, timeout);
+    }
+
+    private static int indexOf(ReactorGroup group, EpollReactor reactor) {
+        for (int i = 0; i < group.size(); i++) {
+            if (group.get(i) == reactor) {
+                return i;
+            }
+        }
+        throw new IllegalStateException("reactor not in group");
+    }
+}

@@ -1,0 +1,111 @@
+package dev.isthmus.proxy.tcp;
+
+import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.proxy.config.ClusterConfig;
+import dev.isthmus.proxy.config.HostPort;
+import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.Listener;
+
+import java.lang.foreign.MemorySegment;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * One tcp listener on one reactor: accepts clients and starts a {@link TcpSession} to the next endpoint of the
+ * listener's cluster, round robin. Confined to the reactor thread; the counters are read by other threads only as
+ * plain snapshots (stats are allowed to lag).
+ */
+public final class TcpListenerWorker implements Listener.AcceptHandler {
+    private final EpollReactor reactor;
+    private final String listenerName;
+    private final Endpoint[] endpoints;
+    private final long idleTimeoutNanos;
+    private final int maxConnections;
+    private final Set<TcpSession> sessions = new HashSet<>();
+    private int nextEndpoint;
+    private volatile long bytesUpstream;
+    private volatile long bytesDownstream;
+    private volatile long upstreamFailures;
+    private volatile int activeSessions;
+
+    public TcpListenerWorker(EpollReactor reactor, ListenerConfig listener, ClusterConfig cluster) {
+        this.reactor = reactor;
+        this.listenerName = listener.name();
+        this.idleTimeoutNanos = listener.limits().idleTimeout().toNanos();
+        this.maxConnections = listener.limits().maxConnections();
+        List<HostPort> hosts = cluster.endpoints();
+        this.endpoints = new Endpoint[hosts.size()];
+        for (int i = 0; i < endpoints.length; i++) {
+            MemorySegment sockaddr = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
+            int length = SocketAddresses.write(sockaddr, hosts.get(i).socketAddress());
+            endpoints[i] = new Endpoint(hosts.get(i).toString(), sockaddr, length, cluster.connectTimeout().toNanos());
+        }
+    }
+
+    @Override
+    public void onAccept(int fd, MemorySegment peerAddress) {
+        if (activeSessions >= maxConnections) {
+            reactor.syscalls().close(fd);
+            return;
+        }
+        Endpoint endpoint = endpoints[nextEndpoint];
+        nextEndpoint = nextEndpoint + 1 == endpoints.length ? 0 : nextEndpoint + 1;
+        TcpSession session = new TcpSession(this, fd, endpoint);
+        sessions.add(session);
+        activeSessions = sessions.size();
+        session.start();
+    }
+
+    EpollReactor reactor() {
+        return reactor;
+    }
+
+    String listenerName() {
+        return listenerName;
+    }
+
+    long idleTimeoutNanos() {
+        return idleTimeoutNanos;
+    }
+
+    void sessionClosed(TcpSession session) {
+        sessions.remove(session);
+        activeSessions = sessions.size();
+    }
+
+    void countUpstreamFailure() {
+        upstreamFailures++;
+    }
+
+    void addBytes(long upstream, long downstream) {
+        bytesUpstream += upstream;
+        bytesDownstream += downstream;
+    }
+
+    public int activeSessions() {
+        return activeSessions;
+    }
+
+    /** Payload bytes spliced client to upstream by closed sessions. */
+    public long bytesUpstream() {
+        return bytesUpstream;
+    }
+
+    /** Payload bytes spliced upstream to client by closed sessions. */
+    public long bytesDownstream() {
+        return bytesDownstream;
+    }
+
+    public long upstreamFailures() {
+        return upstreamFailures;
+    }
+
+    /** Closes every session at once (end of a drain). */
+    public void closeAll() {
+        for (TcpSession session : sessions.toArray(new TcpSession[0])) {
+            session.close();
+        }
+    }
+}

@@ -1,0 +1,258 @@
+package dev.isthmus.proxy.tcp;
+
+import dev.isthmus.bindings.Errno;
+import dev.isthmus.bindings.SyscallException;
+import dev.isthmus.bindings.Syscalls;
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.Sockets;
+import dev.isthmus.reactor.SpliceForwarder;
+import dev.isthmus.reactor.Timer;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
+
+/**
+ * One proxied TCP connection: a client fd, an upstream fd, and a {@link SpliceForwarder} per direction. Confined to
+ * its reactor thread.
+ *
+ * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read yet, the connect timer runs), then
+ * {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}. A FIN from one
+ * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained; an error or reset on either side
+ * closes both. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
+ */
+final class TcpSession {
+    enum State { CONNECTING, PROXYING, CLOSED }
+
+    private static final System.Logger LOG = System.getLogger(TcpSession.class.getName());
+    private static final int NO_INTEREST = -1;
+
+    private final TcpListenerWorker worker;
+    private final EpollReactor reactor;
+    private final Syscalls sys;
+    private final int clientFd;
+    private final SpliceForwarder clientToUpstream;
+    private final SpliceForwarder upstreamToClient;
+    private final Timer connectTimer;
+    private final Timer idleTimer;
+    private final Endpoint endpoint;
+    private State state = State.CONNECTING;
+    private int upstreamFd = -1;
+    private long clientToken;
+    private long upstreamToken;
+    private int clientInterest = NO_INTEREST;
+    private int upstreamInterest = NO_INTEREST;
+    private boolean clientRegistered;
+    private boolean upstreamRegistered;
+    private long lastActivityNanos;
+
+    TcpSession(TcpListenerWorker worker, int clientFd, Endpoint endpoint) {
+        this.worker = worker;
+        this.reactor = worker.reactor();
+        this.sys = reactor.syscalls();
+        this.clientFd = clientFd;
+        this.endpoint = endpoint;
+        this.clientToUpstream = new SpliceForwarder(sys, reactor.pipes());
+        this.upstreamToClient = new SpliceForwarder(sys, reactor.pipes());
+        this.connectTimer = reactor.newTimer(this::onConnectTimeout);
+        this.idleTimer = reactor.newTimer(this::onIdleCheck);
+    }
+
+    /** Starts the upstream connect; on immediate failure the client is closed before this returns. */
+    void start() {
+        upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength());
+        if (upstreamFd < 0) {
+            fail("connect to " + endpoint + ": " + Errno.describe(upstreamFd));
+            return;
+        }
+        try {
+            clientToken = reactor.register(clientFd, 0, new ClientEvents());
+            clientRegistered = true;
+            clientInterest = 0;
+            upstreamToken = reactor.register(upstreamFd, EPOLLOUT(), new UpstreamEvents());
+            upstreamRegistered = true;
+            upstreamInterest = EPOLLOUT();
+        } catch (SyscallException e) {
+            fail(e.getMessage());
+            return;
+        }
+        connectTimer.schedule(endpoint.connectTimeoutNanos());
+    }
+
+    State state() {
+        return state;
+    }
+
+    private void onUpstreamConnected() {
+        connectTimer.cancel();
+        int result = Sockets.connectResult(sys, upstreamFd);
+        if (result < 0) {
+            fail("connect to " + endpoint + ": " + Errno.describe(result));
+            return;
+        }
+        if (!clientToUpstream.start(clientFd, upstreamFd) || !upstreamToClient.start(upstreamFd, clientFd)) {
+            fail("no splice pipe: " + Errno.describe(clientToUpstream.error() | upstreamToClient.error()));
+            return;
+        }
+        state = State.PROXYING;
+        touch();
+        idleTimer.schedule(worker.idleTimeoutNanos());
+        pumpAndRearm(0, 0);
+    }
+
+    private void onConnectTimeout() {
+        if (state == State.CONNECTING) {
+            fail("connect to " + endpoint + ": timed out after "
+                    + endpoint.connectTimeoutNanos() / 1_000_000 + " ms");
+        }
+    }
+
+    private void onIdleCheck() {
+        if (state != State.PROXYING) {
+            return;
+        }
+        long idleFor = reactor.nowNanos() - lastActivityNanos;
+        if (idleFor >= worker.idleTimeoutNanos()) {
+            close();
+        } else {
+            idleTimer.schedule(worker.idleTimeoutNanos() - idleFor);
+        }
+    }
+
+    private void touch() {
+        lastActivityNanos = reactor.nowNanos();
+    }
+
+    private void onClientEvents(int events) {
+        if (state != State.PROXYING) {
+            if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
+                close();
+            }
+            return;
+        }
+        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
+            clientToUpstream.sourceReady();
+        }
+        if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
+            upstreamToClient.sinkReady();
+        }
+        pumpAndRearm(events, 0);
+    }
+
+    private void onUpstreamEvents(int events) {
+        if (state == State.CONNECTING) {
+            onUpstreamConnected();
+            return;
+        }
+        if (state != State.PROXYING) {
+            return;
+        }
+        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
+            upstreamToClient.sourceReady();
+        }
+        if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
+            clientToUpstream.sinkReady();
+        }
+        pumpAndRearm(0, events);
+    }
+
+    private void pumpAndRearm(int clientEvents, int upstreamEvents) {
+        long moved = clientToUpstream.pump() + upstreamToClient.pump();
+        if (moved > 0) {
+            touch();
+        }
+        if (clientToUpstream.state() == SpliceForwarder.State.FAILED
+                || upstreamToClient.state() == SpliceForwarder.State.FAILED) {
+            close();
+            return;
+        }
+        if (clientToUpstream.isFinished() && upstreamToClient.isFinished()) {
+            close();
+            return;
+        }
+        // Under level-triggered epoll a socket in error stays ready forever, and so does a hung-up one (peer FIN and
+        // our FIN both done), whatever the interest mask. Error: nothing more can be delivered, close. Hang-up: the
+        // bytes still queued on it must be read out, so it leaves the epoll set and is drained from the other side's
+        // writability (every read now returns data or EOF, never EAGAIN).
+        if (((clientEvents | upstreamEvents) & EPOLLERR()) != 0) {
+            close();
+            return;
+        }
+        if ((clientEvents & EPOLLHUP()) != 0 && clientRegistered) {
+            reactor.unregister(clientToken);
+            clientRegistered = false;
+        }
+        if ((upstreamEvents & EPOLLHUP()) != 0 && upstreamRegistered) {
+            reactor.unregister(upstreamToken);
+            upstreamRegistered = false;
+        }
+        int wantClient = (clientToUpstream.wantsSourceReadable() ? EPOLLIN() : 0)
+                | (upstreamToClient.wantsSinkWritable() ? EPOLLOUT() : 0);
+        int wantUpstream = (upstreamToClient.wantsSourceReadable() ? EPOLLIN() : 0)
+                | (clientToUpstream.wantsSinkWritable() ? EPOLLOUT() : 0);
+        if (clientRegistered && wantClient != clientInterest) {
+            reactor.modify(clientToken, wantClient);
+            clientInterest = wantClient;
+        }
+        if (upstreamRegistered && wantUpstream != upstreamInterest) {
+            reactor.modify(upstreamToken, wantUpstream);
+            upstreamInterest = wantUpstream;
+        }
+    }
+
+    private void fail(String reason) {
+        LOG.log(System.Logger.Level.WARNING, "tcp {0}: closing client: {1}", worker.listenerName(), reason);
+        worker.countUpstreamFailure();
+        close();
+    }
+
+    /** Closes both sides and returns the pipes; safe to call twice. */
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        state = State.CLOSED;
+        connectTimer.cancel();
+        idleTimer.cancel();
+        worker.addBytes(clientToUpstream.bytesMoved(), upstreamToClient.bytesMoved());
+        clientToUpstream.release();
+        upstreamToClient.release();
+        if (clientRegistered) {
+            reactor.closeRegistered(clientToken);
+        } else {
+            sys.close(clientFd);
+        }
+        if (upstreamRegistered) {
+            reactor.closeRegistered(upstreamToken);
+        } else if (upstreamFd >= 0) {
+            sys.close(upstreamFd);
+        }
+        worker.sessionClosed(this);
+    }
+
+    private final class ClientEvents implements EventHandler {
+        @Override
+        public void onEvents(int readyEvents) {
+            onClientEvents(readyEvents);
+        }
+
+        @Override
+        public void onReactorShutdown() {
+            close();
+        }
+    }
+
+    private final class UpstreamEvents implements EventHandler {
+        @Override
+        public void onEvents(int readyEvents) {
+            onUpstreamEvents(readyEvents);
+        }
+
+        @Override
+        public void onReactorShutdown() {
+            close();
+        }
+    }
+}

@@ -1,0 +1,283 @@
+package dev.isthmus.proxy.tcp;
+
+import dev.isthmus.proxy.config.ClusterConfig;
+import dev.isthmus.proxy.config.HostPort;
+import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.LoadBalancerPolicy;
+import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.config.Workers;
+import dev.isthmus.proxy.server.ListenerRuntime;
+import dev.isthmus.proxy.server.ProxyServer;
+import dev.isthmus.proxy.testing.ChildJava;
+import dev.isthmus.proxy.testing.EndlessStreamer;
+import dev.isthmus.proxy.testing.Eventually;
+import dev.isthmus.proxy.testing.OpenFds;
+import dev.isthmus.proxy.testing.Payloads;
+import dev.isthmus.proxy.testing.TestOrigin;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.SortedSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+@Timeout(120)
+final class TcpProxyTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final long MIB = 1024 * 1024;
+
+    private long fdsBefore;
+    private SortedSet<String> fdsBeforeList;
+    private final List<AutoCloseable> toClose = new ArrayList<>();
+    private ProxyServer proxy;
+
+    @BeforeEach
+    void baseline() throws IOException {
+        OpenFds.warmUpJdkSockets();
+        fdsBefore = OpenFds.count();
+        fdsBeforeList = OpenFds.describe();
+    }
+
+    @AfterEach
+    void noDescriptorLeaks() throws Exception {
+        if (proxy != null) {
+            proxy.drain(Duration.ZERO);
+        }
+        for (AutoCloseable closeable : toClose.reversed()) {
+            closeable.close();
+        }
+        try {
+            Eventually.await("every descriptor closed", WAIT, () -> {
+                try {
+                    return OpenFds.count() <= fdsBefore;
+                } catch (IOException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+        } finally {
+            SortedSet<String> leaked = OpenFds.describe();
+            leaked.removeAll(fdsBeforeList);
+            assertEquals(fdsBefore, OpenFds.count(), "leaked: " + leaked);
+        }
+    }
+
+    private <T extends AutoCloseable> T closeLater(T closeable) {
+        toClose.add(closeable);
+        return closeable;
+    }
+
+    private int startProxy(int upstreamPort, Duration connectTimeout) throws Exception {
+        ClusterConfig cluster = new ClusterConfig("origin",
+                List.of(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT)),
+                LoadBalancerPolicy.ROUND_ROBIN, connectTimeout, Duration.ofSeconds(60), 1024, 1024);
+        ListenerConfig listener = ListenerConfig.tcp("tcp",
+                HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
+        proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(2), List.of(listener), List.of(cluster)));
+        return proxy.port("tcp");
+    }
+
+    private int startProxy(int upstreamPort) throws Exception {
+        return startProxy(upstreamPort, Duration.ofSeconds(1));
+    }
+
+    private ListenerRuntime listener() {
+        return proxy.listener("tcp");
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        socket.setSoTimeout((int) WAIT.toMillis());
+        return socket;
+    }
+
+    @Test
+    void sixtyFourMebibytesEachWayArriveByteExactThroughSplice() throws Exception {
+        long size = 64 * MIB;
+        CompletableFuture<String> originReceived = new CompletableFuture<>();
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            Thread writer = Thread.ofVirtual().start(() -> {
+                try {
+                    Payloads.write(socket.getOutputStream(), 2, size);
+                    socket.shutdownOutput();
+                } catch (IOException e) {
+                    originReceived.completeExceptionally(e);
+                }
+            });
+            originReceived.complete(Payloads.readToEof(socket.getInputStream()));
+            try {
+                writer.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }));
+        int port = startProxy(origin.port());
+        try (Socket client = connect(port)) {
+            Future<String> clientReceived = Executors.newVirtualThreadPerTaskExecutor()
+                    .submit(() -> Payloads.readToEof(client.getInputStream()));
+            Payloads.write(client.getOutputStream(), 1, size);
+            client.shutdownOutput();
+            assertEquals(Payloads.expected(2, size) + ":" + size, clientReceived.get());
+            assertEquals(Payloads.expected(1, size) + ":" + size, originReceived.get());
+        }
+        Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
+        assertEquals(2 * size, listener().tcpBytesSpliced(), "every payload byte went through splice");
+    }
+
+    @Test
+    void thousandConcurrentShortConnectionsAllEchoCorrectly() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(TestOrigin::echo));
+        int port = startProxy(origin.port());
+        int connections = 1_000;
+        List<Socket> clients = new ArrayList<>(connections);
+        try {
+            for (int i = 0; i < connections; i++) {
+                clients.add(connect(port));
+            }
+            for (int i = 0; i < connections; i++) {
+                clients.get(i).getOutputStream().write(("hello " + i + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
+            for (int i = 0; i < connections; i++) {
+                Socket client = clients.get(i);
+                byte[] expected = ("hello " + i + "\n").getBytes(StandardCharsets.US_ASCII);
+                assertArrayEquals(expected, client.getInputStream().readNBytes(expected.length), "connection " + i);
+                client.shutdownOutput();
+                assertEquals(-1, client.getInputStream().read(), "EOF follows the echo on connection " + i);
+            }
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+        assertEquals(connections, origin.acceptedCount());
+        Eventually.await("all sessions closed", WAIT, () -> listener().activeConnections() == 0);
+    }
+
+    @Test
+    void clientHalfCloseReachesOriginWhichCanStillAnswer() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            byte[] request = socket.getInputStream().readAllBytes();
+            socket.getOutputStream().write(("got " + request.length).getBytes(StandardCharsets.US_ASCII));
+        }));
+        int port = startProxy(origin.port());
+        try (Socket client = connect(port)) {
+            client.getOutputStream().write(new byte[12345]);
+            client.shutdownOutput();
+            assertEquals("got 12345", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+        }
+    }
+
+    @Test
+    void originHalfCloseReachesClientWhichCanStillSend() throws Exception {
+        CompletableFuture<Integer> originGot = new CompletableFuture<>();
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.getOutputStream().write("banner".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            originGot.complete(socket.getInputStream().readAllBytes().length);
+        }));
+        int port = startProxy(origin.port());
+        try (Socket client = connect(port)) {
+            assertEquals("banner", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
+            client.getOutputStream().write(new byte[54321]);
+            client.shutdownOutput();
+            assertEquals(54321, originGot.get());
+        }
+    }
+
+    @Test
+    void refusedUpstreamClosesTheClientPromptly() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        int port = startProxy(closedPort);
+        try (Socket client = connect(port)) {
+            assertEquals(-1, client.getInputStream().read());
+        }
+        Eventually.await("failure counted", WAIT, () -> listener().upstreamFailures() == 1);
+    }
+
+    @Test
+    void silentUpstreamClosesTheClientAfterTheConnectTimeout() throws Exception {
+        // A listener that never accepts, with its tiny backlog filled: further SYNs are dropped, connects hang.
+        ServerSocket blackhole = closeLater(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        List<Socket> fillers = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            Socket filler = new Socket();
+            try {
+                filler.connect(blackhole.getLocalSocketAddress(), 200);
+                fillers.add(filler);
+            } catch (IOException backlogFull) {
+                filler.close();
+                break;
+            }
+        }
+        fillers.forEach(filler -> closeLater(filler));
+        int port = startProxy(blackhole.getLocalPort(), Duration.ofMillis(300));
+        long start = System.nanoTime();
+        try (Socket client = connect(port)) {
+            assertEquals(-1, client.getInputStream().read());
+        }
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis >= 250, "closed before the connect timeout: " + tookMillis + " ms");
+        assertEquals(1, listener().upstreamFailures());
+    }
+
+    @Test
+    void upstreamKilledMidStreamClosesTheClient() throws Exception {
+        ChildJava streamer = closeLater(ChildJava.start(EndlessStreamer.class, "serve"));
+        int originPort = Integer.parseInt(streamer.readLine());
+        int port = startProxy(originPort);
+        try (Socket client = connect(port)) {
+            InputStream in = client.getInputStream();
+            assertTrue(in.readNBytes(16 * 1024).length == 16 * 1024);
+            assertEquals("streaming", streamer.readLine());
+            streamer.kill();
+            assertTrue(drainsToEndOrReset(in), "client saw the end of the stream");
+        }
+        Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
+    }
+
+    @Test
+    void clientKilledMidStreamClosesTheUpstream() throws Exception {
+        CompletableFuture<Boolean> originSawEnd = new CompletableFuture<>();
+        TestOrigin origin = closeLater(new TestOrigin(socket -> originSawEnd.complete(drainsToEndOrReset(socket.getInputStream()))));
+        int port = startProxy(origin.port());
+        ChildJava streamer = closeLater(ChildJava.start(EndlessStreamer.class, "connect", Integer.toString(port)));
+        assertEquals("streaming", streamer.readLine());
+        streamer.kill();
+        assertTrue(originSawEnd.get());
+        Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
+        Eventually.await("origin connection closed", WAIT, () -> origin.openConnections() == 0);
+    }
+
+    /** Reads until EOF or a reset; true either way (a hang fails the test by its timeout). */
+    private static boolean drainsToEndOrReset(InputStream in) {
+        byte[] buffer = new byte[64 * 1024];
+        try {
+            while (in.read(buffer) != -1) {
+                continue;
+            }
+        } catch (IOException reset) {
+            return true;
+        }
+        return true;
+    }
+}
