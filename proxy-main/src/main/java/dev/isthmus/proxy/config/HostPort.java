@@ -43,13 +43,18 @@ public record HostPort(String host, int port, InetAddress address) {
     }
 
     /**
-     * Whether listening on both would collide: same port and equal addresses, or either is the wildcard.
-     * With SO_REUSEPORT the kernel would not refuse the second bind; it would silently share the traffic.
-     * Port 0 never collides: the kernel picks a distinct free port for each.
+     * Whether listening on both would collide: same port and the same address, or a wildcard covering the other.
+     * {@code 0.0.0.0} covers IPv4 addresses; {@code [::]} covers every address, because Linux binds it dual-stack
+     * unless IPV6_V6ONLY is set. With SO_REUSEPORT the kernel would not refuse the second bind; it would silently
+     * share the traffic. Port 0 never collides: the kernel picks a distinct free port for each.
      */
     public boolean overlaps(HostPort other) {
         return port != 0 && port == other.port
-                && (address.equals(other.address) || isWildcard() || other.isWildcard());
+                && (address.equals(other.address) || covers(other) || other.covers(this));
+    }
+
+    private boolean covers(HostPort other) {
+        return isWildcard() && (address instanceof Inet6Address || !(other.address instanceof Inet6Address));
     }
 
     /** {@code host:port}, with brackets around IPv6 literals, as a user would write it. */

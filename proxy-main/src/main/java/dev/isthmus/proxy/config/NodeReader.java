@@ -21,6 +21,9 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class NodeReader {
 
+    /** The field named in errors about the document itself, which has no dotted path. */
+    static final String TOP_LEVEL = "(top level)";
+
     private final String source;
     private final List<ConfigError> errors = new ArrayList<>();
 
@@ -33,7 +36,7 @@ final class NodeReader {
     }
 
     void error(Node node, String field, String reason) {
-        errors.add(new ConfigError(source, line(node), field, reason));
+        errors.add(new ConfigError(source, line(node), field.isEmpty() ? TOP_LEVEL : field, reason));
     }
 
     /** The errors recorded so far, in file order (stable for errors on the same line). */

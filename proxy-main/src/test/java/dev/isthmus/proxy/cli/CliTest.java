@@ -198,6 +198,14 @@ class CliTest {
     }
 
     @Test
+    void configThatIsNotUtf8Exits2(@TempDir Path dir) throws Exception {
+        Path yaml = dir.resolve("latin1.yaml");
+        Files.write(yaml, new byte[] {'w', 'o', 'r', 'k', 'e', 'r', 's', ':', ' ', (byte) 0xe9, '\n'});
+        assertEquals(2, run("--config", yaml.toString()));
+        assertEquals("isthmus: cannot read config " + yaml + ": not UTF-8 text\n", err());
+    }
+
+    @Test
     void validateReportsValidWithoutRunning(@TempDir Path dir) throws Exception {
         Path yaml = dir.resolve("ok.yaml");
         Files.writeString(yaml, """

@@ -507,6 +507,11 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void documentThatIsNotAMapping() {
+        assertErrors("- name: web\n", "test.yaml:1: (top level): expected a mapping, got a list");
+    }
+
+    @Test
     void emptyFile() {
         assertErrors("", "test.yaml:1: listeners: missing required field (the file is empty)");
     }

@@ -59,6 +59,25 @@ class HostPortTest {
     }
 
     @ParameterizedTest
+    @CsvSource({
+        "127.0.0.1:80, 127.0.0.1:80, true",
+        "127.0.0.1:80, 127.0.0.1:81, false",
+        "127.0.0.1:80, 127.0.0.2:80, false",
+        "0.0.0.0:80, 127.0.0.1:80, true",
+        "127.0.0.1:80, 0.0.0.0:80, true",
+        "0.0.0.0:80, [::1]:80, false",
+        "[::]:80, 127.0.0.1:80, true",
+        "[::]:80, [::1]:80, true",
+        "127.0.0.1:0, 127.0.0.1:0, false",
+    })
+    void overlapsWhenOneBindWouldTakeTheOthersTraffic(String a, String b, boolean overlap) {
+        HostPort first = HostPort.parse(a, PortRule.ALLOW_ANY_PORT, NO_DNS);
+        HostPort second = HostPort.parse(b, PortRule.ALLOW_ANY_PORT, NO_DNS);
+        assertEquals(overlap, first.overlaps(second));
+        assertEquals(overlap, second.overlaps(first));
+    }
+
+    @ParameterizedTest
     @CsvSource(delimiter = '|', value = {
         "127.0.0.1|bad address '127.0.0.1': expected HOST:PORT",
         "127.0.0.1:|bad address '127.0.0.1:': port must be a number from 1 to 65535",
