@@ -118,14 +118,13 @@ public final class BenchRunner {
         boolean open = workload == Workload.OPEN_LOOP;
         LoadTool tool = open ? openLoopTool : closedLoopTool;
         LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(), settings.loadThreads(),
-                settings.duration(), open ? openLoopRate : 0);
-        tool.run(spec.withDuration(settings.warmup()));
+                settings.duration(), settings.warmup(), open ? openLoopRate : 0);
         Optional<JvmCounters> jvm = target == Target.ISTHMUS ? counters(server.pid()) : Optional.empty();
-        long cpuBefore = stats.cpuNanos(server.pid());
-        Optional<JvmCounters.Reading> before = read(jvm);
-        LoadResult result = tool.run(spec);
-        long cpu = stats.cpuNanos(server.pid()) - cpuBefore;
-        Optional<JvmCounters.Reading> after = read(jvm);
+        Snapshot before = new Snapshot(server.pid(), jvm);
+        LoadResult result = tool.run(spec, before);
+        Snapshot after = new Snapshot(server.pid(), jvm);
+        after.run();
+        long cpu = after.cpuNanos - before.cpuNanos;
         if (result.requests() == 0) {
             return RunRecord.error(round, target, workload, "no request completed; errors " + result.errors());
         }
@@ -139,12 +138,31 @@ public final class BenchRunner {
         metrics.put(Metric.MAX_MICROS, (double) result.latencyMicros(100));
         metrics.put(Metric.ERRORS, (double) result.totalErrors());
         metrics.put(Metric.CPU_MICROS_PER_REQUEST, cpu / NANOS_PER_MICRO / result.requests());
-        if (before.isPresent() && after.isPresent()) {
+        if (before.jvm.isPresent() && after.jvm.isPresent()) {
             metrics.put(Metric.ALLOCATED_BYTES_PER_REQUEST,
-                    (double) (after.get().allocatedBytes() - before.get().allocatedBytes()) / result.requests());
-            metrics.put(Metric.GC_CYCLES, (double) (after.get().gcCycles() - before.get().gcCycles()));
+                    (double) (after.jvm.get().allocatedBytes() - before.jvm.get().allocatedBytes()) / result.requests());
+            metrics.put(Metric.GC_CYCLES, (double) (after.jvm.get().gcCycles() - before.jvm.get().gcCycles()));
         }
         return RunRecord.ok(round, target, workload, metrics, Optional.of(result));
+    }
+
+    /** The target's counters at one moment; taken when run, which for the "before" side is when measuring starts. */
+    private final class Snapshot implements Runnable {
+        private final long pid;
+        private final Optional<JvmCounters> source;
+        private long cpuNanos;
+        private Optional<JvmCounters.Reading> jvm = Optional.empty();
+
+        Snapshot(long pid, Optional<JvmCounters> source) {
+            this.pid = pid;
+            this.source = source;
+        }
+
+        @Override
+        public void run() {
+            cpuNanos = stats.cpuNanos(pid);
+            jvm = read(source);
+        }
     }
 
     private RunRecord runIdle(int round, Target target, Workload workload, ServerProcess server) throws IOException {

@@ -1,5 +1,7 @@
 package dev.isthmus.perf.bench;
 
+import dev.isthmus.perf.load.LoadOptions;
+
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -93,23 +95,9 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
                 launcher, mode, perfJar, quick);
     }
 
-    /** Parses {@code 8}, {@code 8s}, {@code 500ms} or {@code 2m}. */
+    /** Parses {@code 8}, {@code 8s}, {@code 500ms} or {@code 2m}, as isthmus-load does. */
     public static Duration parseDuration(String text) {
-        String value = text.trim().toLowerCase(Locale.ROOT);
-        try {
-            if (value.endsWith("ms")) {
-                return Duration.ofMillis(Long.parseLong(value.substring(0, value.length() - 2)));
-            }
-            if (value.endsWith("s")) {
-                return Duration.ofSeconds(Long.parseLong(value.substring(0, value.length() - 1)));
-            }
-            if (value.endsWith("m")) {
-                return Duration.ofMinutes(Long.parseLong(value.substring(0, value.length() - 1)));
-            }
-            return Duration.ofSeconds(Long.parseLong(value));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("bad duration '" + text + "' (examples: 10, 10s, 500ms, 2m)", e);
-        }
+        return LoadOptions.duration(text);
     }
 
     private static boolean flag(String value) {

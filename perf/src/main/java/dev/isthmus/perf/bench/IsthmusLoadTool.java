@@ -1,5 +1,6 @@
 package dev.isthmus.perf.bench;
 
+import dev.isthmus.perf.load.LoadMain;
 import dev.isthmus.perf.load.LoadResult;
 
 import java.io.IOException;
@@ -27,15 +28,17 @@ public final class IsthmusLoadTool implements LoadTool {
     }
 
     @Override
-    public LoadResult run(LoadSpec spec) throws IOException {
+    public LoadResult run(LoadSpec spec, Runnable onMeasureStart) throws IOException {
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
                 "-XX:+UseParallelGC", "-cp", perfJar.toString(), "dev.isthmus.perf.load.LoadMain",
                 "--connections", Integer.toString(spec.connections()), "--threads", Integer.toString(spec.threads()),
-                "--duration", spec.duration().toMillis() + "ms", "--quiet"));
+                "--duration", spec.duration().toMillis() + "ms", "--warmup", spec.warmup().toMillis() + "ms",
+                "--quiet"));
         if (spec.isOpenLoop()) {
             command.addAll(List.of("--rate", Long.toString(spec.rate())));
         }
         command.add(spec.url());
-        return ChildRun.run(command, spec.duration().plus(DEADLINE_SLACK));
+        return ChildRun.run(command, spec.warmup().plus(spec.duration()).plus(DEADLINE_SLACK),
+                LoadMain.MEASURING_LINE, onMeasureStart);
     }
 }

@@ -9,10 +9,12 @@ import java.time.Duration;
  * @param path request path
  * @param connections keep-alive connections
  * @param threads load generator threads
- * @param duration how long to run
+ * @param duration how long to measure
+ * @param warmup how long to run the same load before measuring
  * @param rate requests per second for an open-loop run, 0 for closed loop
  */
-public record LoadSpec(int port, String path, int connections, int threads, Duration duration, long rate) {
+public record LoadSpec(int port, String path, int connections, int threads, Duration duration, Duration warmup,
+                       long rate) {
 
     public String url() {
         return "http://127.0.0.1:" + port + path;
@@ -22,7 +24,4 @@ public record LoadSpec(int port, String path, int connections, int threads, Dura
         return rate > 0;
     }
 
-    public LoadSpec withDuration(Duration other) {
-        return new LoadSpec(port, path, connections, threads, other, rate);
-    }
 }

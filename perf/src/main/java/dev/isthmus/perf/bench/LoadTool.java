@@ -10,6 +10,9 @@ public interface LoadTool {
     /** A short name for reports. */
     String name();
 
-    /** Runs {@code spec} to completion; IOException with the tool's own words when it fails or cannot do the spec. */
-    LoadResult run(LoadSpec spec) throws IOException;
+    /**
+     * Runs {@code spec} (warm-up, then the measured part) to completion; {@code onMeasureStart} runs on the calling
+     * thread when the warm-up is over. IOException with the tool's own words when it fails or cannot do the spec.
+     */
+    LoadResult run(LoadSpec spec, Runnable onMeasureStart) throws IOException;
 }

@@ -16,6 +16,9 @@ public final class WrkLoadTool implements LoadTool {
     private static final String SCRIPT_RESOURCE = "wrk-report.lua";
     private static final Duration DEADLINE_SLACK = Duration.ofSeconds(30);
     private static final String REQUEST_TIMEOUT = "10s";
+    private static final long MILLIS_PER_SECOND = 1_000;
+    // wrk prints no line when it starts measuring: it measures from its start.
+    private static final String NO_MARKER = "\u0000";
 
     private final String executable;
     private final Path script;
@@ -44,15 +47,23 @@ public final class WrkLoadTool implements LoadTool {
     }
 
     @Override
-    public LoadResult run(LoadSpec spec) throws IOException {
+    public LoadResult run(LoadSpec spec, Runnable onMeasureStart) throws IOException {
         if (spec.isOpenLoop()) {
             throw new IOException("wrk has no fixed-rate mode; open loop needs isthmus-load (LOADGEN=isthmus)");
         }
-        // wrk needs at least one connection per thread.
+        if (!spec.warmup().isZero()) {
+            runOnce(spec, spec.warmup(), () -> { });
+        }
+        return runOnce(spec, spec.duration(), onMeasureStart);
+    }
+
+    private LoadResult runOnce(LoadSpec spec, Duration duration, Runnable onStart) throws IOException {
+        // wrk needs at least one connection per thread, and takes whole seconds.
         int threads = Math.min(spec.threads(), spec.connections());
         List<String> command = List.of(executable, "-t" + threads, "-c" + spec.connections(),
-                "-d" + Math.max(1, spec.duration().toMillis() / 1000) + "s", "--timeout", REQUEST_TIMEOUT,
+                "-d" + Math.max(1, duration.toMillis() / MILLIS_PER_SECOND) + "s", "--timeout", REQUEST_TIMEOUT,
                 "-s", script.toString(), spec.url());
-        return ChildRun.run(command, spec.duration().plus(DEADLINE_SLACK));
+        onStart.run();
+        return ChildRun.run(command, duration.plus(DEADLINE_SLACK), NO_MARKER, () -> { });
     }
 }
