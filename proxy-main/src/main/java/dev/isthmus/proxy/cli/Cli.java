@@ -21,7 +21,8 @@ import picocli.CommandLine;
 import picocli.CommandLine.ParameterException;
 
 /**
- * The command line: parses flags, builds and validates a {@link ProxyConfig}, and hands it to the runtime.
+ * The command line, run once on the main thread: parses flags, builds and validates a {@link ProxyConfig},
+ * and hands it to the runtime.
  * Every outcome is an exit code, never an exception: 0 ok, 2 bad usage or invalid config, 1 runtime failure.
  */
 public final class Cli {

@@ -14,8 +14,8 @@ import org.snakeyaml.engine.v2.nodes.ScalarNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
- * Turns the YAML node tree of one config file into a {@link ProxyConfig}, recording every problem in its
- * {@link NodeReader}. Confined to the loading thread; one instance per load.
+ * Turns the YAML node tree of one config file into a {@link ProxyConfig} on the thread loading it (one instance
+ * per load), recording every problem in its {@link NodeReader}.
  */
 final class ConfigReader {
 

@@ -19,10 +19,13 @@ public record HostPort(String host, int port, InetAddress address) {
     public enum PortRule { ALLOW_ANY_PORT, REQUIRE_PORT }
 
     private static final int MAX_PORT = 65_535;
+    private static final int MAX_PORT_DIGITS = 5;
     private static final int MAX_HOST_NAME_LENGTH = 253;
     private static final int MAX_LABEL_LENGTH = 63;
     private static final int IPV4_OCTETS = 4;
     private static final int MAX_OCTET = 255;
+    private static final int MAX_OCTET_DIGITS = 3;
+    private static final int HEX_RADIX = 16;
 
     public HostPort {
         Objects.requireNonNull(host, "host");
@@ -102,7 +105,7 @@ public record HostPort(String host, int port, InetAddress address) {
     }
 
     private static int parsePort(String text, String portText, PortRule portRule) {
-        if (portText.isEmpty() || portText.length() > 5 || !portText.chars().allMatch(HostPort::isDigit)) {
+        if (portText.isEmpty() || portText.length() > MAX_PORT_DIGITS || !portText.chars().allMatch(HostPort::isDigit)) {
             throw bad(text, "port must be a number from 1 to 65535");
         }
         int port = Integer.parseInt(portText);
@@ -132,7 +135,7 @@ public record HostPort(String host, int port, InetAddress address) {
 
     private static InetAddress parseIpv6(String text, String host) {
         boolean literalChars = !host.isEmpty() && host.indexOf(':') >= 0
-                && host.chars().allMatch(c -> Character.digit(c, 16) >= 0 || c == ':' || c == '.');
+                && host.chars().allMatch(c -> Character.digit(c, HEX_RADIX) >= 0 || c == ':' || c == '.');
         if (!literalChars) {
             throw bad(text, "not an IPv6 address");
         }
@@ -158,7 +161,7 @@ public record HostPort(String host, int port, InetAddress address) {
         for (int i = 0; i < IPV4_OCTETS; i++) {
             String part = parts[i];
             boolean leadingZero = part.length() > 1 && part.charAt(0) == '0';
-            if (part.isEmpty() || part.length() > 3 || leadingZero || Integer.parseInt(part) > MAX_OCTET) {
+            if (part.isEmpty() || part.length() > MAX_OCTET_DIGITS || leadingZero || Integer.parseInt(part) > MAX_OCTET) {
                 throw bad(text, "an IPv4 address has four numbers from 0 to 255, as in 127.0.0.1");
             }
             octets[i] = (byte) Integer.parseInt(part);

@@ -15,9 +15,9 @@ import org.snakeyaml.engine.v2.nodes.SequenceNode;
 import org.snakeyaml.engine.v2.nodes.Tag;
 
 /**
- * Typed reads of YAML nodes that record a located {@link ConfigError} instead of throwing, so that one load
- * reports every problem. Each read returns {@code null} after recording an error; callers skip what depends on it.
- * Confined to the loading thread.
+ * Typed reads of YAML nodes, confined to the thread loading the config, that record a located
+ * {@link ConfigError} instead of throwing, so that one load reports every problem. Each read returns
+ * {@code null} after recording an error; callers skip what depends on it.
  */
 final class NodeReader {
 

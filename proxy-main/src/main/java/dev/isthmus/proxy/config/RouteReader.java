@@ -15,7 +15,7 @@ import org.snakeyaml.engine.v2.nodes.Node;
 import org.snakeyaml.engine.v2.nodes.NodeTuple;
 import org.snakeyaml.engine.v2.nodes.ScalarNode;
 
-/** Reads the routes and virtual hosts of one http listener. Confined to the loading thread. */
+/** Reads the routes and virtual hosts of one http listener, on the thread loading the config. */
 final class RouteReader {
 
     private static final List<String> VIRTUAL_HOST_KEYS = List.of("name", "domains", "routes");

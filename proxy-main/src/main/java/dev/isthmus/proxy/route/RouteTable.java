@@ -14,8 +14,8 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * The compiled routing of one http listener: virtual hosts by Host, then routes in order, first match wins.
- * Immutable and shared by every reactor; {@link #match} runs on the reactor thread that owns the request.
+ * The compiled routing of one http listener, immutable and shared by every reactor thread: virtual hosts by Host,
+ * then routes in order, first match wins. {@link #match} runs on the reactor thread that owns the request.
  * <p>
  * Matching allocates nothing, except for regex routes: each regex route that is tried (its path is the only
  * condition left) allocates a small {@link CharSequence} view and a {@link java.util.regex.Matcher}.
