@@ -4,7 +4,6 @@ import dev.isthmus.bindings.Syscalls;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_MORE;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_MOVE;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
 
@@ -14,8 +13,10 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
  * session holding both fds' registrations) feeds it readiness and turns {@link #wantsSourceReadable()} and
  * {@link #wantsSinkWritable()} into epoll interest.
  *
- * <p>States: {@code FLOWING} until the source reports EOF, then {@code DRAINING} until the pipe is empty, when a FIN
- * goes to the sink ({@code shutdown(SHUT_WR)}) and it is {@code DONE}; any hard error makes it {@code FAILED}.
+ * <p>States: {@code FLOWING} until the source reports EOF (or, for a bounded stream such as an HTTP body of known
+ * length, until the limit was read), then {@code DRAINING} until the pipe is empty, when a FIN goes to the sink
+ * ({@code shutdown(SHUT_WR)}) if asked and it is {@code DONE}; a hard error, or EOF before a bounded stream's limit,
+ * makes it {@code FAILED}.
  *
  * <p>A splice into the pipe can return EAGAIN with the socket still readable when the pipe has run out of slots
  * before bytes (each skb fragment takes a slot). With level-triggered epoll that would spin, so EAGAIN with bytes
@@ -39,15 +40,36 @@ public final class SpliceForwarder {
     private boolean pipeStalled;
     private boolean sinkBlocked;
     private int error;
+    private long limit;
+    private long read;
+    private boolean finAtEnd;
+    private boolean endedEarly;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
         this.pipes = pipes;
     }
 
-    /** Begins forwarding; false (with {@link #error()} set) when no pipe could be had. */
+    /** Begins forwarding a whole stream, passing its FIN on; false (with {@link #error()}) when no pipe could be had. */
     public boolean start(int sourceFd, int sinkFd) {
-        assert state == State.IDLE;
+        return start(sourceFd, sinkFd, Long.MAX_VALUE, true);
+    }
+
+    /**
+     * Begins forwarding exactly {@code limit} bytes ({@link Long#MAX_VALUE}: until EOF); {@code finAtEnd} sends a FIN to
+     * the sink when done. Reusable: a finished forwarder may be started again. False when no pipe could be had.
+     */
+    public boolean start(int sourceFd, int sinkFd, long limit, boolean finAtEnd) {
+        assert state == State.IDLE || isFinished();
+        this.limit = limit;
+        this.finAtEnd = finAtEnd;
+        this.read = 0;
+        this.moved = 0;
+        this.endedEarly = false;
+        this.sourceDry = false;
+        this.pipeStalled = false;
+        this.sinkBlocked = false;
+        this.error = 0;
         this.pipe = pipes.acquire();
         if (pipe == null) {
             error = pipes.lastError();
@@ -77,11 +99,20 @@ public final class SpliceForwarder {
         while (progressed && (state == State.FLOWING || state == State.DRAINING)) {
             progressed = false;
             if (state == State.FLOWING && !sourceDry && !pipeStalled && inPipe < pipe.capacity()) {
-                long n = sys.splice(sourceFd, pipe.writeFd(), pipe.capacity() - inPipe, SPLICE_FLAGS);
+                long n = sys.splice(sourceFd, pipe.writeFd(), Math.min(pipe.capacity() - inPipe, limit - read),
+                        SPLICE_FLAGS);
                 if (n > 0) {
                     inPipe += n;
+                    read += n;
+                    if (read == limit) {
+                        state = State.DRAINING;
+                    }
                     progressed = true;
                 } else if (n == 0) {
+                    if (limit != Long.MAX_VALUE) {
+                        endedEarly = true;
+                        return fail(0, delivered);
+                    }
                     state = State.DRAINING;
                     progressed = true;
                 } else if (n == -EAGAIN()) {
@@ -92,8 +123,9 @@ public final class SpliceForwarder {
                 }
             }
             if (inPipe > 0 && !sinkBlocked) {
-                int more = state == State.FLOWING ? SPLICE_F_MORE() : 0;
-                long n = sys.splice(pipe.readFd(), sinkFd, inPipe, SPLICE_FLAGS | more);
+                // No SPLICE_F_MORE: it corks the socket, and the tail of a request-response exchange would then wait
+                // for the kernel's cork timeout (about 200 ms) instead of leaving at once.
+                long n = sys.splice(pipe.readFd(), sinkFd, inPipe, SPLICE_FLAGS);
                 if (n > 0) {
                     inPipe -= n;
                     moved += n;
@@ -107,7 +139,9 @@ public final class SpliceForwarder {
                 }
             }
             if (state == State.DRAINING && inPipe == 0) {
-                sys.shutdown(sinkFd, SHUT_WR());
+                if (finAtEnd) {
+                    sys.shutdown(sinkFd, SHUT_WR());
+                }
                 state = State.DONE;
                 releasePipe();
             }
@@ -137,12 +171,17 @@ public final class SpliceForwarder {
         return state == State.DONE || state == State.FAILED;
     }
 
+    /** A bounded stream whose source hit EOF before the limit (a truncated body); the state is then FAILED. */
+    public boolean endedEarly() {
+        return endedEarly;
+    }
+
     /** The {@code -errno} that failed the stream, or 0. */
     public int error() {
         return error;
     }
 
-    /** Bytes delivered to the sink so far. */
+    /** Bytes delivered to the sink since the last start. */
     public long bytesMoved() {
         return moved;
     }

@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.route;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.util.Objects;
 
 /**
@@ -17,11 +18,12 @@ public final class Route {
 
     public enum Kind { FORWARD, RESPOND, NO_ROUTE }
 
+    /** Declared before {@link #NO_ROUTE}, whose construction reads it. */
+    private static final MemorySegment NONE = MemorySegment.NULL;
+
     /** Returned when no virtual host or no route matches; the proxy answers 404. */
     public static final Route NO_ROUTE = new Route(Kind.NO_ROUTE, "no_route", -1, null, 0, null, 0,
             ResponseEncoder.notFound());
-
-    private static final MemorySegment NONE = MemorySegment.NULL;
 
     private final Kind kind;
     private final String name;
@@ -31,6 +33,8 @@ public final class Route {
     private final MemorySegment hostRewrite;
     private final long timeoutNanos;
     private final EncodedResponse response;
+    private final byte[] prefixRewriteBytes;
+    private final byte[] hostRewriteBytes;
 
     private Route(Kind kind, String name, int clusterIndex, MemorySegment prefixRewrite, int rewrittenPrefixLength,
                   MemorySegment hostRewrite, long timeoutNanos, EncodedResponse response) {
@@ -42,6 +46,8 @@ public final class Route {
         this.hostRewrite = hostRewrite == null ? NONE : hostRewrite;
         this.timeoutNanos = timeoutNanos;
         this.response = response;
+        this.prefixRewriteBytes = this.prefixRewrite.toArray(ValueLayout.JAVA_BYTE);
+        this.hostRewriteBytes = this.hostRewrite.toArray(ValueLayout.JAVA_BYTE);
     }
 
     static Route forward(String name, int clusterIndex, MemorySegment prefixRewrite, int rewrittenPrefixLength,
@@ -78,6 +84,11 @@ public final class Route {
         return prefixRewrite;
     }
 
+    /** FORWARD with prefix rewrite: {@link #prefixRewrite()} as an array, for the head rewriter. */
+    public byte[] prefixRewriteBytes() {
+        return prefixRewriteBytes;
+    }
+
     /** FORWARD with prefix rewrite: how many leading path bytes the rewrite replaces (the matched literal). */
     public int rewrittenPrefixLength() {
         return rewrittenPrefixLength;
@@ -91,6 +102,11 @@ public final class Route {
     /** FORWARD with host rewrite: the Host value to send upstream. */
     public MemorySegment hostRewrite() {
         return hostRewrite;
+    }
+
+    /** FORWARD with host rewrite: {@link #hostRewrite()} as an array, for the head rewriter. */
+    public byte[] hostRewriteBytes() {
+        return hostRewriteBytes;
     }
 
     /** FORWARD: time allowed from the request sent upstream to the end of the response head, else 504. */

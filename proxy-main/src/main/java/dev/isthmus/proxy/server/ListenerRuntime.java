@@ -2,7 +2,11 @@ package dev.isthmus.proxy.server;
 
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.Protocol;
 import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.http.HttpListenerWorker;
+import dev.isthmus.proxy.http.HttpStats;
+import dev.isthmus.proxy.route.RouteTable;
 import dev.isthmus.proxy.tcp.TcpListenerWorker;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.Listener;
@@ -12,6 +16,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.ToLongFunction;
 
 /**
  * One configured listener across all reactors: a {@code SO_REUSEPORT} socket and a protocol worker per reactor.
@@ -21,18 +26,24 @@ public final class ListenerRuntime {
     private final ListenerConfig config;
     private final Listener[] sockets;
     private final TcpListenerWorker[] tcpWorkers;
+    private final HttpListenerWorker[] httpWorkers;
+    private RouteTable routes;
     private int port;
 
     private ListenerRuntime(ListenerConfig config, int reactors) {
         this.config = config;
         this.sockets = new Listener[reactors];
         this.tcpWorkers = new TcpListenerWorker[reactors];
+        this.httpWorkers = new HttpListenerWorker[reactors];
     }
 
     static ListenerRuntime open(ProxyConfig proxy, ListenerConfig config, ReactorGroup group, Duration timeout)
             throws Exception {
         ListenerRuntime runtime = new ListenerRuntime(config, group.size());
         runtime.port = config.address().port();
+        if (config.protocol() == Protocol.HTTP) {
+            runtime.routes = RouteTable.compile(proxy, config);
+        }
         // The first socket resolves port 0; the others must join that same port for SO_REUSEPORT to spread load.
         for (int i = 0; i < group.size(); i++) {
             EpollReactor reactor = group.get(i);
@@ -63,7 +74,10 @@ public final class ListenerRuntime {
                 tcpWorkers[index] = new TcpListenerWorker(reactor, config, cluster);
                 yield tcpWorkers[index];
             }
-            case HTTP -> throw new UnsupportedOperationException("http listeners are not served by this build yet");
+            case HTTP -> {
+                httpWorkers[index] = new HttpListenerWorker(reactor, proxy, config, routes);
+                yield httpWorkers[index];
+            }
         };
         InetSocketAddress address = new InetSocketAddress(config.address().address(), port);
         sockets[index] = Listener.open(reactor, address, handler);
@@ -83,7 +97,19 @@ public final class ListenerRuntime {
         for (TcpListenerWorker worker : tcpWorkers) {
             active += worker == null ? 0 : worker.activeSessions();
         }
+        for (HttpListenerWorker worker : httpWorkers) {
+            active += worker == null ? 0 : worker.activeConnections();
+        }
         return active;
+    }
+
+    /** One HTTP counter summed over reactors, e.g. {@code httpStat(HttpStats::bytesSpliced)}. */
+    public long httpStat(ToLongFunction<HttpStats> counter) {
+        long sum = 0;
+        for (HttpListenerWorker worker : httpWorkers) {
+            sum += worker == null ? 0 : counter.applyAsLong(worker.stats());
+        }
+        return sum;
     }
 
     /** Payload bytes spliced by finished tcp sessions, both directions, summed over reactors. */
@@ -96,7 +122,7 @@ public final class ListenerRuntime {
     }
 
     public long upstreamFailures() {
-        long failures = 0;
+        long failures = httpStat(HttpStats::upstreamFailures);
         for (TcpListenerWorker worker : tcpWorkers) {
             failures += worker == null ? 0 : worker.upstreamFailures();
         }
@@ -104,14 +130,23 @@ public final class ListenerRuntime {
     }
 
     void stopAccepting(ReactorGroup group, Duration timeout) throws Exception {
-        group.onEach(reactor -> sockets[indexOf(group, reactor)].close(), timeout);
+        group.onEach(reactor -> {
+            int index = indexOf(group, reactor);
+            sockets[index].close();
+            if (httpWorkers[index] != null) {
+                httpWorkers[index].beginDrain();
+            }
+        }, timeout);
     }
 
     void closeAll(ReactorGroup group, Duration timeout) throws Exception {
         group.onEach(reactor -> {
-            TcpListenerWorker worker = tcpWorkers[indexOf(group, reactor)];
-            if (worker != null) {
-                worker.closeAll();
+            int index = indexOf(group, reactor);
+            if (tcpWorkers[index] != null) {
+                tcpWorkers[index].closeAll();
+            }
+            if (httpWorkers[index] != null) {
+                httpWorkers[index].closeAll();
             }
         }, timeout);
     }

@@ -1,0 +1,248 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.bindings.Syscalls;
+import dev.isthmus.http1.ChunkedDecoder;
+import dev.isthmus.http1.Rejection;
+import dev.isthmus.reactor.PipePool;
+import dev.isthmus.reactor.SpliceForwarder;
+
+import java.lang.foreign.MemorySegment;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+
+/**
+ * Moves the rest of one message body from a source fd to a sink fd, after the head (and whatever body bytes came
+ * with it) went out. Confined to the reactor thread; reused for every message of a connection.
+ *
+ * <p>Large bodies of known length, close-delimited ones and tunnels go by {@code splice(2)} and never enter the JVM. Smaller
+ * ones, and chunked ones (whose framing must be checked to find their end), are relayed through the connection's
+ * chunk: read, then written out in full before the next read, so a slow sink holds at most one chunk per direction
+ * (that chunk is the high watermark) and reading pauses until it drains.
+ */
+final class BodyTransfer {
+    enum Mode { LENGTH, CHUNKED, UNTIL_EOF, TUNNEL }
+
+    enum State { IDLE, ACTIVE, DONE, FAILED }
+
+    private final Syscalls sys;
+    private final SpliceForwarder splice;
+    private final ChunkedDecoder decoder;
+    private final long spliceThreshold;
+    private State state = State.IDLE;
+    private Mode mode;
+    private boolean spliced;
+    private int source;
+    private int sink;
+    private long remaining;
+    private MemorySegment buffer;
+    private long position;
+    private long end;
+    private long readEnd;
+    private boolean sourceDry;
+    private boolean sinkBlocked;
+    private long bytesSpliced;
+    private boolean truncated;
+
+    BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder, long spliceThreshold) {
+        this.sys = sys;
+        this.splice = new SpliceForwarder(sys, pipes);
+        this.decoder = decoder;
+        this.spliceThreshold = spliceThreshold;
+    }
+
+    /**
+     * Starts moving: {@code LENGTH} moves {@code length} more bytes; {@code CHUNKED} continues a chunked body whose
+     * beginning the caller already fed to {@link #decoder()}; {@code UNTIL_EOF} moves until the source closes.
+     * {@code buffer} is the relay chunk (empty now). False when no splice pipe could be had.
+     */
+    boolean start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
+        this.mode = mode;
+        this.source = source;
+        this.sink = sink;
+        this.remaining = length;
+        this.buffer = buffer;
+        this.position = 0;
+        this.end = 0;
+        this.readEnd = 0;
+        this.sourceDry = false;
+        this.sinkBlocked = false;
+        this.truncated = false;
+        this.state = State.ACTIVE;
+        boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
+        this.spliced = untilEof || (mode == Mode.LENGTH && length > spliceThreshold);
+        if (spliced && !splice.start(source, sink, untilEof ? Long.MAX_VALUE : length, mode == Mode.TUNNEL)) {
+            state = State.FAILED;
+            return false;
+        }
+        return true;
+    }
+
+    /** One direction of a tunnel after a 101: splice until EOF, then pass the FIN on. */
+    boolean startTunnel(int source, int sink) {
+        return start(Mode.TUNNEL, 0, source, sink, null);
+    }
+
+    boolean isSpliced() {
+        return spliced;
+    }
+
+    ChunkedDecoder decoder() {
+        return decoder;
+    }
+
+    State state() {
+        return state;
+    }
+
+    boolean isActive() {
+        return state == State.ACTIVE;
+    }
+
+    /** Whether the source closed before the body's end (a truncated message). */
+    boolean truncated() {
+        return truncated;
+    }
+
+    /** Why a chunked body was rejected, or null. */
+    Rejection rejection() {
+        return decoder.isRejected() ? decoder.rejection() : null;
+    }
+
+    /** Relay only: bytes read past the end of a chunked body (a pipelined next message) are {@code [end, readEnd)}. */
+    long leftoverOffset() {
+        return end;
+    }
+
+    long leftoverLength() {
+        return readEnd - end;
+    }
+
+    long bytesSpliced() {
+        return bytesSpliced;
+    }
+
+    void sourceReady() {
+        sourceDry = false;
+        splice.sourceReady();
+    }
+
+    void sinkReady() {
+        sinkBlocked = false;
+        splice.sinkReady();
+    }
+
+    boolean wantsSourceReadable() {
+        if (state != State.ACTIVE) {
+            return false;
+        }
+        return spliced ? splice.wantsSourceReadable() : position == end && !bodyComplete();
+    }
+
+    boolean wantsSinkWritable() {
+        if (state != State.ACTIVE) {
+            return false;
+        }
+        return spliced ? splice.wantsSinkWritable() : position < end && sinkBlocked;
+    }
+
+    /** Moves what can be moved now; returns the bytes delivered to the sink. */
+    long pump() {
+        if (state != State.ACTIVE) {
+            return 0;
+        }
+        return spliced ? pumpSplice() : pumpRelay();
+    }
+
+    private long pumpSplice() {
+        long delivered = splice.pump();
+        bytesSpliced += delivered;
+        switch (splice.state()) {
+            case DONE -> state = State.DONE;
+            case FAILED -> {
+                truncated = splice.endedEarly();
+                state = State.FAILED;
+            }
+            default -> { }
+        }
+        return delivered;
+    }
+
+    private boolean bodyComplete() {
+        return mode == Mode.LENGTH ? remaining == 0 : decoder.isComplete();
+    }
+
+    private long pumpRelay() {
+        long delivered = 0;
+        while (true) {
+            if (position < end) {
+                long n = sys.write(sink, buffer.address() + position, end - position);
+                if (n > 0) {
+                    position += n;
+                    delivered += n;
+                    continue;
+                }
+                if (n == -EAGAIN()) {
+                    sinkBlocked = true;
+                } else {
+                    state = State.FAILED;
+                }
+                return delivered;
+            }
+            if (bodyComplete()) {
+                state = State.DONE;
+                return delivered;
+            }
+            if (sourceDry) {
+                return delivered;
+            }
+            position = 0;
+            end = 0;
+            long want = buffer.byteSize();
+            if (mode == Mode.LENGTH) {
+                want = Math.min(want, remaining);
+            }
+            long n = sys.read(source, buffer.address(), want);
+            if (n > 0) {
+                readEnd = n;
+                end = mode == Mode.LENGTH ? n : feedDecoder(n);
+                if (mode == Mode.LENGTH) {
+                    remaining -= n;
+                }
+                if (decoder.isRejected() && mode == Mode.CHUNKED) {
+                    state = State.FAILED;
+                    return delivered;
+                }
+            } else if (n == 0) {
+                truncated = true;
+                state = State.FAILED;
+                return delivered;
+            } else if (n == -EAGAIN()) {
+                sourceDry = true;
+                return delivered;
+            } else {
+                state = State.FAILED;
+                return delivered;
+            }
+        }
+    }
+
+    /** Runs the decoder over {@code [0, n)} of the buffer; returns how many bytes belong to the body. */
+    private long feedDecoder(long n) {
+        long at = 0;
+        while (at < n) {
+            long run = decoder.decode(buffer, at, n - at);
+            if (run == 0) {
+                break;
+            }
+            at += run;
+        }
+        return at;
+    }
+
+    /** Stops moving and gives back the pipe. */
+    void release() {
+        splice.release();
+        state = State.IDLE;
+        buffer = null;
+    }
+}

@@ -1,0 +1,1215 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.bindings.Errno;
+import dev.isthmus.bindings.SyscallException;
+import dev.isthmus.bindings.Syscalls;
+import dev.isthmus.http1.ChunkedDecoder;
+import dev.isthmus.http1.Framing;
+import dev.isthmus.http1.HttpMethod;
+import dev.isthmus.http1.HttpVersion;
+import dev.isthmus.http1.ParseStatus;
+import dev.isthmus.http1.Rejection;
+import dev.isthmus.http1.RequestHead;
+import dev.isthmus.http1.RequestParser;
+import dev.isthmus.http1.ResponseHead;
+import dev.isthmus.http1.ResponseParser;
+import dev.isthmus.proxy.route.Route;
+import dev.isthmus.reactor.BufferPool;
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.Sockets;
+import dev.isthmus.reactor.Timer;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLRDHUP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
+
+/**
+ * One downstream HTTP/1.1 connection and the exchange in flight on it. Confined to its reactor thread.
+ *
+ * <p>Connection states:
+ * <pre>
+ *  READING_HEAD --head complete--> (route) --respond--> RESPONDING --flushed--> READING_HEAD | LINGERING
+ *       |                              \--forward--> AWAITING_UPSTREAM --connection--> PROXYING
+ *       |                                                                      |--response done--> READING_HEAD
+ *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> TUNNEL
+ *  any --failure--> CLOSED
+ * </pre>
+ * While PROXYING, the request body (client to upstream) and the response (upstream to client: head, then body) move
+ * independently, each by {@link BodyTransfer}; bytes the kernel did not take in one {@code writev} wait in a pending
+ * chunk per direction, flushed before anything else goes that way. Requests are served one at a time: pipelined
+ * ones wait in the client's chunk (or socket) until the response before them is complete.
+ *
+ * <p>One timer per connection, re-armed per phase: idle keep-alive, request head, upstream response, linger.
+ */
+final class ClientConnection implements EventHandler {
+    enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }
+
+    private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
+
+    private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, LINGER }
+
+    private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
+    private static final MemorySegment CONNECTION_CLOSE_LINE =
+            Arena.global().allocateFrom("Connection: close\r\n", StandardCharsets.US_ASCII);
+    private static final long CONNECTION_CLOSE_LENGTH = CONNECTION_CLOSE_LINE.byteSize() - 1;
+    private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
+    private static final long LINGER_NANOS = 2_000_000_000L;
+    private static final long LINGER_DISCARD_LIMIT = 1 << 20;
+    private static final int STATUS_BAD_REQUEST = 400;
+    private static final int STATUS_TIMEOUT = 408;
+    private static final int STATUS_NOT_IMPLEMENTED = 501;
+    private static final int STATUS_BAD_GATEWAY = 502;
+    private static final int STATUS_UNAVAILABLE = 503;
+    private static final int STATUS_GATEWAY_TIMEOUT = 504;
+    private static final int STATUS_INTERNAL_ERROR = 500;
+    private static final int SWITCHING_PROTOCOLS = 101;
+
+    private final HttpListenerWorker worker;
+    private final EpollReactor reactor;
+    private final Syscalls sys;
+    private final int fd;
+    private final byte[] clientIp;
+    private final Timer timer;
+    private long token;
+    private int interest = -1;
+    private State state = State.READING_HEAD;
+    private TimerPurpose timerPurpose = TimerPurpose.NONE;
+
+    /** Bytes from the client: {@code [headStart, filled)} is unprocessed (a head in progress or pipelined requests). */
+    private MemorySegment chunk;
+    private long headStart;
+    private long filled;
+
+    private Route route;
+    private HttpMethod method;
+    private HttpVersion version;
+    private boolean clientKeepAlive;
+    private int headLength;
+    private long requestEnd;
+    private boolean requestBodyDone;
+    private boolean closeAfterResponse;
+    private boolean clientHalfClosed;
+    private boolean responseStarted;
+    private boolean retried;
+
+    private UpstreamConnection upstream;
+    private ResponsePhase phase;
+    private long responseStart;
+    private long responseFilled;
+    private boolean upstreamKeepAlive;
+    private boolean upstreamDirty;
+    private int responseStatus;
+
+    private boolean upgradeRequested;
+    /** A response body that may start only once the head waiting in {@link #toClientPending} is out. */
+    private BodyTransfer.Mode pendingResponseMode;
+    private long pendingResponseRest;
+
+    private BodyTransfer requestBody;
+    private BodyTransfer responseBody;
+    private MemorySegment toClientPending;
+    private long toClientPosition;
+    private long toClientEnd;
+    private MemorySegment toUpstreamPending;
+    private long toUpstreamPosition;
+    private long toUpstreamEnd;
+    private long lingerDiscarded;
+
+    ClientConnection(HttpListenerWorker worker, int fd, byte[] clientIp) {
+        this.worker = worker;
+        this.reactor = worker.reactor;
+        this.sys = reactor.syscalls();
+        this.fd = fd;
+        this.clientIp = clientIp;
+        this.timer = reactor.newTimer(this::onTimeout);
+    }
+
+    /** Registers the fd; false (fd closed) when epoll refused it. */
+    boolean open() {
+        try {
+            token = reactor.register(fd, EPOLLIN(), this);
+            interest = EPOLLIN();
+        } catch (SyscallException e) {
+            sys.close(fd);
+            LOG.log(System.Logger.Level.WARNING, "http {0}: {1}", worker.config.name(), e.getMessage());
+            return false;
+        }
+        arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+        return true;
+    }
+
+    // ---------------------------------------------------------------- events
+
+    @Override
+    public void onEvents(int events) {
+        switch (state) {
+            case READING_HEAD -> {
+                if ((events & EPOLLERR()) != 0) {
+                    close();
+                } else {
+                    readHead();
+                }
+            }
+            case AWAITING_UPSTREAM -> {
+                if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
+                    abort("client closed while waiting for an upstream connection", 0);
+                } else if ((events & EPOLLRDHUP()) != 0) {
+                    clientHalfClosed = true;
+                    closeAfterResponse = true;
+                    updateInterest();
+                }
+            }
+            case PROXYING -> onClientEventsWhileProxying(events);
+            case RESPONDING -> {
+                if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
+                    close();
+                } else if ((events & EPOLLOUT()) != 0 && flushToClient()) {
+                    localResponseSent();
+                }
+            }
+            case TUNNEL -> onTunnelEvents(events, true);
+            case LINGERING -> discardUntilEof();
+            case CLOSED -> { }
+        }
+    }
+
+    private void onClientEventsWhileProxying(int events) {
+        if ((events & EPOLLERR()) != 0 || ((events & EPOLLHUP()) != 0 && !requestBodyActive())) {
+            abort("client connection " + ((events & EPOLLERR()) != 0 ? "reset" : "closed") + " mid-exchange", 0);
+            return;
+        }
+        if ((events & EPOLLRDHUP()) != 0 && !clientHalfClosed) {
+            clientHalfClosed = true;
+            closeAfterResponse = true;
+        }
+        if ((events & EPOLLOUT()) != 0) {
+            if (!flushToClient()) {
+                updateInterest();
+                return;
+            }
+            if (responseBody != null) {
+                responseBody.sinkReady();
+            }
+            if (phase == ResponsePhase.AWAIT_HEAD && upstream != null) {
+                // A forwarded 1xx had to wait; heads parsed behind it may already be in the upstream chunk.
+                parseResponseHeads();
+                if (state != State.PROXYING) {
+                    return;
+                }
+            }
+        }
+        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLRDHUP())) != 0 && requestBody != null) {
+            requestBody.sourceReady();
+        }
+        progress();
+    }
+
+    private boolean requestBodyActive() {
+        return requestBody != null && requestBody.isActive();
+    }
+
+    /** Events of the upstream connection lent to this client. */
+    void onUpstreamEvents(int events) {
+        if (state == State.TUNNEL) {
+            onTunnelEvents(events, false);
+            return;
+        }
+        if (state != State.PROXYING) {
+            return;
+        }
+        if ((events & EPOLLERR()) != 0) {
+            upstreamFailed("upstream connection error: "
+                    + Errno.describe(Sockets.connectResult(sys, upstream.fd())), STATUS_BAD_GATEWAY);
+            return;
+        }
+        if ((events & EPOLLOUT()) != 0) {
+            if (!flushToUpstream()) {
+                updateInterest();
+                return;
+            }
+            if (requestBody != null) {
+                requestBody.sinkReady();
+            }
+        }
+        if ((events & (EPOLLIN() | EPOLLHUP())) != 0) {
+            if (phase == ResponsePhase.AWAIT_HEAD) {
+                readResponseHead();
+                if (state != State.PROXYING) {
+                    return;
+                }
+            } else if (responseBody != null) {
+                responseBody.sourceReady();
+            }
+        }
+        if ((events & EPOLLHUP()) != 0 && phase == ResponsePhase.BODY && responseBody != null
+                && !responseBody.wantsSourceReadable()) {
+            // Hung up with its last bytes still queued and our client slow: under level-triggered epoll the hang-up
+            // would be reported forever, so stop watching it and drain it as the client makes room.
+            upstream.detach();
+        }
+        progress();
+    }
+
+    // ---------------------------------------------------------------- request head
+
+    private void readHead() {
+        if (chunk == null) {
+            chunk = worker.buffers.acquire();
+            if (chunk == null) {
+                // Out of buffer memory: leave the bytes in the socket and look again shortly.
+                setInterest(0);
+                arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+                return;
+            }
+            headStart = 0;
+            filled = 0;
+        }
+        if (filled == chunk.byteSize() && !makeRoomForHead()) {
+            return;
+        }
+        long n = sys.read(fd, chunk.address() + filled, chunk.byteSize() - filled);
+        if (n == 0) {
+            clientHalfClosed = true;
+            if (filled == headStart) {
+                close();
+            } else {
+                respondError(STATUS_BAD_REQUEST, "request head incomplete when the client closed", true);
+            }
+            return;
+        }
+        if (n < 0) {
+            if (n != -EAGAIN()) {
+                close();
+            }
+            return;
+        }
+        if (filled == headStart) {
+            arm(TimerPurpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
+        }
+        filled += n;
+        parseHead();
+    }
+
+    /** The chunk is full: compact it, or move the head to a large chunk; false when the head is simply too large. */
+    private boolean makeRoomForHead() {
+        if (headStart > 0) {
+            MemorySegment.copy(chunk, headStart, chunk, 0, filled - headStart);
+            filled -= headStart;
+            headStart = 0;
+            return true;
+        }
+        if (chunk.byteSize() < worker.largeBuffers.chunkSize()) {
+            MemorySegment large = worker.largeBuffers.acquire();
+            if (large != null) {
+                MemorySegment.copy(chunk, 0, large, 0, filled);
+                releaseChunk();
+                chunk = large;
+                return true;
+            }
+        }
+        rejectRequest(Rejection.HEAD_TOO_LARGE);
+        return false;
+    }
+
+    private void parseHead() {
+        RequestParser parser = worker.requestParser;
+        parser.reset();
+        ParseStatus status = parser.parse(chunk, headStart, filled - headStart);
+        if (status == ParseStatus.NEED_MORE) {
+            setInterest(EPOLLIN());
+            return;
+        }
+        if (status == ParseStatus.REJECTED) {
+            rejectRequest(parser.rejection());
+            return;
+        }
+        RequestHead head = parser.head();
+        worker.stats.requests++;
+        headLength = head.length();
+        method = head.method();
+        version = head.version();
+        upgradeRequested = head.upgradeRequested();
+        clientKeepAlive = head.keepAlive() && !worker.draining;
+        closeAfterResponse = !clientKeepAlive || clientHalfClosed;
+        responseStarted = false;
+        retried = false;
+        cancelTimer();
+        if (method == HttpMethod.CONNECT) {
+            respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy", true);
+            return;
+        }
+        route = worker.routes.match(worker.view.of(head));
+        if (route.kind() == Route.Kind.FORWARD) {
+            state = State.AWAITING_UPSTREAM;
+            setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
+            worker.stats.upstreamRequests++;
+            if (!worker.pool(route.clusterIndex()).acquire(this)) {
+                respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster "
+                        + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending", true);
+            }
+            return;
+        }
+        respondDirect(head);
+    }
+
+    private void rejectRequest(Rejection rejection) {
+        worker.stats.rejectedRequests++;
+        method = null;
+        if (!startLocalResponse()) {
+            return;
+        }
+        long n = worker.responseWriter.writeRejection(toClientPending, 0, toClientPending.byteSize(), rejection);
+        sendLocal(n, rejection.status(), true);
+    }
+
+    // ---------------------------------------------------------------- local responses
+
+    private void respondDirect(RequestHead head) {
+        worker.stats.localResponses++;
+        // A request body we do not read would be taken for the next request: such a connection closes instead.
+        boolean close = closeAfterResponse || head.framing() != Framing.NONE;
+        MemorySegment response = route.response();
+        long headersEnd = route.responseHeadersEnd();
+        long end = method == HttpMethod.HEAD ? route.responseBodyOffset() : response.byteSize();
+        GatherWriter out = worker.writer.begin().add(response, 0, headersEnd);
+        if (close) {
+            out.add(CONNECTION_CLOSE_LINE, 0, CONNECTION_CLOSE_LENGTH);
+        }
+        out.add(response, headersEnd, end - headersEnd);
+        closeAfterResponse = close;
+        requestEnd = headStart + headLength;
+        if (route.kind() == Route.Kind.NO_ROUTE) {
+            worker.stats.proxyError(route.responseStatus());
+        }
+        worker.stats.response(route.responseStatus());
+        state = State.RESPONDING;
+        if (writeToClient(out)) {
+            localResponseSent();
+        } else {
+            updateInterest();
+        }
+    }
+
+    /** A small error response written by the proxy, always closing the connection. */
+    private void respondError(int status, String reason, boolean countAsProxyError) {
+        LOG.log(System.Logger.Level.WARNING, "http {0}: {1} {2}", worker.config.name(), status, reason);
+        if (!startLocalResponse()) {
+            return;
+        }
+        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
+        long n = worker.responseWriter.start(toClientPending, 0, toClientPending.byteSize(), status)
+                .header(CONTENT_TYPE, TEXT_PLAIN)
+                .finish(body, true);
+        if (countAsProxyError) {
+            worker.stats.proxyError(status);
+        }
+        sendLocal(n, status, true);
+    }
+
+    /** Takes a chunk for a response the proxy writes itself; false (connection closed) when there is none. */
+    private boolean startLocalResponse() {
+        releasePending();
+        toClientPending = worker.buffers.acquire();
+        if (toClientPending == null) {
+            close();
+            return false;
+        }
+        return true;
+    }
+
+    private void sendLocal(long length, int status, boolean close) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (length < 0) {
+            close();
+            return;
+        }
+        worker.stats.response(status);
+        closeAfterResponse |= close;
+        toClientPosition = 0;
+        toClientEnd = length;
+        state = State.RESPONDING;
+        cancelTimer();
+        if (flushToClient()) {
+            localResponseSent();
+        } else {
+            updateInterest();
+        }
+    }
+
+    private void localResponseSent() {
+        if (closeAfterResponse) {
+            startLinger();
+            return;
+        }
+        headStart = requestEnd;
+        awaitNextRequest();
+    }
+
+    // ---------------------------------------------------------------- upstream exchange
+
+    /** The pool has a connected upstream for this client (possibly before {@code acquire} returned). */
+    void upstreamReady(UpstreamConnection connection) {
+        if (state != State.AWAITING_UPSTREAM) {
+            // This client went away while its connection was being made: the connection is clean, pool it.
+            connection.pool.release(connection);
+            return;
+        }
+        upstream = connection;
+        state = State.PROXYING;
+        sendRequestHead();
+    }
+
+    void upstreamConnectFailed(UpstreamConnection connection, int errno) {
+        if (state != State.AWAITING_UPSTREAM) {
+            return;
+        }
+        worker.stats.upstreamFailures++;
+        respondError(STATUS_BAD_GATEWAY, "upstream connect to " + connection.pool.endpointName(connection.endpoint)
+                + " failed: " + Errno.describe(errno), true);
+    }
+
+    void upstreamConnectTimedOut(UpstreamConnection connection) {
+        if (state != State.AWAITING_UPSTREAM) {
+            return;
+        }
+        worker.stats.upstreamFailures++;
+        respondError(STATUS_GATEWAY_TIMEOUT, "upstream connect to " + connection.pool.endpointName(connection.endpoint)
+                + " timed out", true);
+    }
+
+    private void sendRequestHead() {
+        RequestParser parser = worker.requestParser;
+        parser.reset();
+        if (parser.parse(chunk, headStart, headLength) != ParseStatus.COMPLETE) {
+            upstreamFailed("request head no longer parses", STATUS_INTERNAL_ERROR);
+            return;
+        }
+        RequestHead head = parser.head();
+        worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP);
+        if (route.hasPrefixRewrite()) {
+            worker.requestRewriter.prefixRewrite(route.rewrittenPrefixLength(), route.prefixRewriteBytes());
+        }
+        if (route.hasHostRewrite()) {
+            worker.requestRewriter.hostRewrite(route.hostRewriteBytes());
+        }
+        long used = worker.requestRewriter.rewrite(head, worker.scratch, 0, worker.scratch.byteSize(), worker.gather);
+        if (used < 0) {
+            abort("request head too large once rewritten", Rejection.HEAD_TOO_LARGE.status());
+            return;
+        }
+        long bodyStart = headStart + headLength;
+        long available = filled - bodyStart;
+        long initial;
+        BodyTransfer.Mode mode = null;
+        long rest = 0;
+        switch (head.framing()) {
+            case CONTENT_LENGTH -> {
+                initial = Math.min(available, head.contentLength());
+                rest = head.contentLength() - initial;
+                mode = BodyTransfer.Mode.LENGTH;
+            }
+            case CHUNKED -> {
+                ChunkedDecoder decoder = requestTransfer().decoder();
+                decoder.reset();
+                initial = feed(decoder, chunk, bodyStart, available);
+                if (decoder.isRejected()) {
+                    worker.stats.rejectedRequests++;
+                    abort("malformed chunked request body: " + decoder.rejection().description(),
+                            decoder.rejection().status());
+                    return;
+                }
+                mode = decoder.isComplete() ? null : BodyTransfer.Mode.CHUNKED;
+            }
+            default -> initial = 0;
+        }
+        requestBodyDone = mode == null || (mode == BodyTransfer.Mode.LENGTH && rest == 0);
+        requestEnd = bodyStart + initial;
+        GatherWriter out = worker.writer.begin().add(worker.gather).add(chunk, bodyStart, initial);
+        phase = ResponsePhase.AWAIT_HEAD;
+        responseStart = 0;
+        responseFilled = 0;
+        upstreamDirty = false;
+        if (!writeToUpstream(out)) {
+            return;
+        }
+        if (!requestBodyDone) {
+            // The body's remaining bytes are still in the socket: the chunk is free to relay them.
+            headStart = 0;
+            filled = 0;
+            requestEnd = 0;
+            requestBody.start(mode, rest, fd, upstream.fd(), chunk);
+        }
+        if (route.timeoutNanos() > 0) {
+            arm(TimerPurpose.UPSTREAM, route.timeoutNanos());
+        }
+        progress();
+    }
+
+    private BodyTransfer requestTransfer() {
+        if (requestBody == null) {
+            requestBody = new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
+                    worker.limits.spliceThresholdBytes());
+        }
+        return requestBody;
+    }
+
+    private BodyTransfer responseTransfer() {
+        if (responseBody == null) {
+            responseBody = new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
+                    worker.limits.spliceThresholdBytes());
+        }
+        return responseBody;
+    }
+
+    private static long feed(ChunkedDecoder decoder, MemorySegment segment, long offset, long length) {
+        long at = 0;
+        while (at < length) {
+            long run = decoder.decode(segment, offset + at, length - at);
+            if (run == 0) {
+                break;
+            }
+            at += run;
+        }
+        return at;
+    }
+
+    private void readResponseHead() {
+        if (upstream.chunk == null) {
+            upstream.chunk = worker.buffers.acquire();
+            if (upstream.chunk == null) {
+                upstreamFailed("no buffer memory for the response", STATUS_UNAVAILABLE);
+                return;
+            }
+        }
+        MemorySegment buffer = upstream.chunk;
+        if (responseFilled == buffer.byteSize() && !makeRoomForResponseHead()) {
+            return;
+        }
+        buffer = upstream.chunk;
+        long n = sys.read(upstream.fd(), buffer.address() + responseFilled, buffer.byteSize() - responseFilled);
+        if (n == -EAGAIN()) {
+            return;
+        }
+        if (n <= 0) {
+            boolean nothingYet = responseFilled == 0 && !responseStarted;
+            if (nothingYet && upstream.requestsServed > 0 && requestBodyDone && !retried) {
+                retryOnFreshConnection();
+                return;
+            }
+            String cause = n == 0 ? "upstream closed the connection" : "upstream read failed: " + Errno.describe((int) n);
+            upstreamFailed(cause + (responseFilled == 0 ? " before responding" : " mid-head"), STATUS_BAD_GATEWAY);
+            return;
+        }
+        responseFilled += n;
+        parseResponseHeads();
+    }
+
+    private boolean makeRoomForResponseHead() {
+        if (responseStart > 0) {
+            MemorySegment.copy(upstream.chunk, responseStart, upstream.chunk, 0, responseFilled - responseStart);
+            responseFilled -= responseStart;
+            responseStart = 0;
+            return true;
+        }
+        if (upstream.chunk.byteSize() < worker.largeBuffers.chunkSize()) {
+            MemorySegment large = worker.largeBuffers.acquire();
+            if (large != null) {
+                MemorySegment.copy(upstream.chunk, 0, large, 0, responseFilled);
+                releaseBuffer(upstream.chunk);
+                upstream.chunk = large;
+                return true;
+            }
+        }
+        upstreamFailed("response head too large", STATUS_BAD_GATEWAY);
+        return false;
+    }
+
+    /** A reused keep-alive connection the upstream had already closed: send the same request on a new one. */
+    private void retryOnFreshConnection() {
+        retried = true;
+        UpstreamConnection stale = upstream;
+        upstream = null;
+        stale.close();
+        state = State.AWAITING_UPSTREAM;
+        if (!worker.pool(route.clusterIndex()).acquire(this)) {
+            respondError(STATUS_UNAVAILABLE, "no upstream capacity for a retry", true);
+        }
+    }
+
+    private void parseResponseHeads() {
+        ResponseParser parser = worker.responseParser;
+        while (state == State.PROXYING && phase == ResponsePhase.AWAIT_HEAD && toClientPending == null) {
+            parser.reset(method);
+            ParseStatus status = parser.parse(upstream.chunk, responseStart, responseFilled - responseStart);
+            if (status == ParseStatus.NEED_MORE) {
+                return;
+            }
+            if (status == ParseStatus.REJECTED) {
+                upstreamFailed("malformed response from upstream: " + parser.rejection().description(),
+                        STATUS_BAD_GATEWAY);
+                return;
+            }
+            ResponseHead head = parser.head();
+            if (head.informational() && head.statusCode() != SWITCHING_PROTOCOLS) {
+                forwardInformational(head);
+            } else {
+                forwardFinalHead(head);
+            }
+        }
+    }
+
+    private void forwardInformational(ResponseHead head) {
+        long end = responseStart + head.length();
+        if (version != HttpVersion.HTTP_1_0) {
+            // RFC 9110 §15.2: a proxy forwards 1xx responses, except to HTTP/1.0 clients, which do not expect them.
+            if (worker.responseRewriter.rewrite(head, false, worker.scratch, 0, worker.scratch.byteSize(),
+                    worker.gather) < 0) {
+                upstreamFailed("1xx response head too large", STATUS_BAD_GATEWAY);
+                return;
+            }
+            responseStarted = true;
+            if (!writeToClient(worker.writer.begin().add(worker.gather))) {
+                responseStart = end;
+                return;
+            }
+        }
+        responseStart = end;
+    }
+
+    private void forwardFinalHead(ResponseHead head) {
+        cancelTimer();
+        responseStatus = head.statusCode();
+        Framing framing = head.framing();
+        upstreamKeepAlive = head.keepAlive();
+        boolean tunnel = framing == Framing.TUNNEL;
+        if (tunnel && !upgradeRequested) {
+            upstreamFailed("upstream switched protocols without being asked to", STATUS_BAD_GATEWAY);
+            return;
+        }
+        if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || worker.draining) {
+            closeAfterResponse = true;
+        }
+        if (worker.responseRewriter.rewrite(head, closeAfterResponse && !tunnel, worker.scratch, 0,
+                worker.scratch.byteSize(), worker.gather) < 0) {
+            upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
+            return;
+        }
+        long bodyStart = responseStart + head.length();
+        long available = responseFilled - bodyStart;
+        long initial;
+        BodyTransfer.Mode mode = null;
+        long rest = 0;
+        switch (framing) {
+            case CONTENT_LENGTH -> {
+                initial = Math.min(available, head.contentLength());
+                rest = head.contentLength() - initial;
+                mode = rest > 0 ? BodyTransfer.Mode.LENGTH : null;
+            }
+            case CHUNKED -> {
+                ChunkedDecoder decoder = responseTransfer().decoder();
+                decoder.reset();
+                initial = feed(decoder, upstream.chunk, bodyStart, available);
+                if (decoder.isRejected()) {
+                    upstreamFailed("malformed chunked response body: " + decoder.rejection().description(),
+                            STATUS_BAD_GATEWAY);
+                    return;
+                }
+                mode = decoder.isComplete() ? null : BodyTransfer.Mode.CHUNKED;
+            }
+            case CLOSE_DELIMITED, TUNNEL -> {
+                initial = available;
+                mode = BodyTransfer.Mode.UNTIL_EOF;
+            }
+            default -> initial = 0;
+        }
+        if (bodyStart + initial < responseFilled) {
+            // Bytes after the end of the response: an upstream that does not frame its messages; never reuse it.
+            upstreamDirty = true;
+        }
+        worker.stats.response(responseStatus);
+        responseStarted = true;
+        phase = mode == null ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
+        boolean flushed = writeToClient(worker.writer.begin().add(worker.gather).add(upstream.chunk, bodyStart, initial));
+        if (state != State.PROXYING) {
+            return;
+        }
+        if (tunnel) {
+            startTunnel(flushed);
+            return;
+        }
+        if (mode != null) {
+            responseFilled = 0;
+            responseStart = 0;
+            if (flushed) {
+                startResponseBody(mode, rest);
+            } else {
+                pendingResponseMode = mode;
+                pendingResponseRest = rest;
+            }
+        }
+    }
+
+    private void startResponseBody(BodyTransfer.Mode mode, long rest) {
+        pendingResponseMode = null;
+        if (!responseTransfer().start(mode, rest, upstream.fd(), fd, upstream.chunk)) {
+            upstreamFailed("no splice pipe for the response body", 0);
+        }
+    }
+
+    private void startTunnel(boolean flushed) {
+        state = State.TUNNEL;
+        closeAfterResponse = true;
+        long leftover = filled - requestEnd;
+        if (!flushed || leftover > 0 && !writeToUpstream(worker.writer.begin().add(chunk, requestEnd, leftover))) {
+            abort("could not flush the switch to a tunnel", 0);
+            return;
+        }
+        if (!requestTransfer().startTunnel(fd, upstream.fd()) || !responseTransfer().startTunnel(upstream.fd(), fd)) {
+            abort("no splice pipe for the tunnel", 0);
+            return;
+        }
+        pumpTunnel(0);
+    }
+
+    private void onTunnelEvents(int events, boolean fromClient) {
+        BodyTransfer outbound = fromClient ? requestBody : responseBody;
+        BodyTransfer inbound = fromClient ? responseBody : requestBody;
+        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
+            outbound.sourceReady();
+        }
+        if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
+            inbound.sinkReady();
+        }
+        pumpTunnel(events);
+    }
+
+    private void pumpTunnel(int events) {
+        worker.stats.bytesSpliced += requestBody.pump() + responseBody.pump();
+        boolean failed = requestBody.state() == BodyTransfer.State.FAILED
+                || responseBody.state() == BodyTransfer.State.FAILED;
+        boolean done = requestBody.state() == BodyTransfer.State.DONE
+                && responseBody.state() == BodyTransfer.State.DONE;
+        if (failed || done || (events & (EPOLLERR() | EPOLLHUP())) != 0) {
+            close();
+            return;
+        }
+        setInterest((requestBody.wantsSourceReadable() ? EPOLLIN() : 0)
+                | (responseBody.wantsSinkWritable() ? EPOLLOUT() : 0));
+        upstream.setInterest((responseBody.wantsSourceReadable() ? EPOLLIN() : 0)
+                | (requestBody.wantsSinkWritable() ? EPOLLOUT() : 0));
+    }
+
+    /** Drives both body transfers and decides what the exchange waits for next. */
+    private void progress() {
+        if (state != State.PROXYING) {
+            return;
+        }
+        if (requestBody != null && requestBody.isActive() && toUpstreamPending == null) {
+            long moved = requestBody.pump();
+            if (requestBody.state() == BodyTransfer.State.FAILED) {
+                if (requestBody.truncated()) {
+                    abort("client closed mid-request body", 0);
+                } else if (requestBody.rejection() != null) {
+                    abort("malformed chunked request body: " + requestBody.rejection().description(),
+                            requestBody.rejection().status());
+                } else {
+                    upstreamFailed("could not send the request body upstream", STATUS_BAD_GATEWAY);
+                }
+                return;
+            }
+            countBody(requestBody, moved);
+            if (requestBody.state() == BodyTransfer.State.DONE) {
+                requestBodyDone = true;
+                headStart = requestBody.leftoverOffset();
+                filled = headStart + requestBody.leftoverLength();
+                requestEnd = headStart;
+            }
+        }
+        if (phase == ResponsePhase.BODY && toClientPending == null) {
+            if (pendingResponseMode != null) {
+                startResponseBody(pendingResponseMode, pendingResponseRest);
+                if (state != State.PROXYING) {
+                    return;
+                }
+            }
+            long moved = responseBody.pump();
+            if (responseBody.state() == BodyTransfer.State.FAILED) {
+                if (responseBody.truncated()) {
+                    upstreamFailed("upstream closed mid-response body", 0);
+                } else {
+                    abort("response body failed: " + (responseBody.rejection() != null
+                            ? responseBody.rejection().description() : "connection error"), 0);
+                }
+                return;
+            }
+            countBody(responseBody, moved);
+            if (responseBody.state() == BodyTransfer.State.DONE) {
+                phase = ResponsePhase.COMPLETE;
+            }
+        }
+        if (phase == ResponsePhase.COMPLETE && toClientPending == null
+                && (requestBodyDone || requestBody == null || !requestBody.isActive())) {
+            finishExchange();
+            return;
+        }
+        updateInterest();
+    }
+
+    private void countBody(BodyTransfer transfer, long moved) {
+        if (transfer.isSpliced()) {
+            worker.stats.bytesSpliced += moved;
+        } else {
+            worker.stats.bytesRelayed += moved;
+        }
+    }
+
+    private void finishExchange() {
+        cancelTimer();
+        boolean reusable = upstreamKeepAlive && requestBodyDone && !upstreamDirty
+                && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
+        UpstreamConnection done = upstream;
+        upstream = null;
+        if (requestBody != null) {
+            requestBody.release();
+        }
+        if (responseBody != null) {
+            responseBody.release();
+        }
+        if (reusable) {
+            if (done.chunk != null) {
+                releaseBuffer(done.chunk);
+                done.chunk = null;
+            }
+            done.pool.release(done);
+        } else {
+            done.close();
+        }
+        if (closeAfterResponse || !requestBodyDone) {
+            startLinger();
+            return;
+        }
+        headStart = requestEnd;
+        awaitNextRequest();
+    }
+
+    // ---------------------------------------------------------------- keep-alive
+
+    private void awaitNextRequest() {
+        state = State.READING_HEAD;
+        route = null;
+        if (headStart >= filled) {
+            releaseChunk();
+            arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+            setInterest(EPOLLIN());
+            return;
+        }
+        arm(TimerPurpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
+        parseHead();
+    }
+
+    /** Drain requested: an idle connection closes now; a busy one answers with Connection: close, then closes. */
+    void drain() {
+        if (state == State.READING_HEAD && (chunk == null || filled == headStart)) {
+            close();
+        } else {
+            closeAfterResponse = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- writes
+
+    /** One writev to the client; what it does not take waits in {@link #toClientPending}. True when all went out. */
+    private boolean writeToClient(GatherWriter out) {
+        long total = out.totalBytes();
+        long written = out.write(fd);
+        if (written == total) {
+            return true;
+        }
+        if (written < 0 && written != -EAGAIN()) {
+            abort("client write failed: " + Errno.describe((int) written), 0);
+            return false;
+        }
+        MemorySegment pending = acquireFor(total);
+        if (pending == null) {
+            abort("no buffer memory for a pending write", 0);
+            return false;
+        }
+        toClientPending = pending;
+        toClientPosition = 0;
+        toClientEnd = out.copyUnsent(Math.max(written, 0), pending);
+        updateInterest();
+        return false;
+    }
+
+    private boolean writeToUpstream(GatherWriter out) {
+        long total = out.totalBytes();
+        long written = out.write(upstream.fd());
+        if (written == total) {
+            return true;
+        }
+        if (written < 0 && written != -EAGAIN()) {
+            if (upstream.requestsServed > 0 && !retried && requestBodyDone) {
+                retryOnFreshConnection();
+            } else {
+                upstreamFailed("upstream write failed: " + Errno.describe((int) written), STATUS_BAD_GATEWAY);
+            }
+            return false;
+        }
+        MemorySegment pending = acquireFor(total);
+        if (pending == null) {
+            upstreamFailed("no buffer memory for a pending write", STATUS_UNAVAILABLE);
+            return false;
+        }
+        toUpstreamPending = pending;
+        toUpstreamPosition = 0;
+        toUpstreamEnd = out.copyUnsent(Math.max(written, 0), pending);
+        updateInterest();
+        return true;
+    }
+
+    private MemorySegment acquireFor(long bytes) {
+        BufferPool pool = bytes <= worker.buffers.chunkSize() ? worker.buffers : worker.largeBuffers;
+        return bytes <= pool.chunkSize() ? pool.acquire() : null;
+    }
+
+    /** Sends what waits for the client; true when nothing is left. */
+    private boolean flushToClient() {
+        if (toClientPending == null) {
+            return true;
+        }
+        while (toClientPosition < toClientEnd) {
+            long n = sys.write(fd, toClientPending.address() + toClientPosition, toClientEnd - toClientPosition);
+            if (n == -EAGAIN()) {
+                return false;
+            }
+            if (n < 0) {
+                abort("client write failed: " + Errno.describe((int) n), 0);
+                return false;
+            }
+            toClientPosition += n;
+        }
+        releaseBuffer(toClientPending);
+        toClientPending = null;
+        return true;
+    }
+
+    private boolean flushToUpstream() {
+        if (toUpstreamPending == null) {
+            return true;
+        }
+        while (toUpstreamPosition < toUpstreamEnd) {
+            long n = sys.write(upstream.fd(), toUpstreamPending.address() + toUpstreamPosition,
+                    toUpstreamEnd - toUpstreamPosition);
+            if (n == -EAGAIN()) {
+                return false;
+            }
+            if (n < 0) {
+                upstreamFailed("upstream write failed: " + Errno.describe((int) n), STATUS_BAD_GATEWAY);
+                return false;
+            }
+            toUpstreamPosition += n;
+        }
+        releaseBuffer(toUpstreamPending);
+        toUpstreamPending = null;
+        return true;
+    }
+
+    private void updateInterest() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        boolean wantOut = toClientPending != null;
+        boolean wantIn = false;
+        if (state == State.PROXYING) {
+            wantOut |= responseBody != null && phase == ResponsePhase.BODY && responseBody.wantsSinkWritable();
+            wantIn = requestBody != null && requestBody.isActive() && toUpstreamPending == null
+                    && requestBody.wantsSourceReadable();
+            int upstreamWants = (toUpstreamPending != null ? EPOLLOUT() : 0)
+                    | (requestBody != null && requestBody.isActive() && requestBody.wantsSinkWritable() ? EPOLLOUT() : 0)
+                    | (phase == ResponsePhase.AWAIT_HEAD
+                    || (phase == ResponsePhase.BODY && toClientPending == null && responseBody != null
+                    && (pendingResponseMode != null || responseBody.wantsSourceReadable())) ? EPOLLIN() : 0);
+            upstream.setInterest(upstreamWants);
+        }
+        int rdhup = (state == State.PROXYING || state == State.AWAITING_UPSTREAM) && !clientHalfClosed ? EPOLLRDHUP() : 0;
+        setInterest((wantIn ? EPOLLIN() : 0) | (wantOut ? EPOLLOUT() : 0) | rdhup);
+    }
+
+    private void setInterest(int wanted) {
+        if (wanted != interest && state != State.CLOSED) {
+            reactor.modify(token, wanted);
+            interest = wanted;
+        }
+    }
+
+    // ---------------------------------------------------------------- failures, timers, close
+
+    /** The upstream failed: a small error response if the client has not seen any of the response, else a close. */
+    private void upstreamFailed(String reason, int status) {
+        worker.stats.upstreamFailures++;
+        abort(reason, status);
+    }
+
+    private void abort(String reason, int status) {
+        if (upstream != null) {
+            UpstreamConnection failed = upstream;
+            upstream = null;
+            failed.close();
+        }
+        if (state == State.AWAITING_UPSTREAM && route != null) {
+            worker.pool(route.clusterIndex()).cancel(this);
+        }
+        releaseTransfers();
+        if (status > 0 && !responseStarted && state != State.CLOSED) {
+            releasePending();
+            respondError(status, reason, true);
+            return;
+        }
+        LOG.log(System.Logger.Level.WARNING, "http {0}: closing client: {1}", worker.config.name(), reason);
+        close();
+    }
+
+    private void releaseTransfers() {
+        if (requestBody != null) {
+            requestBody.release();
+        }
+        if (responseBody != null) {
+            responseBody.release();
+        }
+        pendingResponseMode = null;
+    }
+
+    private void onTimeout() {
+        TimerPurpose purpose = timerPurpose;
+        timerPurpose = TimerPurpose.NONE;
+        switch (purpose) {
+            case IDLE -> {
+                if (state == State.READING_HEAD) {
+                    close();
+                }
+            }
+            case REQUEST_HEAD -> {
+                if (state == State.READING_HEAD) {
+                    respondError(STATUS_TIMEOUT, "request head not received within "
+                            + worker.limits.requestHeadTimeout().toMillis() + " ms", true);
+                }
+            }
+            case UPSTREAM -> {
+                if (state == State.PROXYING && phase == ResponsePhase.AWAIT_HEAD) {
+                    upstreamFailed("upstream did not answer within the route timeout of "
+                            + route.timeoutNanos() / 1_000_000 + " ms", STATUS_GATEWAY_TIMEOUT);
+                }
+            }
+            case LINGER -> close();
+            case NONE -> { }
+        }
+    }
+
+    private void arm(TimerPurpose purpose, long delayNanos) {
+        timerPurpose = purpose;
+        timer.schedule(delayNanos);
+    }
+
+    private void cancelTimer() {
+        timerPurpose = TimerPurpose.NONE;
+        timer.cancel();
+    }
+
+    /**
+     * After a response that ends the connection: send our FIN, then read and discard until the client's FIN (or
+     * a bound), so that unread request bytes do not make the kernel answer with a reset that could destroy the
+     * response before the client reads it.
+     */
+    private void startLinger() {
+        releaseTransfers();
+        state = State.LINGERING;
+        releaseChunk();
+        sys.shutdown(fd, SHUT_WR());
+        lingerDiscarded = 0;
+        arm(TimerPurpose.LINGER, LINGER_NANOS);
+        setInterest(EPOLLIN());
+    }
+
+    private void discardUntilEof() {
+        MemorySegment sink = worker.scratch;
+        while (true) {
+            long n = sys.read(fd, sink.address(), sink.byteSize());
+            if (n == -EAGAIN()) {
+                return;
+            }
+            if (n <= 0) {
+                close();
+                return;
+            }
+            lingerDiscarded += n;
+            if (lingerDiscarded > LINGER_DISCARD_LIMIT) {
+                close();
+                return;
+            }
+        }
+    }
+
+    /** Closes the client connection and whatever upstream it holds; safe to call twice. */
+    void close() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (state == State.AWAITING_UPSTREAM && route != null) {
+            worker.pool(route.clusterIndex()).cancel(this);
+        }
+        state = State.CLOSED;
+        timer.cancel();
+        if (upstream != null) {
+            UpstreamConnection held = upstream;
+            upstream = null;
+            held.close();
+        }
+        releaseTransfers();
+        releasePending();
+        releaseChunk();
+        reactor.closeRegistered(token);
+        worker.connectionClosed(this);
+    }
+
+    private void releasePending() {
+        if (toClientPending != null) {
+            releaseBuffer(toClientPending);
+            toClientPending = null;
+        }
+        if (toUpstreamPending != null) {
+            releaseBuffer(toUpstreamPending);
+            toUpstreamPending = null;
+        }
+    }
+
+    private void releaseChunk() {
+        if (chunk != null) {
+            releaseBuffer(chunk);
+            chunk = null;
+            headStart = 0;
+            filled = 0;
+        }
+    }
+
+    private void releaseBuffer(MemorySegment buffer) {
+        (buffer.byteSize() == worker.buffers.chunkSize() ? worker.buffers : worker.largeBuffers).release(buffer);
+    }
+
+    @Override
+    public void onReactorShutdown() {
+        close();
+    }
+}

@@ -1,0 +1,96 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.bindings.Syscalls;
+import dev.isthmus.bindings.generated.iovec;
+import dev.isthmus.http1.GatherList;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/**
+ * Collects slices (a rewritten head's {@link GatherList}, body bytes already read) into a native {@code iovec} array
+ * and sends them with one {@code writev}. One per reactor, reused for every write: {@link #begin}, add slices,
+ * {@link #write}; what a short write leaves unsent is copied out with {@link #copyUnsent} before the next begin.
+ */
+final class GatherWriter {
+    private static final int MAX_SLICES = 256;
+    private static final long IOV_SIZE = iovec.sizeof();
+
+    private final Syscalls sys;
+    private final MemorySegment iov;
+    private final MemorySegment[] segments = new MemorySegment[MAX_SLICES];
+    private final long[] offsets = new long[MAX_SLICES];
+    private final long[] lengths = new long[MAX_SLICES];
+    private int count;
+    private long total;
+
+    GatherWriter(Syscalls sys, Arena arena) {
+        this.sys = sys;
+        this.iov = iovec.allocateArray(MAX_SLICES, arena);
+    }
+
+    GatherWriter begin() {
+        for (int i = 0; i < count; i++) {
+            segments[i] = null;
+        }
+        count = 0;
+        total = 0;
+        return this;
+    }
+
+    GatherWriter add(MemorySegment segment, long offset, long length) {
+        if (length <= 0) {
+            return this;
+        }
+        if (count == MAX_SLICES) {
+            throw new IllegalStateException("more than " + MAX_SLICES + " slices in one write");
+        }
+        long entry = count * IOV_SIZE;
+        iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_base$offset(), segment.address() + offset);
+        iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_len$offset(), length);
+        segments[count] = segment;
+        offsets[count] = offset;
+        lengths[count] = length;
+        count++;
+        total += length;
+        return this;
+    }
+
+    GatherWriter add(GatherList list) {
+        for (int i = 0; i < list.count(); i++) {
+            add(list.segment(i), list.offset(i), list.length(i));
+        }
+        return this;
+    }
+
+    long totalBytes() {
+        return total;
+    }
+
+    /** One {@code writev}: bytes written, or {@code -errno} (EAGAIN included). */
+    long write(int fd) {
+        if (total == 0) {
+            return 0;
+        }
+        return sys.writev(fd, iov.address(), count);
+    }
+
+    /** Copies the bytes after the first {@code written} into {@code destination} from offset 0; returns the count. */
+    long copyUnsent(long written, MemorySegment destination) {
+        long skip = written;
+        long at = 0;
+        for (int i = 0; i < count; i++) {
+            long length = lengths[i];
+            if (skip >= length) {
+                skip -= length;
+                continue;
+            }
+            long n = length - skip;
+            MemorySegment.copy(segments[i], offsets[i] + skip, destination, at, n);
+            at += n;
+            skip = 0;
+        }
+        return at;
+    }
+}

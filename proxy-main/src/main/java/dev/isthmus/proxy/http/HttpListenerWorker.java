@@ -1,0 +1,137 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.http1.GatherList;
+import dev.isthmus.http1.Http1Limits;
+import dev.isthmus.http1.RequestHeadRewriter;
+import dev.isthmus.http1.RequestParser;
+import dev.isthmus.http1.ResponseHeadRewriter;
+import dev.isthmus.http1.ResponseParser;
+import dev.isthmus.http1.ResponseWriter;
+import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.ListenerLimits;
+import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.route.RouteTable;
+import dev.isthmus.reactor.BufferPool;
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.Listener;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.HashSet;
+import java.util.Set;
+
+/**
+ * One http listener on one reactor: accepts clients and holds what every {@link ClientConnection} of this reactor
+ * shares, which is safe because a reactor handles one event at a time: the head parsers, rewriters, the gather
+ * writer and its scratch memory, the route table, the upstream pools and the counters. Confined to the reactor thread.
+ */
+public final class HttpListenerWorker implements Listener.AcceptHandler {
+    private static final int SCRATCH_BYTES = 16 * 1024;
+    private static final int SMALL_CHUNK = BufferPool.DEFAULT_CHUNK_SIZE;
+    private static final int MAX_CHUNKS = 1 << 16;
+    private static final int MAX_IP_TEXT = 40;
+
+    final EpollReactor reactor;
+    final ListenerConfig config;
+    final ListenerLimits limits;
+    final RouteTable routes;
+    final RequestParser requestParser;
+    final ResponseParser responseParser;
+    final RequestHeadRewriter requestRewriter = new RequestHeadRewriter();
+    final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter();
+    final GatherList gather = new GatherList();
+    final GatherWriter writer;
+    final ResponseWriter responseWriter = new ResponseWriter();
+    final ParsedRequest view = new ParsedRequest();
+    final MemorySegment scratch;
+    final Http1Limits codecLimits;
+    /** Chunks for heads and small bodies; a head that outgrows one moves to {@link #largeBuffers}. */
+    final BufferPool buffers;
+    /** Chunks as large as the largest head allowed. */
+    final BufferPool largeBuffers;
+    final HttpStats stats = new HttpStats();
+    private final ProxyConfig proxy;
+    private final UpstreamPool[] pools;
+    private final Set<ClientConnection> connections = new HashSet<>();
+    private final MemorySegment ipText;
+    private volatile int activeConnections;
+    boolean draining;
+
+    public HttpListenerWorker(EpollReactor reactor, ProxyConfig proxy, ListenerConfig config, RouteTable routes) {
+        this.reactor = reactor;
+        this.proxy = proxy;
+        this.config = config;
+        this.limits = config.limits();
+        this.routes = routes;
+        this.codecLimits = new Http1Limits(limits.maxRequestHeadBytes(), limits.maxHeaders(),
+                Math.min(Http1Limits.DEFAULT_MAX_TARGET_LENGTH, limits.maxRequestHeadBytes()),
+                Http1Limits.DEFAULT_MAX_CHUNK_EXTENSION_LENGTH, Http1Limits.DEFAULT_MAX_TRAILER_BYTES);
+        this.requestParser = new RequestParser(codecLimits);
+        this.responseParser = new ResponseParser(codecLimits);
+        this.writer = new GatherWriter(reactor.syscalls(), reactor.arena());
+        this.scratch = reactor.arena().allocate(SCRATCH_BYTES, Long.BYTES);
+        this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
+        int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
+        this.buffers = new BufferPool(reactor.arena(), small, MAX_CHUNKS);
+        this.largeBuffers = new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_CHUNKS);
+        this.pools = new UpstreamPool[proxy.clusters().size()];
+    }
+
+    @Override
+    public void onAccept(int fd, MemorySegment peerAddress) {
+        if (draining || connections.size() >= limits.maxConnections()) {
+            reactor.syscalls().close(fd);
+            return;
+        }
+        int n = SocketAddresses.formatIp(peerAddress, ipText, 0);
+        byte[] clientIp = ipText.asSlice(0, n).toArray(ValueLayout.JAVA_BYTE);
+        ClientConnection connection = new ClientConnection(this, fd, clientIp);
+        if (connection.open()) {
+            connections.add(connection);
+            activeConnections = connections.size();
+        }
+    }
+
+    UpstreamPool pool(int clusterIndex) {
+        UpstreamPool pool = pools[clusterIndex];
+        if (pool == null) {
+            pool = new UpstreamPool(reactor, buffers, proxy.clusters().get(clusterIndex));
+            pools[clusterIndex] = pool;
+        }
+        return pool;
+    }
+
+    void connectionClosed(ClientConnection connection) {
+        connections.remove(connection);
+        activeConnections = connections.size();
+    }
+
+    public int activeConnections() {
+        return activeConnections;
+    }
+
+    public HttpStats stats() {
+        return stats;
+    }
+
+    /** Draining: idle keep-alive connections close now, busy ones after their current response. */
+    public void beginDrain() {
+        draining = true;
+        for (ClientConnection connection : connections.toArray(new ClientConnection[0])) {
+            connection.drain();
+        }
+    }
+
+    /** Closes every client connection and every idle upstream connection (end of a drain). */
+    public void closeAll() {
+        for (ClientConnection connection : connections.toArray(new ClientConnection[0])) {
+            connection.close();
+        }
+        for (UpstreamPool pool : pools) {
+            if (pool != null) {
+                pool.closeIdle();
+            }
+        }
+    }
+}

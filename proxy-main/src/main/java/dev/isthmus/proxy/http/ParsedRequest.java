@@ -1,0 +1,83 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.http1.HeaderFields;
+import dev.isthmus.http1.KnownHeader;
+import dev.isthmus.http1.RequestHead;
+import dev.isthmus.proxy.route.RequestView;
+import dev.isthmus.proxy.route.Span;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+
+/** The route table's view of a parsed request head, as spans into the head's segment. Reactor thread; reused. */
+final class ParsedRequest implements RequestView {
+    private static final byte QUERY = '?';
+    private static final byte SLASH = '/';
+    private static final int SCHEME_SEPARATOR_LENGTH = 3;
+
+    private RequestHead head;
+
+    ParsedRequest of(RequestHead head) {
+        this.head = head;
+        return this;
+    }
+
+    @Override
+    public MemorySegment segment() {
+        return head.segment();
+    }
+
+    @Override
+    public long path() {
+        MemorySegment s = head.segment();
+        long start = head.targetOffset();
+        long end = start + head.targetLength();
+        if (head.targetLength() > 0 && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
+            long authority = authorityStart(s, start, end);
+            start = authority;
+            while (start < end && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
+                start++;
+            }
+        }
+        long at = start;
+        while (at < end && s.get(ValueLayout.JAVA_BYTE, at) != QUERY) {
+            at++;
+        }
+        return Span.of(start, (int) (at - start));
+    }
+
+    @Override
+    public long host() {
+        MemorySegment s = head.segment();
+        long start = head.targetOffset();
+        long end = start + head.targetLength();
+        if (head.targetLength() > 0 && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
+            long authority = authorityStart(s, start, end);
+            long at = authority;
+            while (at < end && s.get(ValueLayout.JAVA_BYTE, at) != SLASH && s.get(ValueLayout.JAVA_BYTE, at) != QUERY) {
+                at++;
+            }
+            return Span.of(authority, (int) (at - authority));
+        }
+        HeaderFields fields = head.headers();
+        int i = fields.indexOf(KnownHeader.HOST);
+        return i < 0 ? Span.ABSENT : Span.of(fields.valueOffset(i), fields.valueLength(i));
+    }
+
+    @Override
+    public long header(byte[] lowercaseName) {
+        HeaderFields fields = head.headers();
+        int i = fields.indexOf(lowercaseName);
+        return i < 0 ? Span.ABSENT : Span.of(fields.valueOffset(i), fields.valueLength(i));
+    }
+
+    /** After {@code scheme://} of an absolute-form target. */
+    private static long authorityStart(MemorySegment s, long start, long end) {
+        for (long at = start; at + SCHEME_SEPARATOR_LENGTH <= end; at++) {
+            if (s.get(ValueLayout.JAVA_BYTE, at) == ':') {
+                return at + SCHEME_SEPARATOR_LENGTH;
+            }
+        }
+        return end;
+    }
+}
