@@ -55,6 +55,12 @@ bench: build
 	  --idle-connections "$(IDLE_CONNS)" --isthmus-mode "$(ISTHMUS_MODE)" --isthmus bin/isthmus \
 	  --perf-jar $(PERF_JAR) --out perf/target/bench
 
+# CPU and allocation flame graphs of isthmus under isthmus-load, with async-profiler from its Maven Central jar.
+PROFILE_DURATION ?=
+profile: build
+	$(PERF_JAVA) dev.isthmus.perf.profile.ProfileMain --duration "$(PROFILE_DURATION)" --workers "$(WORKERS)" \
+	  --isthmus-mode "$(ISTHMUS_MODE)" --isthmus bin/isthmus --out perf/target/profile
+
 # What make bench compares against, from Debian's packages.
 bench-deps:
 	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \

@@ -38,8 +38,8 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
 
     private static final Duration DEFAULT_DURATION = Duration.ofSeconds(8);
     private static final Duration QUICK_DURATION = Duration.ofSeconds(2);
+    // A JVM load generator needs about a second before C2 has compiled its loop, quick mode or not.
     private static final Duration DEFAULT_WARMUP = Duration.ofSeconds(1);
-    private static final Duration QUICK_WARMUP = Duration.ofMillis(500);
     private static final int DEFAULT_ROUNDS = 3;
     private static final int DEFAULT_IDLE_CONNECTIONS = 10_000;
     private static final int QUICK_IDLE_CONNECTIONS = 1_000;
@@ -73,7 +73,7 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
         }
         boolean quick = flag(options.remove("quick"));
         Duration duration = durationOr(options.remove("duration"), quick ? QUICK_DURATION : DEFAULT_DURATION);
-        Duration warmup = durationOr(options.remove("warmup"), quick ? QUICK_WARMUP : DEFAULT_WARMUP);
+        Duration warmup = durationOr(options.remove("warmup"), DEFAULT_WARMUP);
         int rounds = intOr(options.remove("rounds"), quick ? 1 : DEFAULT_ROUNDS);
         int workers = intOr(options.remove("workers"), 1);
         int loadThreads = intOr(options.remove("load-threads"), 1);

@@ -23,6 +23,7 @@ public final class Deployment implements AutoCloseable {
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(20);
 
     private final BenchSettings settings;
+    private final Map<String, String> isthmusEnvironment;
     private final Path dir;
     private final PrintStream log;
     private final Map<Target, ServerProcess> servers = new EnumMap<>(Target.class);
@@ -31,15 +32,22 @@ public final class Deployment implements AutoCloseable {
     private final List<ServerProcess> started = new ArrayList<>();
     private ServerProcess origin;
 
-    private Deployment(BenchSettings settings, PrintStream log) {
+    private Deployment(BenchSettings settings, Map<String, String> isthmusEnvironment, PrintStream log) {
         this.settings = settings;
+        this.isthmusEnvironment = Map.copyOf(isthmusEnvironment);
         this.dir = settings.outDir().toAbsolutePath();
         this.log = log;
     }
 
     /** Generates files and configs under the output directory, then starts the origin and the targets. */
     public static Deployment start(BenchSettings settings, PrintStream log) throws IOException {
-        Deployment deployment = new Deployment(settings, log);
+        return start(settings, Map.of(), log);
+    }
+
+    /** As {@link #start(BenchSettings, PrintStream)}, with extra environment for bin/isthmus (ISTHMUS_JAVA_OPTS). */
+    public static Deployment start(BenchSettings settings, Map<String, String> isthmusEnvironment, PrintStream log)
+            throws IOException {
+        Deployment deployment = new Deployment(settings, isthmusEnvironment, log);
         boolean success = false;
         try {
             deployment.startAll();
@@ -59,7 +67,7 @@ public final class Deployment implements AutoCloseable {
         Optional<Path> nginx = Executables.find("nginx");
         if (nginx.isPresent()) {
             int port = freePort();
-            origin = launch("nginx-origin", nginxCommand(nginx.get(), "nginx-origin.conf", port, 0), port);
+            origin = launch("nginx-origin", nginxCommand(nginx.get(), "nginx-origin.conf", port, 0), port, Map.of());
         } else {
             log.println("bench: nginx is missing (make bench-deps); the origin is the JDK's HttpServer instead,"
                     + " so every row is limited by a slow origin");
@@ -107,7 +115,8 @@ public final class Deployment implements AutoCloseable {
             default -> throw new IllegalArgumentException(target + " is not a proxy");
         }
         try {
-            servers.put(target, launch(target.key(), command, port));
+            servers.put(target, launch(target.key(), command, port,
+                    target == Target.ISTHMUS ? isthmusEnvironment : Map.of()));
         } catch (IOException e) {
             failed.put(target, e.getMessage());
             log.println("bench: " + target.label() + " failed to start: " + e.getMessage());
@@ -124,7 +133,7 @@ public final class Deployment implements AutoCloseable {
         String java = ProcessHandle.current().info().command().orElse("java");
         int port = freePort();
         return launch("fallback-origin", List.of(java, "-cp", System.getProperty("java.class.path"),
-                FallbackOrigin.class.getName(), Integer.toString(port), dir.resolve("www").toString()), port);
+                FallbackOrigin.class.getName(), Integer.toString(port), dir.resolve("www").toString()), port, Map.of());
     }
 
     private Map<String, String> values(int port, int originPort) {
@@ -132,9 +141,10 @@ public final class Deployment implements AutoCloseable {
                 "port", Integer.toString(port), "origin_port", Integer.toString(originPort));
     }
 
-    private ServerProcess launch(String name, List<String> command, int port) throws IOException {
-        ServerProcess server = ServerProcess.start(name, command, dir.resolve("logs").resolve(name + ".log"), port,
-                READY_TIMEOUT);
+    private ServerProcess launch(String name, List<String> command, int port, Map<String, String> environment)
+            throws IOException {
+        ServerProcess server = ServerProcess.start(name, command, environment,
+                dir.resolve("logs").resolve(name + ".log"), port, READY_TIMEOUT);
         started.add(server);
         log.println("bench: " + name + " listening on 127.0.0.1:" + port + " (pid " + server.pid() + ")");
         return server;

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,21 +25,26 @@ public final class ServerProcess implements AutoCloseable {
 
     private final String name;
     private final List<String> command;
+    private final Map<String, String> environment;
     private final Path log;
     private final int port;
     private Process process;
 
-    private ServerProcess(String name, List<String> command, Path log, int port) {
+    private ServerProcess(String name, List<String> command, Map<String, String> environment, Path log, int port) {
         this.name = name;
         this.command = List.copyOf(command);
+        this.environment = Map.copyOf(environment);
         this.log = log;
         this.port = port;
     }
 
-    /** Starts {@code command} and waits until {@code port} accepts a connection, at most {@code readyTimeout}. */
-    public static ServerProcess start(String name, List<String> command, Path log, int port, Duration readyTimeout)
-            throws IOException {
-        ServerProcess server = new ServerProcess(name, command, log, port);
+    /**
+     * Starts {@code command} with {@code environment} added to the bench's own, and waits until {@code port} accepts a
+     * connection, at most {@code readyTimeout}.
+     */
+    public static ServerProcess start(String name, List<String> command, Map<String, String> environment, Path log,
+                                      int port, Duration readyTimeout) throws IOException {
+        ServerProcess server = new ServerProcess(name, command, environment, log, port);
         server.launch(readyTimeout);
         return server;
     }
@@ -53,6 +59,7 @@ public final class ServerProcess implements AutoCloseable {
         Files.createDirectories(log.getParent());
         ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+        builder.environment().putAll(environment);
         process = builder.start();
         awaitReady(readyTimeout);
     }

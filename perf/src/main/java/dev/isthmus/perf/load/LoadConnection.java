@@ -319,7 +319,6 @@ final class LoadConnection implements EventHandler {
     }
 
     private void completeResponse() {
-        long now = System.nanoTime();
         long due = dueNanos[ringHead];
         ringHead = (ringHead + 1) % dueNanos.length;
         inFlight--;
@@ -328,7 +327,7 @@ final class LoadConnection implements EventHandler {
         long bytes = responseBytes;
         responseBytes = 0;
         boolean close = closeAfterResponse;
-        worker.onResponse(this, now - due, bytes, statusError);
+        worker.onResponse(this, due, bytes, statusError);
         if (close && state == State.OPEN) {
             int lost = inFlight;
             release();

@@ -14,7 +14,10 @@ import java.nio.file.Path;
  */
 public final class LoadMain {
 
-    /** Printed when the warm-up ends, so that a driving process can snapshot the target's counters right then. */
+    /**
+     * Printed with {@code --quiet} (the machine-readable mode) when the warm-up ends, so that a driving process can
+     * snapshot the target's counters right then.
+     */
     public static final String MEASURING_LINE = "ISTHMUS-LOAD-MEASURING";
     private static final int EXIT_FAILURE = 1;
     private static final int EXIT_USAGE = 2;
@@ -42,8 +45,10 @@ public final class LoadMain {
         try {
             PrintStream out = System.out;
             LoadReport report = LoadGenerator.run(options, () -> {
-                out.println(MEASURING_LINE);
-                out.flush();
+                if (options.quiet()) {
+                    out.println(MEASURING_LINE);
+                    out.flush();
+                }
             });
             if (!options.quiet()) {
                 out.print(report.humanSummary());

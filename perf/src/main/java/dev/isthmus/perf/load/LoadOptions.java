@@ -46,7 +46,8 @@ public record LoadOptions(String host, int port, String path, String method, int
                   --timeout T       request timeout (default 10s)
                   --hgrm FILE       write the latency histogram (HdrHistogram percentile distribution, µs)
                   --json FILE       write a JSON summary
-                  --quiet           print only the machine-readable result line
+                  --quiet           machine-readable output only: ISTHMUS-LOAD-MEASURING when the warm-up
+                                    ends, then the ISTHMUS-LOAD-RESULT line
               -h, --help            this text
             """;
 

@@ -50,6 +50,7 @@ final class LoadWorker implements Runnable {
     private OpenLoopSchedule schedule;
     private final long startNanos;
     private long measureStartNanos;
+    private boolean measuring;
     private long endNanos;
     private long elapsedNanos;
     private long completed;
@@ -118,8 +119,14 @@ final class LoadWorker implements Runnable {
                 return;
             }
             if (schedule != null) {
+                if (!measuring && now >= measureStartNanos) {
+                    // The measured schedule starts afresh: whatever the warm-up left undone is dropped, not queued.
+                    schedule = new OpenLoopSchedule(measureStartNanos, rate);
+                    issued = 0;
+                }
                 dispatchDue(now);
             }
+            measuring = now >= measureStartNanos;
             if (now >= nextSweep) {
                 sweepTimeouts(now);
                 nextSweep = now + SWEEP_INTERVAL_NANOS;
@@ -218,12 +225,18 @@ final class LoadWorker implements Runnable {
         }
     }
 
-    void onResponse(LoadConnection connection, long latencyNanos, long responseBytes, boolean statusError) {
+    /**
+     * A response completed. It is counted when it completed inside the measured window; in open loop it must also
+     * have been due inside it, so that a backlog left by the warm-up is not charged to the measurement.
+     */
+    void onResponse(LoadConnection connection, long dueNanos, long responseBytes, boolean statusError) {
         long now = System.nanoTime();
-        if (now >= measureStartNanos && now <= endNanos) {
+        boolean measured = now <= endNanos
+                && (schedule != null ? dueNanos >= measureStartNanos : now >= measureStartNanos);
+        if (measured) {
             completed++;
             bytes += responseBytes;
-            histogram.recordValue(Math.max(0, latencyNanos));
+            histogram.recordValue(Math.max(0, now - dueNanos));
             if (statusError) {
                 errors[ErrorKind.STATUS.ordinal()]++;
             }
