@@ -20,6 +20,10 @@ final class FieldFacts {
     private static final int DECIMAL = 10;
     private static final byte QUOTE = '"';
     private static final byte BACKSLASH = '\\';
+    private static final int CONTENT_LENGTH = KnownHeader.CONTENT_LENGTH.ordinal();
+    private static final int TRANSFER_ENCODING = KnownHeader.TRANSFER_ENCODING.ordinal();
+    private static final int CONNECTION = KnownHeader.CONNECTION.ordinal();
+    private static final int EXPECT = KnownHeader.EXPECT.ordinal();
 
     long contentLength;
     boolean transferEncoding;
@@ -49,17 +53,18 @@ final class FieldFacts {
         expectContinue = false;
         MemorySegment s = fields.segment();
         for (int i = 0; i < fields.count(); i++) {
-            if (fields.is(i, KnownHeader.CONTENT_LENGTH)) {
+            int kind = fields.kind(i);
+            if (kind == CONTENT_LENGTH) {
                 Rejection r = contentLength(s, fields.valueOffset(i), fields.valueLength(i));
                 if (r != null) {
                     return r;
                 }
-            } else if (fields.is(i, KnownHeader.TRANSFER_ENCODING)) {
+            } else if (kind == TRANSFER_ENCODING) {
                 transferEncoding = true;
                 transferCodings(s, fields.valueOffset(i), fields.valueLength(i));
-            } else if (fields.is(i, KnownHeader.CONNECTION)) {
+            } else if (kind == CONNECTION) {
                 connectionOptions(s, fields.valueOffset(i), fields.valueLength(i));
-            } else if (fields.is(i, KnownHeader.EXPECT)) {
+            } else if (kind == EXPECT) {
                 expectContinue |= fields.valueEqualsIgnoreCase(i, CONTINUE);
             }
         }

@@ -90,10 +90,7 @@ final class HeaderBlockScanner {
                     }
                 }
                 case NAME -> {
-                    int p = pos;
-                    while (p < limit && CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
-                        p++;
-                    }
+                    int p = scanToken(s, base, pos, limit);
                     pos = p;
                     if (p == limit) {
                         return ParseStatus.NEED_MORE;
@@ -170,6 +167,24 @@ final class HeaderBlockScanner {
                     return ParseStatus.REJECTED;
                 }
             }
+        }
+    }
+
+    /** The first position in {@code [p, limit)} holding a non-token byte, or {@code limit}; eight bytes per step. */
+    static int scanToken(MemorySegment s, long base, int p, int limit) {
+        while (true) {
+            while (p + Swar.WORD_BYTES <= limit) {
+                long marked = Swar.notAlphaNumDash(Swar.load(s, base + p));
+                if (marked != 0) {
+                    p += Swar.firstMarked(marked);
+                    break;
+                }
+                p += Swar.WORD_BYTES;
+            }
+            if (p >= limit || !CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
+                return p;
+            }
+            p++;
         }
     }
 

@@ -102,6 +102,11 @@ public final class HeaderFields {
         return base + lineEnd[checkIndex(i)];
     }
 
+    /** The {@link KnownHeader} ordinal of field {@code i} (unchecked index, for loops bounded by count), or UNKNOWN. */
+    int kind(int i) {
+        return kind[i];
+    }
+
     /** Whether field {@code i} is the given well-known field. */
     public boolean is(int i, KnownHeader header) {
         return kind[checkIndex(i)] == header.ordinal();

@@ -18,6 +18,9 @@ final class Swar {
     private static final long BELOW_SPACE = 0x2020202020202020L;
     private static final long BELOW_VISIBLE = 0x2121212121212121L;
     private static final long ALL_DEL = 0x7F7F7F7F7F7F7F7FL;
+    private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
+    private static final long CASE_BIT = 0x2020202020202020L;
+    private static final long ALL_DASH = 0x2D2D2D2D2D2D2D2DL;
 
     /** Bytes that end a field value run: controls (CR, LF, HTAB, NUL...) and DEL. obs-text (>= 0x80) is not marked. */
     static long controlOrDel(long word) {
@@ -27,6 +30,25 @@ final class Swar {
     /** Bytes that end a request-target run: anything outside 0x21..0x7E. */
     static long notVisible(long word) {
         return ((word - BELOW_VISIBLE) & ~word & HIGH_BITS) | (word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL);
+    }
+
+    /**
+     * Bytes that are not the common field-name characters {@code [A-Za-z0-9-]}. Exact in every byte (no borrows
+     * cross bytes), so a zero mask proves all eight bytes are token characters; a marked byte may still be a rarer
+     * token character, which the caller checks with the table.
+     */
+    static long notAlphaNumDash(long word) {
+        long letters = between(word | CASE_BIT, 'a' - 1, 'z' + 1);
+        long digits = between(word, '0' - 1, '9' + 1);
+        long v = word ^ ALL_DASH;
+        long dashes = ~(((v & LOW_SEVEN) + LOW_SEVEN) | v | LOW_SEVEN);
+        return ~(letters | digits | dashes) & HIGH_BITS;
+    }
+
+    /** High bit of each byte {@code b} with {@code low < b < high} (exclusive, both within 0..128), exactly. */
+    private static long between(long word, int low, int high) {
+        long seven = word & LOW_SEVEN;
+        return (ONES * (127 + high) - seven) & ~word & (seven + ONES * (127 - low)) & HIGH_BITS;
     }
 
     /** Index of the first marked byte of a non-zero mask. */
