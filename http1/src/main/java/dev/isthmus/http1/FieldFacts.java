@@ -24,6 +24,7 @@ final class FieldFacts {
     private static final int TRANSFER_ENCODING = KnownHeader.TRANSFER_ENCODING.ordinal();
     private static final int CONNECTION = KnownHeader.CONNECTION.ordinal();
     private static final int EXPECT = KnownHeader.EXPECT.ordinal();
+    private static final long ANALYZED = 1L << CONTENT_LENGTH | 1L << TRANSFER_ENCODING | 1L << CONNECTION | 1L << EXPECT;
 
     long contentLength;
     boolean transferEncoding;
@@ -51,6 +52,9 @@ final class FieldFacts {
         connectionUpgrade = false;
         connectionNamesFields = false;
         expectContinue = false;
+        if (!fields.anyPresent(ANALYZED)) {
+            return null;
+        }
         MemorySegment s = fields.segment();
         for (int i = 0; i < fields.count(); i++) {
             int kind = fields.kind(i);

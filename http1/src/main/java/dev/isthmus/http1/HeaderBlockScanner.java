@@ -41,18 +41,20 @@ final class HeaderBlockScanner {
     private int valueStart;
     private int valueEnd;
     private Rejection rejection;
+    /** The word in which {@link #wordScanEnd} found its mark, and the mark's byte index in it. */
+    private long lastScanned;
+    private int lastScannedIndex;
 
     HeaderBlockScanner(HeaderFields fields, int maxHeaderCount) {
         this.fields = fields;
         this.maxHeaderCount = maxHeaderCount;
     }
 
-    /** Starts a new field section at relative position {@code at}. */
+    /** Starts a new field section at relative position {@code at}; the owner has cleared the fields. */
     void start(int at) {
         state = State.LINE_START;
         pos = at;
         rejection = null;
-        fields.clear();
     }
 
     /** Position just past the final CRLF, once {@link ParseStatus#COMPLETE}; else the next byte to scan. */
@@ -66,6 +68,9 @@ final class HeaderBlockScanner {
 
     /** Scans relative positions {@code [position(), limit)} of the head starting at absolute {@code base}. */
     ParseStatus scan(MemorySegment s, long base, int limit) {
+        if (state == State.LINE_START && completeLines(s, base, limit)) {
+            return ParseStatus.COMPLETE;
+        }
         while (true) {
             switch (state) {
                 case LINE_START -> {
@@ -146,7 +151,8 @@ final class HeaderBlockScanner {
                     while (end > valueStart && ((b = s.get(ValueLayout.JAVA_BYTE, base + end - 1)) == SP || b == HTAB)) {
                         end--;
                     }
-                    fields.add(nameStart, nameEnd - nameStart, valueStart, end - valueStart, pos);
+                    long nameWord = Swar.loadPrefix(s, base + nameStart, Math.min(nameEnd - nameStart, Swar.WORD_BYTES));
+                    fields.add(nameStart, nameEnd - nameStart, valueStart, end - valueStart, pos, nameWord);
                     state = State.LINE_START;
                 }
                 case END_LF -> {
@@ -170,10 +176,93 @@ final class HeaderBlockScanner {
         }
     }
 
-    /** The first position in {@code [p, limit)} holding a non-token byte, or {@code limit}; eight bytes per step. */
-    static int scanToken(MemorySegment s, long base, int p, int limit) {
+    /**
+     * Fast path over whole, ordinary field lines ({@code name: value CRLF} with a name of letters, digits and '-',
+     * and a value without HTAB), working from words already loaded wherever it can. It stops at the first line that
+     * is incomplete, irregular or near the end of the segment, leaving it to the byte-at-a-time states (which then
+     * scan it once more at most, so resumption stays linear). Returns true when it consumed the final empty line.
+     */
+    private boolean completeLines(MemorySegment s, long base, int limit) {
+        long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
+        int p = pos;
+        while (p + 1 < limit && p <= lastWord) {
+            long first = Swar.load(s, base + p);
+            if ((short) first == Swar.CRLF) {
+                pos = p + 2;
+                state = State.DONE;
+                return true;
+            }
+            if (fields.count() == maxHeaderCount) {
+                break;
+            }
+            int nameEnd = wordScanEnd(s, base, p, lastWord, first, false);
+            if (nameEnd <= p || nameEnd >= limit || nameEnd > lastWord - 1
+                    || Swar.byteAt(lastScanned, lastScannedIndex) != CharClass.COLON) {
+                break;
+            }
+            long afterColon = Swar.load(s, base + nameEnd + 1);
+            int leading = Swar.byteAt(afterColon, 0) == SP ? 1 : 0;
+            int second = Swar.byteAt(afterColon, leading);
+            if (second == SP || second == HTAB) {
+                break;
+            }
+            int value = nameEnd + 1 + leading;
+            if (value > lastWord) {
+                break;
+            }
+            int end = wordScanEnd(s, base, value, lastWord, value == nameEnd + 1 ? afterColon : Swar.load(s, base + value), true);
+            if (end < value || end + 1 >= limit || lastScannedByte() != CR) {
+                break;
+            }
+            if ((lastScannedIndex < Swar.WORD_BYTES - 1 ? Swar.byteAt(lastScanned, lastScannedIndex + 1)
+                    : s.get(ValueLayout.JAVA_BYTE, base + end + 1)) != LF) {
+                break;
+            }
+            int trimmed = end;
+            byte b;
+            while (trimmed > value && ((b = s.get(ValueLayout.JAVA_BYTE, base + trimmed - 1)) == SP || b == HTAB)) {
+                trimmed--;
+            }
+            fields.add(p, nameEnd - p, value, trimmed - value, end + 2, first);
+            p = end + 2;
+        }
+        pos = p;
+        return false;
+    }
+
+    private int lastScannedByte() {
+        return Swar.byteAt(lastScanned, lastScannedIndex);
+    }
+
+    /**
+     * Scans words from {@code p} (whose first word is {@code word}) to the first byte that is not a name character
+     * ({@code value} false) or not plain field content ({@code value} true); returns its position, remembering the
+     * word and index, or -1 when the segment ends first.
+     */
+    private int wordScanEnd(MemorySegment s, long base, int p, long lastWord, long word, boolean value) {
         while (true) {
-            while (p + Swar.WORD_BYTES <= limit) {
+            long marked = value ? Swar.controlOrDel(word) : Swar.notAlphaNumDash(word);
+            if (marked != 0) {
+                lastScanned = word;
+                lastScannedIndex = Swar.firstMarked(marked);
+                return p + lastScannedIndex;
+            }
+            p += Swar.WORD_BYTES;
+            if (p > lastWord) {
+                return -1;
+            }
+            word = Swar.load(s, base + p);
+        }
+    }
+
+    /**
+     * The first position in {@code [p, limit)} holding a non-token byte, or {@code limit}. Eight bytes per step
+     * wherever a word fits in the segment; a mark found at or past {@code limit} is not looked at.
+     */
+    static int scanToken(MemorySegment s, long base, int p, int limit) {
+        long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
+        while (true) {
+            while (p < limit && p <= lastWord) {
                 long marked = Swar.notAlphaNumDash(Swar.load(s, base + p));
                 if (marked != 0) {
                     p += Swar.firstMarked(marked);
@@ -181,7 +270,10 @@ final class HeaderBlockScanner {
                 }
                 p += Swar.WORD_BYTES;
             }
-            if (p >= limit || !CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
+            if (p >= limit) {
+                return limit;
+            }
+            if (!CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
                 return p;
             }
             p++;
@@ -190,11 +282,12 @@ final class HeaderBlockScanner {
 
     /**
      * The first position in {@code [p, limit)} holding a byte that is not field content (a control other than
-     * HTAB, or DEL), or {@code limit}. Eight bytes per step while a whole word is available.
+     * HTAB, or DEL), or {@code limit}. Eight bytes per step wherever a word fits in the segment.
      */
     static int scanFieldContent(MemorySegment s, long base, int p, int limit) {
+        long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
         while (true) {
-            while (p + Swar.WORD_BYTES <= limit) {
+            while (p < limit && p <= lastWord) {
                 long marked = Swar.controlOrDel(Swar.load(s, base + p));
                 if (marked != 0) {
                     p += Swar.firstMarked(marked);
@@ -202,7 +295,10 @@ final class HeaderBlockScanner {
                 }
                 p += Swar.WORD_BYTES;
             }
-            if (p >= limit || !CharClass.FIELD_CONTENT[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
+            if (p >= limit) {
+                return limit;
+            }
+            if (!CharClass.FIELD_CONTENT[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
                 return p;
             }
             p++;

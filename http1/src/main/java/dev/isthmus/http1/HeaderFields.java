@@ -3,7 +3,6 @@ package dev.isthmus.http1;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 
 /**
  * The field lines of one parsed head (or nothing but offsets into the caller's segment); owned by the thread that
@@ -22,6 +21,8 @@ public final class HeaderFields {
     private final byte[] kind;
     private final int[] firstIndex = new int[KnownHeader.count()];
     private final int[] occurrences = new int[KnownHeader.count()];
+    /** Bit {@code k} set when known field {@code k} occurs; clearing it is what invalidates its two slots above. */
+    private long present;
     private MemorySegment segment = MemorySegment.NULL;
     private long base;
     private int count;
@@ -38,8 +39,7 @@ public final class HeaderFields {
 
     void clear() {
         count = 0;
-        Arrays.fill(firstIndex, -1);
-        Arrays.fill(occurrences, 0);
+        present = 0;
     }
 
     void bind(MemorySegment segment, long base) {
@@ -51,19 +51,27 @@ public final class HeaderFields {
         return nameStart.length;
     }
 
-    /** Records one field line; positions are relative to the head start, {@code end} is just past its LF. */
-    void add(int nameAt, int nameLen, int valueAt, int valueLen, int end) {
+    /**
+     * Records one field line; positions are relative to the head start, {@code end} is just past its LF, and
+     * {@code nameWord} holds the name's first bytes (see {@link KnownHeader#classify}).
+     */
+    void add(int nameAt, int nameLen, int valueAt, int valueLen, int end, long nameWord) {
         int i = count++;
         nameStart[i] = nameAt;
         nameLength[i] = nameLen;
         valueStart[i] = valueAt;
         valueLength[i] = valueLen;
         lineEnd[i] = end;
-        int known = KnownHeader.classify(segment, base + nameAt, nameLen);
+        int known = KnownHeader.classify(segment, base + nameAt, nameLen, nameWord);
         kind[i] = (byte) known;
         if (known != KnownHeader.UNKNOWN) {
-            if (occurrences[known]++ == 0) {
+            long bit = 1L << known;
+            if ((present & bit) == 0) {
+                present |= bit;
                 firstIndex[known] = i;
+                occurrences[known] = 1;
+            } else {
+                occurrences[known]++;
             }
         }
     }
@@ -107,6 +115,11 @@ public final class HeaderFields {
         return kind[i];
     }
 
+    /** Whether any of the known fields in {@code mask} (bit per ordinal) occurs. */
+    boolean anyPresent(long mask) {
+        return (present & mask) != 0;
+    }
+
     /** Whether field {@code i} is the given well-known field. */
     public boolean is(int i, KnownHeader header) {
         return kind[checkIndex(i)] == header.ordinal();
@@ -114,12 +127,14 @@ public final class HeaderFields {
 
     /** Index of the first field named {@code header}, or -1; O(1). */
     public int indexOf(KnownHeader header) {
-        return firstIndex[header.ordinal()];
+        int k = header.ordinal();
+        return (present & (1L << k)) != 0 ? firstIndex[k] : -1;
     }
 
     /** How many fields are named {@code header}; O(1). */
     public int occurrences(KnownHeader header) {
-        return occurrences[header.ordinal()];
+        int k = header.ordinal();
+        return (present & (1L << k)) != 0 ? occurrences[k] : 0;
     }
 
     /** Index of the first field named {@code lowercaseName} (ASCII, pre-encoded lowercase), or -1. */

@@ -15,12 +15,18 @@ public enum HttpMethod {
     private static final HttpMethod[] KNOWN = {GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH};
     private static final long[] KNOWN_KEYS = new long[KNOWN.length];
     private static final int[] KNOWN_LENGTHS = new int[KNOWN.length];
+    /** Each registered name followed by SP, packed little-endian: a request-line's first word starts with one. */
+    private static final long[] WITH_SPACE_KEYS = new long[KNOWN.length];
+    private static final long[] WITH_SPACE_MASKS = new long[KNOWN.length];
 
     static {
         for (int i = 0; i < KNOWN.length; i++) {
             byte[] name = KNOWN[i].name().getBytes(StandardCharsets.US_ASCII);
             KNOWN_LENGTHS[i] = name.length;
             KNOWN_KEYS[i] = pack(MemorySegment.ofArray(name), 0, name.length);
+            byte[] withSpace = (KNOWN[i].name() + " ").getBytes(StandardCharsets.US_ASCII);
+            WITH_SPACE_KEYS[i] = Swar.pack(withSpace, 0, withSpace.length);
+            WITH_SPACE_MASKS[i] = withSpace.length == Long.BYTES ? -1L : (1L << (withSpace.length * Byte.SIZE)) - 1;
         }
     }
 
@@ -36,6 +42,21 @@ public enum HttpMethod {
             }
         }
         return EXTENSION;
+    }
+
+    /** The registered method whose name and SP begin the eight bytes of {@code word} (little-endian), or null. */
+    static HttpMethod startingWord(long word) {
+        for (int i = 0; i < KNOWN.length; i++) {
+            if ((word & WITH_SPACE_MASKS[i]) == WITH_SPACE_KEYS[i]) {
+                return KNOWN[i];
+            }
+        }
+        return null;
+    }
+
+    /** Length of the method's name; meaningful for registered methods. */
+    int nameLength() {
+        return name().length();
     }
 
     private static long pack(MemorySegment segment, long offset, int length) {

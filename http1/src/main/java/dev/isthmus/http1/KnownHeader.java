@@ -1,7 +1,6 @@
 package dev.isthmus.http1;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 /** The fields a proxy must understand, found once while parsing so the head view answers for them in O(1). */
@@ -44,10 +43,23 @@ public enum KnownHeader {
 
     private final byte[] lowerName;
     private final String headerName;
+    /** The lowercase name in words of eight bytes as {@link Swar#loadPrefix} reads them, for one compare per word. */
+    private final long[] words;
+    /** Which bits of each word the name covers: the case bit, OR-ed into every byte read, is masked off beyond it. */
+    private final long[] masks;
 
     KnownHeader(String lowerName) {
         this.lowerName = lowerName.getBytes(StandardCharsets.US_ASCII);
         this.headerName = lowerName;
+        int n = (this.lowerName.length + Swar.WORD_BYTES - 1) / Swar.WORD_BYTES;
+        this.words = new long[n];
+        this.masks = new long[n];
+        for (int w = 0; w < n; w++) {
+            int from = w * Swar.WORD_BYTES;
+            int bytes = Math.min(this.lowerName.length - from, Swar.WORD_BYTES);
+            words[w] = Swar.pack(this.lowerName, from, bytes);
+            masks[w] = bytes == Swar.WORD_BYTES ? -1L : (1L << (bytes * Byte.SIZE)) - 1;
+        }
     }
 
     /** The lowercase field name. */
@@ -68,24 +80,34 @@ public enum KnownHeader {
     }
 
     /**
-     * The ordinal of the known field named by {@code [offset, offset + length)}, or {@link #UNKNOWN}. The name must
+     * The ordinal of the known field named by {@code [offset, offset + length)}, or {@link #UNKNOWN};
+     * {@code firstWord} holds at least the name's first {@code min(length, 8)} bytes as {@link Swar#load} reads
+     * them (the bytes beyond the name are ignored). The name must
      * already be validated as a token: for token bytes, {@code b | 0x20} equals a lowercase letter or '-' only when
-     * {@code b} is that letter in either case or '-' itself, which makes the comparison a single OR per byte.
+     * {@code b} is that letter in either case or '-' itself, which makes the comparison one OR and one compare per
+     * eight bytes.
      */
-    static int classify(MemorySegment segment, long offset, int length) {
+    static int classify(MemorySegment segment, long offset, int length, long firstWord) {
         if (length > MAX_NAME_LENGTH) {
             return UNKNOWN;
         }
+        long first = firstWord | Swar.CASE_BITS;
         for (KnownHeader candidate : BY_LENGTH[length]) {
-            byte[] name = candidate.lowerName;
-            int i = 0;
-            while (i < length && (segment.get(ValueLayout.JAVA_BYTE, offset + i) | 0x20) == name[i]) {
-                i++;
-            }
-            if (i == length) {
+            if (candidate.words[0] == (first & candidate.masks[0]) && restMatches(candidate, segment, offset, length)) {
                 return candidate.ordinal();
             }
         }
         return UNKNOWN;
+    }
+
+    private static boolean restMatches(KnownHeader candidate, MemorySegment segment, long offset, int length) {
+        for (int w = 1; w < candidate.words.length; w++) {
+            int at = w * Swar.WORD_BYTES;
+            long word = Swar.loadPrefix(segment, offset + at, Math.min(length - at, Swar.WORD_BYTES)) | Swar.CASE_BITS;
+            if (candidate.words[w] != (word & candidate.masks[w])) {
+                return false;
+            }
+        }
+        return true;
     }
 }

@@ -28,6 +28,11 @@ public final class RequestParser {
         REJECTED
     }
 
+    /** {@code SP HTTP/1.x CRLF} after the target. */
+    private static final int REQUEST_LINE_TAIL = 1 + VersionSyntax.LENGTH + 2;
+    private static final long HTTP_1_1 = Swar.pack(FieldFacts.ascii("HTTP/1.1"), 0, VersionSyntax.LENGTH);
+    private static final long HTTP_1_0 = Swar.pack(FieldFacts.ascii("HTTP/1.0"), 0, VersionSyntax.LENGTH);
+
     private final Http1Limits limits;
     private final HeaderFields fields;
     private final HeaderBlockScanner scanner;
@@ -97,6 +102,9 @@ public final class RequestParser {
     }
 
     private ParseStatus run(MemorySegment s, long base, int limit) {
+        if (state == State.LEADING_EMPTY_LINES && pos == 0) {
+            completeRequestLine(s, base, limit);
+        }
         while (true) {
             switch (state) {
                 case LEADING_EMPTY_LINES -> {
@@ -217,6 +225,43 @@ public final class RequestParser {
         }
     }
 
+    /**
+     * Fast path for the common case: a whole request-line with a registered method, an ordinary target and
+     * HTTP/1.x in the first bytes, checked with word compares. Anything else is left to the byte-at-a-time states,
+     * which give the precise rejection.
+     */
+    private void completeRequestLine(MemorySegment s, long base, int limit) {
+        if (base + Swar.WORD_BYTES > s.byteSize() || limit < Swar.WORD_BYTES) {
+            return;
+        }
+        HttpMethod method = HttpMethod.startingWord(Swar.load(s, base));
+        if (method == null) {
+            return;
+        }
+        int target = method.nameLength() + 1;
+        int targetEnd = scanTarget(s, base, target, limit);
+        int lineEnd = targetEnd + REQUEST_LINE_TAIL;
+        if (targetEnd == target || targetEnd - target > limits.maxTargetLength() || lineEnd > limit
+                || s.get(ValueLayout.JAVA_BYTE, base + targetEnd) != SP
+                || Swar.loadPair(s, base + lineEnd - 2) != Swar.CRLF) {
+            return;
+        }
+        long version = Swar.load(s, base + targetEnd + 1);
+        if ((version != HTTP_1_1 && version != HTTP_1_0)
+                || !TargetForm.fits(method, s, base + target, targetEnd - target)) {
+            return;
+        }
+        head.startLine = 0;
+        head.methodLength = target - 1;
+        head.method = method;
+        head.targetStart = target;
+        head.targetLength = targetEnd - target;
+        head.version = version == HTTP_1_1 ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+        pos = lineEnd;
+        scanner.start(pos);
+        state = State.HEADERS;
+    }
+
     /** Validates Host and the framing fields, and decides the body framing (RFC 9112 §3.2, §6.1, §6.3). */
     private Rejection decide() {
         FieldFacts facts = head.facts;
@@ -254,20 +299,21 @@ public final class RequestParser {
 
     /**
      * The first position in {@code [p, limit)} that cannot be part of a request-target (outside 0x21..0x7E), or
-     * {@code limit}. Eight bytes per step while a whole word is available.
+     * {@code limit}. Eight bytes per step wherever a word fits in the segment.
      */
     private static int scanTarget(MemorySegment s, long base, int p, int limit) {
-        while (p + Swar.WORD_BYTES <= limit) {
+        long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
+        while (p < limit && p <= lastWord) {
             long marked = Swar.notVisible(Swar.load(s, base + p));
             if (marked != 0) {
-                return p + Swar.firstMarked(marked);
+                return Math.min(p + Swar.firstMarked(marked), limit);
             }
             p += Swar.WORD_BYTES;
         }
         while (p < limit && CharClass.TARGET[s.get(ValueLayout.JAVA_BYTE, base + p) & 0xFF]) {
             p++;
         }
-        return p;
+        return Math.min(p, limit);
     }
 
     private ParseStatus reject(Rejection reason) {

@@ -12,6 +12,11 @@ final class Swar {
     /** Little-endian, so the lowest-addressed byte is the least significant one and trailing zeros count bytes. */
     static final ValueLayout.OfLong WORD = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final int WORD_BYTES = Long.BYTES;
+    static final ValueLayout.OfShort PAIR = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** CR LF as read by {@link #loadPair}. */
+    static final short CRLF = (short) ('\r' | '\n' << Byte.SIZE);
+    /** Lowercases the ASCII letters of a word of token characters (and leaves '-' and digits alone). */
+    static final long CASE_BITS = 0x2020202020202020L;
 
     private static final long ONES = 0x0101010101010101L;
     private static final long HIGH_BITS = 0x8080808080808080L;
@@ -19,7 +24,6 @@ final class Swar {
     private static final long BELOW_VISIBLE = 0x2121212121212121L;
     private static final long ALL_DEL = 0x7F7F7F7F7F7F7F7FL;
     private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
-    private static final long CASE_BIT = 0x2020202020202020L;
     private static final long ALL_DASH = 0x2D2D2D2D2D2D2D2DL;
 
     /** Bytes that end a field value run: controls (CR, LF, HTAB, NUL...) and DEL. obs-text (>= 0x80) is not marked. */
@@ -38,7 +42,7 @@ final class Swar {
      * token character, which the caller checks with the table.
      */
     static long notAlphaNumDash(long word) {
-        long letters = between(word | CASE_BIT, 'a' - 1, 'z' + 1);
+        long letters = between(word | CASE_BITS, 'a' - 1, 'z' + 1);
         long digits = between(word, '0' - 1, '9' + 1);
         long v = word ^ ALL_DASH;
         long dashes = ~(((v & LOW_SEVEN) + LOW_SEVEN) | v | LOW_SEVEN);
@@ -51,6 +55,16 @@ final class Swar {
         return (ONES * (127 + high) - seven) & ~word & (seven + ONES * (127 - low)) & HIGH_BITS;
     }
 
+    /** The byte a non-zero mask marks first, read from the word the mask was computed from. */
+    static int firstMarkedByte(long word, long mask) {
+        return (int) (word >>> (Long.numberOfTrailingZeros(mask) - (Byte.SIZE - 1))) & 0xFF;
+    }
+
+    /** Byte {@code index} (0..7) of a word. */
+    static int byteAt(long word, int index) {
+        return (int) (word >>> (index * Byte.SIZE)) & 0xFF;
+    }
+
     /** Index of the first marked byte of a non-zero mask. */
     static int firstMarked(long mask) {
         return Long.numberOfTrailingZeros(mask) >>> 3;
@@ -58,6 +72,32 @@ final class Swar {
 
     static long load(MemorySegment segment, long offset) {
         return segment.get(WORD, offset);
+    }
+
+    /** Two bytes, the first in the low half: compare with {@link #CRLF}. */
+    static short loadPair(MemorySegment segment, long offset) {
+        return segment.get(PAIR, offset);
+    }
+
+    /** The first {@code n} (1..8) bytes at {@code offset} in the low bytes of a long, the rest zero. */
+    static long loadPrefix(MemorySegment segment, long offset, int n) {
+        if (offset + WORD_BYTES <= segment.byteSize()) {
+            return n == WORD_BYTES ? load(segment, offset) : load(segment, offset) & ((1L << (n * Byte.SIZE)) - 1);
+        }
+        long word = 0;
+        for (int k = 0; k < n; k++) {
+            word |= (segment.get(ValueLayout.JAVA_BYTE, offset + k) & 0xFFL) << (k * Byte.SIZE);
+        }
+        return word;
+    }
+
+    /** {@code bytes} (at most eight) packed as {@link #loadPrefix} would read them. */
+    static long pack(byte[] bytes, int from, int n) {
+        long word = 0;
+        for (int k = 0; k < n; k++) {
+            word |= (bytes[from + k] & 0xFFL) << (k * Byte.SIZE);
+        }
+        return word;
     }
 
     private static long zeroBytes(long word) {
