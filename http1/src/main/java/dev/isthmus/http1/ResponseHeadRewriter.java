@@ -13,8 +13,19 @@ public final class ResponseHeadRewriter {
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] CLOSE = FieldFacts.ascii("close");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
+    private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
 
     private final SliceWriter writer = new SliceWriter();
+    private boolean announceKeepAlive;
+
+    /**
+     * Whether responses that keep the connection get {@code Connection: keep-alive}: an HTTP/1.0 client persists
+     * only when told so (RFC 9112 §9.3 and appendix C.2.2); HTTP/1.1 clients need no such field.
+     */
+    public ResponseHeadRewriter announceKeepAlive(boolean announce) {
+        this.announceKeepAlive = announce;
+        return this;
+    }
 
     /**
      * Writes the rewritten head of {@code head} into {@code out}; {@code close} adds {@code Connection: close}.
@@ -40,6 +51,8 @@ public final class ResponseHeadRewriter {
             writer.field(CONNECTION, UPGRADE);
         } else if (close) {
             writer.field(CONNECTION, CLOSE);
+        } else if (announceKeepAlive) {
+            writer.field(CONNECTION, KEEP_ALIVE);
         }
         writer.original(end - FINAL_CRLF, FINAL_CRLF);
         return writer.finish();

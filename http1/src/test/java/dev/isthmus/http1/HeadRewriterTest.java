@@ -173,6 +173,19 @@ class HeadRewriterTest {
     }
 
     @Test
+    void announcesKeepAliveForHttp10ClientsUnlessClosing() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
+        responseRewriter.announceKeepAlive(true);
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: keep-alive\r\n\r\n", wire());
+        assertTrue(responseRewriter.rewrite(head, true, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\n", wire());
+        responseRewriter.announceKeepAlive(false);
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n", wire());
+    }
+
+    @Test
     void keepsUpgradeOnSwitchingProtocols() {
         ResponseHead head = response(HttpMethod.GET,
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");

@@ -33,6 +33,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLL_CTL_MOD;
 public final class EpollReactor implements Reactor {
     private static final int INITIAL_HANDLERS = 1024;
     private static final long EVENTFD_TOKEN_UNUSED = -1;
+    private static final System.Logger LOG = System.getLogger(EpollReactor.class.getName());
 
     private final String name;
     private final Thread owner;
@@ -218,10 +219,23 @@ public final class EpollReactor implements Reactor {
             }
             EventHandler handler = handlers.handler(token);
             if (handler != null) {
-                handler.onEvents(readyEvents);
+                deliver(handler, readyEvents);
             }
         }
         return ready;
+    }
+
+    private void deliver(EventHandler handler, int readyEvents) {
+        try {
+            handler.onEvents(readyEvents);
+        } catch (RuntimeException | AssertionError e) {
+            LOG.log(System.Logger.Level.ERROR, name + ": event handler failed; releasing it", e);
+            try {
+                handler.onFailure(e);
+            } catch (RuntimeException | AssertionError again) {
+                LOG.log(System.Logger.Level.ERROR, name + ": releasing a failed handler failed too", again);
+            }
+        }
     }
 
     /** Runs duty cycles until {@code stopRequested} says stop; the loop of a reactor thread. */

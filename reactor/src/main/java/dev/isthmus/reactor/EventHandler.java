@@ -12,4 +12,12 @@ public interface EventHandler {
      * Called on the reactor thread, once.
      */
     void onReactorShutdown();
+
+    /**
+     * {@link #onEvents} threw: the reactor logs {@code failure} and calls this so the handler can release what it
+     * holds; one connection's bug must not stop the reactor serving every other. Defaults to the shutdown path.
+     */
+    default void onFailure(Throwable failure) {
+        onReactorShutdown();
+    }
 }

@@ -30,7 +30,15 @@ final class TaskQueue {
         }
     }
 
-    private static final MessagePassingQueue.Consumer<Runnable> RUN = Runnable::run;
+    private static final System.Logger LOG = System.getLogger(TaskQueue.class.getName());
+    /** A failing task is logged and dropped; it must not stop the reactor. */
+    private static final MessagePassingQueue.Consumer<Runnable> RUN = task -> {
+        try {
+            task.run();
+        } catch (RuntimeException | AssertionError e) {
+            LOG.log(System.Logger.Level.ERROR, "posted task failed", e);
+        }
+    };
 
     private final MessagePassingQueue<Runnable> tasks = new MpscUnboundedXaddArrayQueue<>(CHUNK_SIZE);
     private final int eventFd;

@@ -122,7 +122,7 @@ public final class TimerWheel {
             if (timer.deadlineNanos <= now) {
                 unlink(timer);
                 fired++;
-                timer.handler.onTimeout();
+                fire(timer);
                 // The handler may have cancelled or re-armed the next timer of this slot: start the slot over then.
                 if (next != null && next.slot != slot) {
                     next = heads[slot];
@@ -131,6 +131,14 @@ public final class TimerWheel {
             timer = next;
         }
         return fired;
+    }
+
+    private static void fire(Timer timer) {
+        try {
+            timer.handler.onTimeout();
+        } catch (RuntimeException | AssertionError e) {
+            System.getLogger(TimerWheel.class.getName()).log(System.Logger.Level.ERROR, "timer handler failed", e);
+        }
     }
 
     private void recomputeEarliest() {

@@ -61,6 +61,9 @@ final class ClientConnection implements EventHandler {
     private static final MemorySegment CONNECTION_CLOSE_LINE =
             Arena.global().allocateFrom("Connection: close\r\n", StandardCharsets.US_ASCII);
     private static final long CONNECTION_CLOSE_LENGTH = CONNECTION_CLOSE_LINE.byteSize() - 1;
+    private static final MemorySegment CONNECTION_KEEP_ALIVE_LINE =
+            Arena.global().allocateFrom("Connection: keep-alive\r\n", StandardCharsets.US_ASCII);
+    private static final long CONNECTION_KEEP_ALIVE_LENGTH = CONNECTION_KEEP_ALIVE_LINE.byteSize() - 1;
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
@@ -163,10 +166,9 @@ final class ClientConnection implements EventHandler {
             }
             case AWAITING_UPSTREAM -> {
                 if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
-                    abort("client closed while waiting for an upstream connection", 0);
+                    abort("client reset while waiting for an upstream connection", 0);
                 } else if ((events & EPOLLRDHUP()) != 0) {
-                    clientHalfClosed = true;
-                    closeAfterResponse = true;
+                    halfClosedByClient();
                     updateInterest();
                 }
             }
@@ -190,8 +192,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if ((events & EPOLLRDHUP()) != 0 && !clientHalfClosed) {
-            clientHalfClosed = true;
-            closeAfterResponse = true;
+            halfClosedByClient();
         }
         if ((events & EPOLLOUT()) != 0) {
             if (!flushToClient()) {
@@ -213,6 +214,17 @@ final class ClientConnection implements EventHandler {
             requestBody.sourceReady();
         }
         progress();
+    }
+
+    /**
+     * The client sent its FIN. As HAProxy does by default (no {@code abortonclose}), and unlike nginx, that is a
+     * half-close, not an abort: many clients shut down their sending side once the request is out and still read
+     * the response. The exchange goes on and the connection closes after it; a client that is really gone resets
+     * (EPOLLERR/EPOLLHUP, or a failed write), which aborts the exchange and closes the upstream connection.
+     */
+    private void halfClosedByClient() {
+        clientHalfClosed = true;
+        closeAfterResponse = true;
     }
 
     private boolean requestBodyActive() {
@@ -313,7 +325,7 @@ final class ClientConnection implements EventHandler {
             MemorySegment large = worker.largeBuffers.acquire();
             if (large != null) {
                 MemorySegment.copy(chunk, 0, large, 0, filled);
-                releaseChunk();
+                releaseBuffer(chunk);
                 chunk = large;
                 return true;
             }
@@ -385,6 +397,8 @@ final class ClientConnection implements EventHandler {
         GatherWriter out = worker.writer.begin().add(response, 0, headersEnd);
         if (close) {
             out.add(CONNECTION_CLOSE_LINE, 0, CONNECTION_CLOSE_LENGTH);
+        } else if (version == HttpVersion.HTTP_1_0) {
+            out.add(CONNECTION_KEEP_ALIVE_LINE, 0, CONNECTION_KEEP_ALIVE_LENGTH);
         }
         out.add(response, headersEnd, end - headersEnd);
         closeAfterResponse = close;
@@ -550,7 +564,7 @@ final class ClientConnection implements EventHandler {
             headStart = 0;
             filled = 0;
             requestEnd = 0;
-            requestBody.start(mode, rest, fd, upstream.fd(), chunk);
+            requestTransfer().start(mode, rest, fd, upstream.fd(), chunk);
         }
         if (route.timeoutNanos() > 0) {
             arm(TimerPurpose.UPSTREAM, route.timeoutNanos());
@@ -675,6 +689,7 @@ final class ClientConnection implements EventHandler {
         long end = responseStart + head.length();
         if (version != HttpVersion.HTTP_1_0) {
             // RFC 9110 §15.2: a proxy forwards 1xx responses, except to HTTP/1.0 clients, which do not expect them.
+            worker.responseRewriter.announceKeepAlive(false);
             if (worker.responseRewriter.rewrite(head, false, worker.scratch, 0, worker.scratch.byteSize(),
                     worker.gather) < 0) {
                 upstreamFailed("1xx response head too large", STATUS_BAD_GATEWAY);
@@ -702,6 +717,7 @@ final class ClientConnection implements EventHandler {
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || worker.draining) {
             closeAfterResponse = true;
         }
+        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0);
         if (worker.responseRewriter.rewrite(head, closeAfterResponse && !tunnel, worker.scratch, 0,
                 worker.scratch.byteSize(), worker.gather) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
