@@ -12,6 +12,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 /** The test origin's behaviours, one factory per way an upstream can answer (or fail to). */
 public final class OriginScripts {
@@ -201,12 +202,20 @@ public final class OriginScripts {
         };
     }
 
-    /** Sends the head and {@code sent} of {@code declared} body bytes, then resets. */
-    public static Script resetMidBody(long declared, int sent) {
+    /**
+     * Sends the head and {@code sent} of {@code declared} body bytes, waits for {@code go}, then resets. The wait lets
+     * the test see the head arrive first: a reset right behind the data would make the kernel drop the unread data.
+     */
+    public static Script resetMidBody(long declared, int sent, CountDownLatch go) {
         return exchange -> {
             exchange.readBody();
             exchange.write(head(exchange, 200, "Content-Length: " + declared));
-            exchange.write(new byte[sent]);
+            exchange.write(new byte[sent]).flush();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
             exchange.reset();
             return After.DONE;
         };

@@ -7,6 +7,7 @@ import java.net.Socket;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -41,15 +42,35 @@ public final class TestOrigin implements AutoCloseable {
             }
             accepted.incrementAndGet();
             open.add(socket);
-            threads.execute(() -> {
-                try (socket) {
-                    behaviour.serve(socket);
-                } catch (IOException ignored) {
-                    // the proxy or the test closed the connection: that is the point of several tests
-                } finally {
-                    open.remove(socket);
-                }
-            });
+            // close() closes the server before the sockets in `open`: a socket added after that sweep sees the server
+            // closed here, so no accepted socket outlives close().
+            if (server.isClosed()) {
+                discard(socket);
+                return;
+            }
+            try {
+                threads.execute(() -> {
+                    try (socket) {
+                        behaviour.serve(socket);
+                    } catch (IOException ignored) {
+                        // the proxy or the test closed the connection: that is the point of several tests
+                    } finally {
+                        open.remove(socket);
+                    }
+                });
+            } catch (RejectedExecutionException closing) {
+                discard(socket);
+                return;
+            }
+        }
+    }
+
+    private void discard(Socket socket) {
+        open.remove(socket);
+        try {
+            socket.close();
+        } catch (IOException ignored) {
+            // closing a socket nobody used: nothing to report
         }
     }
 

@@ -1,0 +1,149 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Eventually;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 4, connection management: keep-alive on both sides, HTTP/1.0, pipelining, Connection: close both ways. */
+@Timeout(60)
+final class HttpConnectionTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private HttpTestOrigin origin;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = fixture.origin("o");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+    }
+
+    @Test
+    void sequentialRequestsOfOneClientShareOneUpstreamConnection() throws Exception {
+        RawClient client = fixture.client();
+        for (int i = 0; i < 10; i++) {
+            RawResponse response = client.get("/seq/" + i);
+            assertEquals(200, response.status());
+            assertEquals("o GET /seq/" + i + "\n", response.bodyText());
+        }
+        assertEquals(1, origin.acceptedCount(), "one upstream connection for ten sequential requests");
+        assertEquals(10, origin.connections().getFirst().requests().size());
+    }
+
+    @Test
+    void anIdlePooledUpstreamConnectionServesTheNextClient() throws Exception {
+        try (RawClient first = RawClient.connect(fixture.port())) {
+            assertEquals(200, first.get("/first").status());
+        }
+        try (RawClient second = RawClient.connect(fixture.port())) {
+            assertEquals("o GET /second\n", second.get("/second").bodyText());
+        }
+        assertEquals(1, origin.acceptedCount(), "the second client reused the pooled upstream connection");
+    }
+
+    @Test
+    void http10ClientWithoutKeepAliveGetsItsResponseThenTheConnectionCloses() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /old HTTP/1.0\r\n\r\n");
+        RawResponse response = client.read();
+        assertEquals(200, response.status());
+        assertEquals("o GET /old\n", response.bodyText());
+        if (response.framing() != RawResponse.Framing.CLOSE_DELIMITED) {
+            client.assertClosedByPeer();
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        origin.on("/big", OriginScripts.streamed(7, 1 << 20));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/big")
+                + RawClient.head("GET", "/p2")
+                + "POST /p3 HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+                + RawClient.head("HEAD", "/p4")
+                + RawClient.head("GET", "/p5"));
+        RawResponse big = client.read();
+        assertEquals(200, big.status());
+        assertEquals(1 << 20, big.body().length);
+        assertEquals("o GET /p2\n", client.read().bodyText());
+        assertEquals("o POST /p3\n", client.read().bodyText());
+        RawResponse head = client.read("HEAD");
+        assertEquals(200, head.status());
+        assertEquals("o GET /p5\n", client.read().bodyText());
+        assertEquals("hello", origin.requests().stream().filter(r -> r.target().equals("/p3")).findFirst()
+                .orElseThrow().bodyText());
+    }
+
+    @Test
+    void clientConnectionCloseGetsCloseAndTheConnectionEnds() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/bye", "Connection: close");
+        assertEquals(200, response.status());
+        assertEquals("o GET /bye\n", response.bodyText());
+        assertTrue(response.closes(), () -> "the proxy says it will close:\n" + response);
+        client.assertClosedByPeer();
+    }
+
+    @Test
+    void originConnectionCloseRetiresThatUpstreamConnection() throws Exception {
+        origin.on("/closing", OriginScripts.connectionClose("last words"));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/closing");
+        assertEquals(200, response.status());
+        assertEquals("last words", response.bodyText());
+        RawClient next = client;
+        if (response.closes()) {
+            client.assertClosedByPeer();
+            next = fixture.client();
+        }
+        assertEquals("o GET /after\n", next.get("/after").bodyText());
+        assertEquals(2, origin.acceptedCount(), "the closed upstream connection was not reused");
+        assertEquals(1, origin.connections().getFirst().requests().size());
+    }
+
+    @Test
+    void anUpstreamConnectionTheOriginClosedWhileIdleIsNotReused() throws Exception {
+        origin.on("/then-close", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", After.CLOSE));
+        RawClient client = fixture.client();
+        assertEquals("ok", client.get("/then-close").bodyText());
+        Eventually.await("the origin closed its first connection", WAIT,
+                () -> origin.connections().getFirst().finished());
+        RawResponse next = client.get("/next");
+        assertEquals(200, next.status(), () -> "a pooled connection the origin closed must not be used:\n" + next);
+        assertEquals("o GET /next\n", next.bodyText());
+        assertEquals(2, origin.acceptedCount());
+    }
+
+    @Test
+    void downstreamConnectionsAreCountedAndReleased() throws Exception {
+        RawClient a = fixture.client();
+        RawClient b = fixture.client();
+        assertEquals(200, a.get("/a").status());
+        assertEquals(200, b.get("/b").status());
+        Eventually.await("two active connections", WAIT, () -> fixture.listener().activeConnections() == 2);
+        a.close();
+        b.close();
+        Eventually.await("no active connection", WAIT, () -> fixture.listener().activeConnections() == 0);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4, the forwarded heads (RFC 9110 §7.6): hop-by-hop fields removed in both directions, X-Forwarded-For
+ * appended, X-Forwarded-Proto set, Host kept or rewritten, the target's prefix rewritten.
+ */
+@Timeout(60)
+final class HttpForwardedHeadTest {
+    /** The hop-by-hop fields no forwarded message may carry (RFC 9110 §7.6.1), Upgrade when not upgrading. */
+    private static final List<String> HOP_BY_HOP =
+            List.of("Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade");
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private HttpTestOrigin origin;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = fixture.origin("o");
+        origin.on("/hop-response", OriginScripts.raw("""
+                HTTP/1.1 200 OK\r
+                Connection: X-Secret, keep-alive\r
+                Keep-Alive: timeout=5\r
+                Proxy-Connection: keep-alive\r
+                Upgrade: h2c\r
+                X-Secret: 1\r
+                Set-Cookie: a=1\r
+                Set-Cookie: b=2\r
+                X-Kept: kept\r
+                Content-Length: 2\r
+                \r
+                ok""", After.KEEP_ALIVE));
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: /api/ }
+                        cluster: o
+                        prefix_rewrite: /
+                      - match: { path: /legacy }
+                        cluster: o
+                        prefix_rewrite: /v2/current
+                      - match: { prefix: /internal/ }
+                        cluster: o
+                        host_rewrite: api.internal
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+    }
+
+    @Test
+    void hopByHopRequestFieldsAndThoseNamedInConnectionAreRemoved() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.request("GET", "/hop",
+                "Host: example.test",
+                "Connection: keep-alive, X-Custom-Hop, x-other-hop",
+                "Keep-Alive: timeout=5",
+                "Proxy-Connection: keep-alive",
+                "TE: trailers",
+                "Trailer: X-Foo",
+                "Upgrade: h2c",
+                "X-Custom-Hop: secret",
+                "X-Other-Hop: secret too",
+                "X-End-To-End: kept");
+        assertEquals(200, response.status());
+        HttpHead forwarded = origin.lastRequest().head();
+        for (String name : HOP_BY_HOP) {
+            assertNull(forwarded.header(name), () -> name + " was forwarded:\n" + forwarded.rawText());
+        }
+        assertNull(forwarded.header("X-Custom-Hop"), forwarded::rawText);
+        assertNull(forwarded.header("X-Other-Hop"), forwarded::rawText);
+        assertOnlyProxyConnectionOptions(forwarded);
+        assertEquals("kept", forwarded.header("X-End-To-End"));
+        assertEquals("example.test", forwarded.header("Host"));
+        assertEquals(1, forwarded.headers("Host").size());
+        assertEquals("GET /hop HTTP/1.1", forwarded.startLine());
+    }
+
+    @Test
+    void connectionCannotStripTheFramingOfABody() throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST /echo-framing HTTP/1.1\r\nHost: test\r\nConnection: Content-Length, Host, X-A\r\n"
+                + "X-A: 1\r\nContent-Length: 5\r\n\r\nhello");
+        RawResponse response = client.read();
+        assertEquals(200, response.status());
+        OriginRequest forwarded = origin.lastRequest();
+        assertEquals("hello", forwarded.bodyText());
+        assertEquals(5, forwarded.head().contentLength(), forwarded::toString);
+        assertEquals("test", forwarded.header("Host"));
+        assertNull(forwarded.header("X-A"));
+        assertEquals("o GET /after\n", client.get("/after").bodyText(), "the connection is still in sync");
+    }
+
+    @Test
+    void xForwardedForGetsTheClientAddressAppended() throws Exception {
+        RawClient client = fixture.client();
+        client.get("/xff-none");
+        assertEquals(List.of("127.0.0.1"), forwardedFor(origin.lastRequest().head()));
+        client.get("/xff-one", "X-Forwarded-For: 203.0.113.7");
+        assertEquals(List.of("203.0.113.7", "127.0.0.1"), forwardedFor(origin.lastRequest().head()));
+        client.get("/xff-two", "X-Forwarded-For: 203.0.113.7, 198.51.100.2", "X-Forwarded-For: 192.0.2.1");
+        assertEquals(List.of("203.0.113.7", "198.51.100.2", "192.0.2.1", "127.0.0.1"),
+                forwardedFor(origin.lastRequest().head()));
+    }
+
+    @Test
+    void xForwardedProtoIsHttpWhateverTheClientClaims() throws Exception {
+        RawClient client = fixture.client();
+        client.get("/proto");
+        assertEquals(List.of("http"), origin.lastRequest().head().headers("X-Forwarded-Proto"));
+        client.get("/proto-spoofed", "X-Forwarded-Proto: https");
+        assertEquals(List.of("http"), origin.lastRequest().head().headers("X-Forwarded-Proto"));
+    }
+
+    @Test
+    void hostIsKeptUnlessTheRouteRewritesIt() throws Exception {
+        RawClient client = fixture.client();
+        client.request("GET", "/plain", "Host: www.example.test:8080");
+        assertEquals(List.of("www.example.test:8080"), origin.lastRequest().head().headers("Host"));
+        client.request("GET", "/internal/x", "Host: www.example.test");
+        assertEquals(List.of("api.internal"), origin.lastRequest().head().headers("Host"));
+        assertEquals("/internal/x", origin.lastRequest().target());
+    }
+
+    @Test
+    void prefixRewriteChangesTheTargetAndKeepsTheRest() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals("o GET /users/7?expand=1\n", client.get("/api/users/7?expand=1").bodyText());
+        assertEquals("o GET /\n", client.get("/api/").bodyText());
+        assertEquals("o GET /v2/current?q=%41\n", client.get("/legacy?q=%41").bodyText());
+        assertEquals("o GET /untouched/%2e%2e/x\n", client.get("/untouched/%2e%2e/x").bodyText());
+    }
+
+    @Test
+    void otherFieldsPassUnchangedAndRepeatedFieldsStaySeparate() throws Exception {
+        RawClient client = fixture.client();
+        client.get("/fields", "X-Spaced:   inner  spaces\tand tab", "X-Repeat: 1", "X-Repeat: 2", "Cookie: a=1",
+                "Cookie: b=2");
+        HttpHead forwarded = origin.lastRequest().head();
+        assertEquals("inner  spaces\tand tab", forwarded.header("X-Spaced"));
+        assertEquals(List.of("1", "2"), forwarded.headers("X-Repeat"));
+        assertEquals(List.of("a=1", "b=2"), forwarded.headers("Cookie"));
+    }
+
+    @Test
+    void hopByHopResponseFieldsAreRemovedAndTheRestPassed() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/hop-response");
+        assertEquals(200, response.status());
+        assertEquals("ok", response.bodyText());
+        for (String name : HOP_BY_HOP) {
+            assertNull(response.header(name), () -> name + " was forwarded:\n" + response);
+        }
+        assertNull(response.header("X-Secret"), response::toString);
+        assertOnlyProxyConnectionOptions(response.head());
+        assertEquals(List.of("a=1", "b=2"), response.head().headers("Set-Cookie"));
+        assertEquals("kept", response.header("X-Kept"));
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    /** A Connection field may remain only with the proxy's own options for the next hop. */
+    private static void assertOnlyProxyConnectionOptions(HttpHead head) {
+        for (String value : head.headers("Connection")) {
+            for (String option : value.split(",")) {
+                String o = option.strip().toLowerCase(Locale.ROOT);
+                assertTrue(o.equals("keep-alive") || o.equals("close"),
+                        () -> "Connection option '" + o + "' was forwarded:\n" + head.rawText());
+            }
+        }
+    }
+
+    private static List<String> forwardedFor(HttpHead head) {
+        return head.headers("X-Forwarded-For").stream()
+                .flatMap(v -> Arrays.stream(v.split(",")))
+                .map(String::strip)
+                .toList();
+    }
+}

@@ -1,0 +1,136 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.testing.ChildJava;
+import dev.isthmus.proxy.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.InputStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4, under load and under a dying upstream: a thousand keep-alive clients all get correct answers, and an
+ * upstream killed with SIGKILL mid-response never leaves a client hanging while the proxy keeps serving.
+ */
+final class HttpLoadTest {
+    private static final int CLIENTS = 1000;
+    private static final int REQUESTS_PER_CLIENT = 20;
+    private static final Duration CLIENT_BOUND = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private void start(int workers, int... originPorts) throws Exception {
+        StringBuilder clusters = new StringBuilder();
+        for (int i = 0; i < originPorts.length; i++) {
+            clusters.append("  - { name: c").append(i).append(", endpoints: [127.0.0.1:").append(originPorts[i])
+                    .append("] }\n");
+        }
+        fixture.start("""
+                workers: %d
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { path: /direct }
+                        direct_response: { status: 200, body: "direct\\n" }
+                      - match: { prefix: /second/ }
+                        cluster: c1
+                      - match: { prefix: / }
+                        cluster: c0
+                clusters:
+                %s""".formatted(workers, clusters));
+    }
+
+    @Test
+    @Timeout(120)
+    void aThousandKeepAliveClientsOfTwentyRequestsEachAllGetTheirOwnAnswers() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        start(2, origin.port(), origin.port());
+        int port = fixture.port();
+        List<Future<Integer>> clients = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < CLIENTS; c++) {
+                int id = c;
+                clients.add(threads.submit(() -> {
+                    int ok = 0;
+                    try (RawClient client = RawClient.connect(port)) {
+                        for (int r = 0; r < REQUESTS_PER_CLIENT; r++) {
+                            String target = "/load/" + id + "/" + r;
+                            RawResponse response = client.get(target);
+                            assertEquals(200, response.status());
+                            assertEquals("o GET " + target + "\n", response.bodyText());
+                            ok++;
+                        }
+                    }
+                    return ok;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> client : clients) {
+                total += client.get(100, TimeUnit.SECONDS);
+            }
+            assertEquals(CLIENTS * REQUESTS_PER_CLIENT, total);
+        }
+        assertEquals(CLIENTS * REQUESTS_PER_CLIENT, origin.requests().size());
+        assertTrue(origin.acceptedCount() <= CLIENTS,
+                "keep-alive upstream: at most one connection per concurrent client, got " + origin.acceptedCount());
+        Eventually.await("every downstream connection released", CLIENT_BOUND,
+                () -> fixture.listener().activeConnections() == 0);
+    }
+
+    @Test
+    @Timeout(60)
+    void anUpstreamKilledMidResponseNeverLeavesTheClientHanging() throws Exception {
+        HttpTestOrigin healthy = fixture.origin("healthy");
+        try (ChildJava child = ChildJava.start(ChildHttpOrigin.class, "stream")) {
+            start(1, Integer.parseInt(child.readLine()), healthy.port());
+            RawClient client = fixture.client();
+            client.readTimeout(CLIENT_BOUND);
+            client.send(RawClient.head("GET", "/endless"));
+            assertEquals("streaming", child.readLine());
+            HttpHead head = client.readHead();
+            assertEquals(200, RawResponse.statusOf(head));
+            InputStream body = client.bodyStream(head, "GET");
+            assertTrue(body.readNBytes(16 * 1024).length > 0, "body bytes flow before the kill");
+            child.kill();
+            // Fails with an AssertionError if the connection is still open when the client's read timeout expires.
+            client.readUntilClosed();
+        }
+        try (RawClient next = RawClient.connect(fixture.port())) {
+            assertEquals("healthy GET /second/ok\n", next.get("/second/ok").bodyText());
+            assertEquals("direct\n", next.get("/direct").bodyText());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anUpstreamKilledBeforeAnsweringIs502AndTheProxyKeepsServing() throws Exception {
+        HttpTestOrigin healthy = fixture.origin("healthy");
+        try (ChildJava child = ChildJava.start(ChildHttpOrigin.class, "silent")) {
+            start(1, Integer.parseInt(child.readLine()), healthy.port());
+            RawClient client = fixture.client();
+            client.readTimeout(CLIENT_BOUND);
+            client.send(RawClient.head("GET", "/never"));
+            assertEquals("request", child.readLine());
+            child.kill();
+            RawResponse response = client.read();
+            ErrorResponses.assertError(response, 502);
+            ErrorResponses.assertConnectionHonest(response, client, "/direct");
+        }
+        try (RawClient next = RawClient.connect(fixture.port())) {
+            assertEquals("healthy GET /second/ok\n", next.get("/second/ok").bodyText());
+        }
+    }
+}

@@ -1,0 +1,178 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4, upstream failures: refused connect, resets, malformed responses (502), no capacity (503), and a client that
+ * leaves mid-request (the upstream connection is closed, never pooled). Every error response is small, says why,
+ * and says {@code Connection: close} exactly when the connection ends.
+ */
+@Timeout(60)
+final class HttpUpstreamErrorTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private HttpTestOrigin startWithOrigin(String clusterExtras) throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { path: /direct }
+                        direct_response: { status: 200, body: "direct\\n" }
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                %s""".formatted(origin.port(), clusterExtras));
+        return origin;
+    }
+
+    @Test
+    void refusedConnectIs502() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { path: /direct }
+                        direct_response: { status: 200, body: "direct\\n" }
+                      - match: { prefix: / }
+                        cluster: nobody
+                clusters:
+                  - { name: nobody, endpoints: [127.0.0.1:%d] }
+                """.formatted(closedPort));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/x");
+        ErrorResponses.assertError(response, 502);
+        assertEquals(1, fixture.proxyErrors(502));
+        ErrorResponses.assertConnectionHonest(response, client, "/direct");
+    }
+
+    @Test
+    void originResetBeforeTheHeadIs502() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/reset", OriginScripts.resetBeforeHead());
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/reset");
+        ErrorResponses.assertError(response, 502);
+        assertEquals(1, fixture.proxyErrors(502));
+        ErrorResponses.assertConnectionHonest(response, client, "/fine");
+    }
+
+    @Test
+    void originResetInsideTheHeadIs502() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/reset", OriginScripts.resetMidHead());
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/reset");
+        ErrorResponses.assertError(response, 502);
+        assertEquals(1, fixture.proxyErrors(502));
+        ErrorResponses.assertConnectionHonest(response, client, "/fine");
+    }
+
+    @Test
+    void originClosingWithoutAnswerIs502() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/silent", OriginScripts.raw("", After.CLOSE));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/silent");
+        ErrorResponses.assertError(response, 502);
+        assertEquals(1, fixture.proxyErrors(502));
+        ErrorResponses.assertConnectionHonest(response, client, "/fine");
+    }
+
+    static Stream<Arguments> malformedResponses() {
+        return Stream.of(
+                Arguments.of("status code not digits", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("status below 100", "HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("not HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n\r\n"),
+                Arguments.of("bare LF line endings", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok"),
+                Arguments.of("unsupported version", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("conflicting Content-Length",
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\nok"),
+                Arguments.of("Content-Length with Transfer-Encoding",
+                        "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n0\r\n\r\n"),
+                Arguments.of("negative Content-Length", "HTTP/1.1 200 OK\r\nContent-Length: -2\r\n\r\nok"),
+                Arguments.of("field line without colon", "HTTP/1.1 200 OK\r\nBroken field\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("obs-fold", "HTTP/1.1 200 OK\r\nX-A: 1\r\n  folded\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("NUL in a value", "HTTP/1.1 200 OK\r\nX-A: a\0b\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("head ends with the connection", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("malformedResponses")
+    void malformedResponseIs502(String name, String response) throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/bad", OriginScripts.raw(response, After.CLOSE));
+        RawClient client = fixture.client();
+        RawResponse answer = client.get("/bad");
+        ErrorResponses.assertError(answer, 502);
+        assertEquals(1, fixture.proxyErrors(502));
+        ErrorResponses.assertConnectionHonest(answer, client, "/fine");
+    }
+
+    @Test
+    void resetAfterTheHeadWasForwardedEndsTheClientConnection() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        CountDownLatch reset = new CountDownLatch(1);
+        origin.on("/cut", OriginScripts.resetMidBody(100_000, 1000, reset));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/cut"));
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        assertEquals(1000, client.in().readNBytes(1000).length);
+        reset.countDown();
+        // readUntilClosed fails if the connection is still open at the client's read timeout.
+        assertEquals(0, client.readUntilClosed().length, "nothing after the 1000 bytes the origin sent");
+        assertEquals("direct\n", fixture.client().get("/direct").bodyText(), "the proxy keeps serving");
+    }
+
+    @Test
+    void noUpstreamCapacityIs503() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("""
+                    max_connections: 1
+                    max_pending: 0
+                """);
+        origin.on("/slow", OriginScripts.hang());
+        RawClient slow = fixture.client();
+        slow.send(RawClient.head("GET", "/slow"));
+        Eventually.await("the slow request reached the origin", WAIT, () -> origin.requests().size() == 1);
+        RawClient second = fixture.client();
+        RawResponse response = second.get("/fast");
+        ErrorResponses.assertError(response, 503);
+        assertEquals(1, fixture.proxyErrors(503));
+        ErrorResponses.assertConnectionHonest(response, second, "/direct");
+        assertEquals(1, origin.acceptedCount(), "max_connections held");
+    }
+
+}
