@@ -131,6 +131,38 @@ final class HttpBodyTest {
     }
 
     @Test
+    void echoOfAChunkedUploadAboveTheThresholdComesBackExact() throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST /echo-chunked HTTP/1.1\r\nHost: test\r\nContent-Length: " + ABOVE_SPLICE_THRESHOLD
+                + "\r\n\r\n");
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                Payloads.write(client.out(), 6, ABOVE_SPLICE_THRESHOLD);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        assertEquals(Payloads.expected(6, ABOVE_SPLICE_THRESHOLD) + ":" + ABOVE_SPLICE_THRESHOLD,
+                Payloads.readToEof(client.bodyStream(head, "POST")));
+        writer.join();
+    }
+
+    @Test
+    void twoHundredFiftySixMebibyteRequestBodyIsByteExact() throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST /hash HTTP/1.1\r\nHost: test\r\nContent-Length: " + HUGE + "\r\n\r\n");
+        String sent = Payloads.write(client.out(), 3, HUGE);
+        RawResponse response = client.read();
+        assertEquals(200, response.status());
+        assertEquals(sent + ":" + HUGE, response.bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+        assertTrue(fixture.listener().httpStat(HttpStats::bytesSpliced) >= HUGE - SPLICE_THRESHOLD,
+                "a body above the threshold moves by splice(2)");
+    }
+
+    @Test
     void twoHundredFiftySixMebibyteResponseBodyIsByteExact() throws Exception {
         RawClient client = fixture.client();
         client.send(RawClient.head("GET", "/huge"));

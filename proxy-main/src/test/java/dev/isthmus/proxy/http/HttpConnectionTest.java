@@ -75,6 +75,19 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void http10ClientAskingForKeepAliveKeepsItsConnection() throws Exception {
+        RawClient client = fixture.client();
+        for (int i = 0; i < 3; i++) {
+            client.send("GET /ka/" + i + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawResponse response = client.read();
+            assertEquals(200, response.status());
+            assertEquals("o GET /ka/" + i + "\n", response.bodyText());
+            assertTrue(response.head().hasToken("Connection", "keep-alive"),
+                    () -> "an HTTP/1.0 client only keeps the connection when told keep-alive:\n" + response);
+        }
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         origin.on("/big", OriginScripts.streamed(7, 1 << 20));
         RawClient client = fixture.client();
@@ -133,6 +146,17 @@ final class HttpConnectionTest {
         assertEquals(200, next.status(), () -> "a pooled connection the origin closed must not be used:\n" + next);
         assertEquals("o GET /next\n", next.bodyText());
         assertEquals(2, origin.acceptedCount());
+    }
+
+    @Test
+    void aHeadLargerThanOneBufferChunkButWithinTheLimitIsForwarded() throws Exception {
+        String big = "b".repeat(40 * 1024);
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/big-head", "X-Big: " + big, "X-After: 1");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals(big, origin.lastRequest().header("X-Big"));
+        assertEquals("1", origin.lastRequest().header("X-After"));
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
     }
 
     @Test

@@ -60,6 +60,19 @@ final class HttpInterimAndUpgradeTest {
     }
 
     @Test
+    void expectContinueLetsTheClientSendItsBodyAfterA100() throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST /continue HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        RawResponse interim = client.read("POST");
+        assertEquals(100, interim.status(), () -> "the client waits for 100 before sending its body:\n" + interim);
+        client.send("hello");
+        RawResponse response = client.readFinal("POST");
+        assertEquals(200, response.status());
+        assertEquals("hello", response.bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
     void headResponsesCarryNoBodyEvenWithAContentLength() throws Exception {
         RawClient client = fixture.client();
         RawResponse head = client.request("HEAD", "/page");

@@ -175,4 +175,46 @@ final class HttpUpstreamErrorTest {
         assertEquals(1, origin.acceptedCount(), "max_connections held");
     }
 
+    @Test
+    void clientGoneMidRequestBodyClosesTheUpstreamConnection() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/upload", OriginScripts.hashBody());
+        RawClient client = fixture.client();
+        client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: 100000\r\n\r\n0123456789");
+        Eventually.await("the upload reached the origin", WAIT, () -> origin.requests().size() == 1);
+        client.reset();
+        Eventually.await("the origin saw its connection end", WAIT,
+                () -> origin.connections().getFirst().peer() != OriginConnection.PeerState.OPEN);
+        RawClient next = fixture.client();
+        assertEquals("o GET /next\n", next.get("/next").bodyText());
+        assertEquals(2, origin.acceptedCount(), "the half-sent upstream connection was not pooled");
+    }
+
+    @Test
+    void aClientThatHalfClosesAfterItsRequestStillGetsTheResponse() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/half"));
+        client.shutdownOutput();
+        RawResponse response = client.read();
+        assertEquals("o GET /half\n", response.bodyText());
+        client.assertClosedByPeer();
+        assertEquals(1, origin.requests().size());
+    }
+
+    @Test
+    void clientGoneWhileWaitingForTheResponseClosesTheUpstreamConnection() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/wait", OriginScripts.waitForPeerClose());
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/wait"));
+        Eventually.await("the request reached the origin", WAIT, () -> origin.requests().size() == 1);
+        // A reset, not a FIN: a FIN after the request is a legitimate half-close that still wants its response.
+        client.reset();
+        Eventually.await("the origin saw its connection end", WAIT,
+                () -> origin.connections().getFirst().peer() != OriginConnection.PeerState.OPEN);
+        RawClient next = fixture.client();
+        assertEquals("o GET /next\n", next.get("/next").bodyText());
+        assertNotEquals(1, origin.connections().getLast().id(), "a new upstream connection served the next client");
+    }
 }

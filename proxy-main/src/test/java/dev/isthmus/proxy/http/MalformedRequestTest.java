@@ -128,6 +128,7 @@ final class MalformedRequestTest {
                 row("two Host fields", 400, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
                 row("two identical Host fields", 400, "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"),
                 // Limits (defaults: 64 KiB head, 100 fields, 8 KiB target).
+                row("huge field", 431, "GET / HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70 * 1024) + "\r\n\r\n"),
                 row("too many fields", 431, "GET / HTTP/1.1\r\n" + host + manyFields(101) + "\r\n"),
                 row("target too long", 414, "GET /" + "t".repeat(9 * 1024) + " HTTP/1.1\r\n" + host + "\r\n"));
     }
