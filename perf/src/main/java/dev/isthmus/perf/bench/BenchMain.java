@@ -53,14 +53,16 @@ public final class BenchMain {
         Path dir = settings.outDir().toAbsolutePath();
         Files.createDirectories(dir);
         LoadTool openLoop = new IsthmusLoadTool(javaCommand(), settings.perfJar().toAbsolutePath());
-        LoadTool closedLoop = closedLoopTool(settings, dir, openLoop, log);
+        Optional<LoadTool> wrk = wrk(dir);
+        LoadTool closedLoop = closedLoopTool(settings, wrk, openLoop, log);
+        List<LoadTool> checkTools = wrk.isPresent() ? List.of(openLoop, wrk.get()) : List.of(openLoop);
         Deployment deployment = Deployment.start(settings, log);
         Thread cleanup = new Thread(deployment::close, "bench-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);
         BenchRunner runner;
         List<RunRecord> records;
         try {
-            runner = new BenchRunner(settings, deployment, closedLoop, openLoop, ProcessStats.create(), log);
+            runner = new BenchRunner(settings, deployment, closedLoop, openLoop, checkTools, ProcessStats.create(), log);
             records = runner.run();
         } finally {
             deployment.close();
@@ -75,12 +77,16 @@ public final class BenchMain {
         written.forEach(file -> log.println("bench: wrote " + file));
     }
 
-    private static LoadTool closedLoopTool(BenchSettings settings, Path dir, LoadTool isthmusLoad, PrintStream log)
-            throws IOException {
+    private static Optional<LoadTool> wrk(Path dir) throws IOException {
+        Optional<Path> wrk = Executables.find("wrk");
+        return wrk.isEmpty() ? Optional.empty() : Optional.of(WrkLoadTool.create(wrk.get().toString(), dir));
+    }
+
+    private static LoadTool closedLoopTool(BenchSettings settings, Optional<LoadTool> wrk, LoadTool isthmusLoad,
+                                           PrintStream log) {
         if (settings.loadTool() == BenchSettings.LoadToolKind.WRK) {
-            Optional<Path> wrk = Executables.find("wrk");
             if (wrk.isPresent()) {
-                return WrkLoadTool.create(wrk.get().toString(), dir);
+                return wrk.get();
             }
             log.println("bench: LOADGEN=wrk but wrk is not installed; using isthmus-load");
         }
@@ -94,8 +100,8 @@ public final class BenchMain {
                 missing.add(program);
             }
         }
-        if (settings.loadTool() == BenchSettings.LoadToolKind.WRK && Executables.find("wrk").isEmpty()) {
-            missing.add("wrk");
+        if (Executables.find("wrk").isEmpty()) {
+            missing.add("wrk (only for LOADGEN=wrk and the load generator check)");
         }
         return missing;
     }

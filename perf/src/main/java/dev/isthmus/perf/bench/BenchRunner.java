@@ -4,6 +4,7 @@ import dev.isthmus.perf.load.LoadResult;
 
 import java.io.IOException;
 import java.io.PrintStream;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
@@ -20,6 +21,8 @@ import java.util.Optional;
 public final class BenchRunner {
 
     private static final double OPEN_LOOP_FRACTION = 0.5;
+    private static final Duration TARGET_WARMUP = Duration.ofSeconds(4);
+    private static final Duration QUICK_TARGET_WARMUP = Duration.ofSeconds(2);
     private static final long FALLBACK_RATE = 1_000;
     private static final double NANOS_PER_MICRO = 1_000;
     private static final double BYTES_PER_GB = 1e9;
@@ -28,17 +31,23 @@ public final class BenchRunner {
     private final Deployment deployment;
     private final LoadTool closedLoopTool;
     private final LoadTool openLoopTool;
+    private final List<LoadTool> checkTools;
     private final ProcessStats stats;
     private final PrintStream log;
     private final Map<Long, JvmCounters> counters = new HashMap<>();
     private long openLoopRate;
 
+    /**
+     * @param checkTools the tools compared by {@link Workload#LOADGEN_CHECK} (isthmus-load and wrk); fewer than two
+     *                   skips the check
+     */
     public BenchRunner(BenchSettings settings, Deployment deployment, LoadTool closedLoopTool, LoadTool openLoopTool,
-                       ProcessStats stats, PrintStream log) {
+                       List<LoadTool> checkTools, ProcessStats stats, PrintStream log) {
         this.settings = settings;
         this.deployment = deployment;
         this.closedLoopTool = closedLoopTool;
         this.openLoopTool = openLoopTool;
+        this.checkTools = List.copyOf(checkTools);
         this.stats = stats;
         this.log = log;
         this.openLoopRate = settings.openLoopRate();
@@ -50,30 +59,80 @@ public final class BenchRunner {
     }
 
     public List<RunRecord> run() {
+        warmUpTargets();
         List<RunRecord> records = new ArrayList<>();
         for (int round = 1; round <= settings.rounds(); round++) {
             for (Workload workload : Workload.values()) {
                 if (workload == Workload.OPEN_LOOP && openLoopRate == 0) {
                     openLoopRate = chooseOpenLoopRate(records);
                 }
+                if (workload == Workload.LOADGEN_CHECK) {
+                    checkLoadGenerators(round, records);
+                    continue;
+                }
                 for (Target target : settings.targets()) {
                     Optional<RunRecord.Outcome> down = deployment.unavailable(target);
                     if (down.isPresent()) {
                         if (round == 1) {
-                            records.add(new RunRecord(round, target, workload, down.get(),
+                            records.add(new RunRecord(round, target, workload, "", down.get(),
                                     deployment.unavailableReason(target), Map.of(), Optional.empty()));
                         }
                         continue;
                     }
-                    RunRecord record = runCell(round, target, workload);
-                    log.printf(Locale.ROOT, "bench: round %d/%d %-28s %-18s %s%n", round, settings.rounds(),
-                            workload.label(), target.label(), summary(record));
+                    RunRecord record = runCell(round, target, workload, toolFor(workload));
+                    log(round, record);
                     records.add(record);
                 }
             }
         }
         closeCounters();
         return records;
+    }
+
+    // Once per target before round 1, small GETs and big bodies, unrecorded: the JVM rows (isthmus) must not spend
+    // their first measured runs compiling, and every server's caches and pools start warm.
+    private void warmUpTargets() {
+        Duration each = settings.quick() ? QUICK_TARGET_WARMUP : TARGET_WARMUP;
+        for (Target target : settings.targets()) {
+            if (deployment.unavailable(target).isPresent()) {
+                continue;
+            }
+            ServerProcess server = deployment.server(target);
+            for (Workload workload : List.of(Workload.SMALL_GET, Workload.MIB_GET)) {
+                LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(),
+                        settings.loadThreads(), each, Duration.ZERO, 0);
+                try {
+                    closedLoopTool.run(spec, () -> { });
+                } catch (IOException e) {
+                    log.println("bench: warm-up of " + target.label() + " failed: " + e.getMessage());
+                }
+            }
+            log.println("bench: warmed up " + target.label());
+        }
+    }
+
+    private LoadTool toolFor(Workload workload) {
+        return workload == Workload.OPEN_LOOP ? openLoopTool : closedLoopTool;
+    }
+
+    private void log(int round, RunRecord record) {
+        log.printf(Locale.ROOT, "bench: round %d/%d %-28s %-18s %-12s %s%n", round, settings.rounds(),
+                record.workload().label(), record.target().label(), record.tool(), summary(record));
+    }
+
+    private void checkLoadGenerators(int round, List<RunRecord> records) {
+        if (checkTools.size() < 2 || deployment.unavailable(Target.DIRECT).isPresent()) {
+            if (round == 1) {
+                records.add(RunRecord.skipped(round, Target.DIRECT, Workload.LOADGEN_CHECK,
+                        "needs both isthmus-load and wrk (make bench-deps)"));
+            }
+            return;
+        }
+        for (LoadTool tool : checkTools) {
+            RunRecord record = runCell(round, Target.DIRECT, Workload.LOADGEN_CHECK, tool);
+            log(round, record);
+            records.add(record);
+        }
     }
 
     // Half of the fastest competitor proxy's saturated rate: loaded enough to queue, far enough from the knee that
@@ -94,29 +153,30 @@ public final class BenchRunner {
         return FALLBACK_RATE;
     }
 
-    private RunRecord runCell(int round, Target target, Workload workload) {
+    private RunRecord runCell(int round, Target target, Workload workload, LoadTool tool) {
+        String toolName = workload.isTimed() ? tool.name() : "";
         Optional<String> died = deployment.checkAlive(target);
         if (died.isPresent()) {
-            return RunRecord.error(round, target, workload, "down before the run: " + died.get());
+            return RunRecord.error(round, target, workload, toolName, "down before the run: " + died.get());
         }
         ServerProcess server = deployment.server(target);
         try {
             RunRecord record = workload.isTimed()
-                    ? runLoad(round, target, workload, server)
+                    ? runLoad(round, target, workload, server, tool)
                     : runIdle(round, target, workload, server);
             if (!server.isAlive()) {
-                return RunRecord.error(round, target, workload, "died during the run: " + server.deathNotice());
+                return RunRecord.error(round, target, workload, toolName, "died during the run: " + server.deathNotice());
             }
             return record;
         } catch (IOException | RuntimeException e) {
             String why = server.isAlive() ? String.valueOf(e.getMessage()) : server.deathNotice();
-            return RunRecord.error(round, target, workload, why);
+            return RunRecord.error(round, target, workload, toolName, why);
         }
     }
 
-    private RunRecord runLoad(int round, Target target, Workload workload, ServerProcess server) throws IOException {
+    private RunRecord runLoad(int round, Target target, Workload workload, ServerProcess server, LoadTool tool)
+            throws IOException {
         boolean open = workload == Workload.OPEN_LOOP;
-        LoadTool tool = open ? openLoopTool : closedLoopTool;
         LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(), settings.loadThreads(),
                 settings.duration(), settings.warmup(), open ? openLoopRate : 0);
         Optional<JvmCounters> jvm = target == Target.ISTHMUS ? counters(server.pid()) : Optional.empty();
@@ -126,7 +186,8 @@ public final class BenchRunner {
         after.run();
         long cpu = after.cpuNanos - before.cpuNanos;
         if (result.requests() == 0) {
-            return RunRecord.error(round, target, workload, "no request completed; errors " + result.errors());
+            return RunRecord.error(round, target, workload, tool.name(),
+                    "no request completed; errors " + result.errors());
         }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         metrics.put(Metric.REQUESTS_PER_SECOND, result.requestsPerSecond());
@@ -143,7 +204,7 @@ public final class BenchRunner {
                     (double) (after.jvm.get().allocatedBytes() - before.jvm.get().allocatedBytes()) / result.requests());
             metrics.put(Metric.GC_CYCLES, (double) (after.jvm.get().gcCycles() - before.jvm.get().gcCycles()));
         }
-        return RunRecord.ok(round, target, workload, metrics, Optional.of(result));
+        return RunRecord.ok(round, target, workload, tool.name(), metrics, Optional.of(result));
     }
 
     /** The target's counters at one moment; taken when run, which for the "before" side is when measuring starts. */
@@ -174,7 +235,7 @@ public final class BenchRunner {
         }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         metrics.put(Metric.RESIDENT_BYTES_PER_CONNECTION, (double) (after - before) / count);
-        return RunRecord.ok(round, target, workload, metrics, Optional.empty());
+        return RunRecord.ok(round, target, workload, "", metrics, Optional.empty());
     }
 
     private Optional<JvmCounters> counters(long pid) {

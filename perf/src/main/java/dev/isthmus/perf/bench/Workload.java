@@ -13,7 +13,12 @@ public enum Workload {
     /** Small GET at a fixed rate with coordinated-omission correction: latency when not saturated. */
     OPEN_LOOP("open loop, small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
     /** Many idle keep-alive connections: resident memory per connection. */
-    IDLE_CONNECTIONS("idle keep-alive conns", BenchFiles.SMALL_PATH, 10_000);
+    IDLE_CONNECTIONS("idle keep-alive conns", BenchFiles.SMALL_PATH, 10_000),
+    /**
+     * The small GET on the direct row with isthmus-load and with wrk in turn: shows whether the load generator, not
+     * the origin, is the limit (it must saturate the origin at least as well as wrk does).
+     */
+    LOADGEN_CHECK("load generator check: small GET on direct, 64 conns", BenchFiles.SMALL_PATH, 64);
 
     private final String label;
     private final String path;

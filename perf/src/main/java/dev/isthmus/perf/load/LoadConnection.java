@@ -59,6 +59,7 @@ final class LoadConnection implements EventHandler {
     private int inFlight;
     private long writeAddress;
     private long writeRemaining;
+    private boolean queued;
 
     LoadConnection(LoadWorker worker, MemorySegment buffer, HttpMethod method, int pipeline) {
         this.worker = worker;
@@ -81,6 +82,15 @@ final class LoadConnection implements EventHandler {
     /** True when open, not blocked on a partial write, and below the pipelining depth. */
     boolean canSend() {
         return state == State.OPEN && writeRemaining == 0 && inFlight < dueNanos.length;
+    }
+
+    /** Whether the worker holds this connection in its list of connections to send on after the current batch. */
+    boolean isQueued() {
+        return queued;
+    }
+
+    void markQueued(boolean value) {
+        queued = value;
     }
 
     /** Send time of the oldest unanswered request, for the worker's timeout sweep; only when {@code inFlight > 0}. */

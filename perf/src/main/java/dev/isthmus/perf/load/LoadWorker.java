@@ -42,6 +42,8 @@ final class LoadWorker implements Runnable {
     private final Histogram histogram = new Histogram(HISTOGRAM_DIGITS);
     private final long[] errors = new long[ErrorKind.values().length];
     private final ArrayDeque<LoadConnection> reconnects = new ArrayDeque<>();
+    private LoadConnection[] readyToSend;
+    private int readyCount;
     private EpollReactor reactor;
     private MemorySegment address;
     private int addressLength;
@@ -99,6 +101,7 @@ final class LoadWorker implements Runnable {
         HttpMethod method = methodOf(options.method());
         BufferPool buffers = reactor.buffers();
         connections = new LoadConnection[connectionCount];
+        readyToSend = new LoadConnection[connectionCount];
         measureStartNanos = startNanos + options.warmup().toNanos();
         endNanos = options.requests() > 0 ? Long.MAX_VALUE : measureStartNanos + options.duration().toNanos();
         if (options.isOpenLoop()) {
@@ -135,6 +138,28 @@ final class LoadWorker implements Runnable {
                 reconnectAll();
             }
             reactor.runOnce(waitMillis(now));
+            sendReady();
+        }
+    }
+
+    // Closed loop: the next requests go out only after every event of the batch has been handled, as wrk does; the
+    // server then finds a burst of requests per wake-up instead of being woken once per request.
+    private void sendReady() {
+        for (int i = 0; i < readyCount; i++) {
+            LoadConnection connection = readyToSend[i];
+            readyToSend[i] = null;
+            connection.markQueued(false);
+            if (connection.canSend()) {
+                fill(connection);
+            }
+        }
+        readyCount = 0;
+    }
+
+    private void queueSend(LoadConnection connection) {
+        if (!connection.isQueued()) {
+            connection.markQueued(true);
+            readyToSend[readyCount++] = connection;
         }
     }
 
@@ -218,10 +243,8 @@ final class LoadWorker implements Runnable {
     }
 
     void onConnected(LoadConnection connection) {
-        if (schedule != null) {
-            dispatchDue(System.nanoTime());
-        } else {
-            fill(connection);
+        if (schedule == null) {
+            queueSend(connection);
         }
     }
 
@@ -241,10 +264,8 @@ final class LoadWorker implements Runnable {
                 errors[ErrorKind.STATUS.ordinal()]++;
             }
         }
-        if (schedule != null) {
-            dispatchDue(now);
-        } else if (connection.canSend()) {
-            fill(connection);
+        if (schedule == null) {
+            queueSend(connection);
         }
     }
 

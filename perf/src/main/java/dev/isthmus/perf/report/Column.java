@@ -37,6 +37,7 @@ public record Column(Workload workload, Metric metric, boolean compared) {
             case BIG_GET -> "64 MiB " + metric.label();
             case OPEN_LOOP -> "open loop " + metric.label();
             case IDLE_CONNECTIONS -> "idle " + metric.label();
+            case LOADGEN_CHECK -> "load generator check " + metric.label();
         };
     }
 }

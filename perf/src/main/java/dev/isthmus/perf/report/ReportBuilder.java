@@ -113,6 +113,7 @@ public final class ReportBuilder {
                 out.append(i + 1).append(". ").append(notes.get(i)).append('\n');
             }
         }
+        out.append(loadGeneratorCheck());
         List<String> errors = errorSummary();
         if (!errors.isEmpty()) {
             out.append("\nRequests that failed during otherwise successful runs:\n\n");
@@ -132,6 +133,7 @@ public final class ReportBuilder {
             run.put("round", record.round());
             run.put("target", record.target().key());
             run.put("workload", record.workload().key());
+            run.put("tool", record.tool());
             run.put("outcome", record.outcome().name().toLowerCase(java.util.Locale.ROOT));
             run.put("message", record.message());
             Map<String, Object> metrics = new LinkedHashMap<>();
@@ -163,6 +165,44 @@ public final class ReportBuilder {
             }
         }
         return written;
+    }
+
+    /**
+     * The load generator check: each tool's median small-GET result against the origin alone. isthmus-load is fit to
+     * measure the proxies when it drives the origin at least as hard as wrk does.
+     */
+    public String loadGeneratorCheck() {
+        List<RunRecord> checks = records.stream().filter(r -> r.workload() == Workload.LOADGEN_CHECK).toList();
+        if (checks.isEmpty()) {
+            return "";
+        }
+        StringBuilder out = new StringBuilder("\n## Load generator check\n\n")
+                .append(Workload.LOADGEN_CHECK.label()).append(", median of rounds:\n\n");
+        List<String> tools = checks.stream().map(RunRecord::tool).filter(t -> !t.isEmpty()).distinct().toList();
+        if (tools.isEmpty()) {
+            return out.append("skipped: ").append(checks.getFirst().message()).append('\n').toString();
+        }
+        out.append("| tool | req/s | p50 | p99 |\n|---|---:|---:|---:|\n");
+        for (String tool : tools) {
+            List<RunRecord> runs = checks.stream().filter(r -> r.tool().equals(tool)).toList();
+            out.append("| ").append(tool).append(" | ")
+                    .append(medianText(runs, Metric.REQUESTS_PER_SECOND)).append(" | ")
+                    .append(medianText(runs, Metric.P50_MICROS)).append(" | ")
+                    .append(medianText(runs, Metric.P99_MICROS)).append(" |\n");
+        }
+        return out.toString();
+    }
+
+    private static String medianText(List<RunRecord> runs, Metric metric) {
+        double[] values = runs.stream().filter(r -> r.outcome() == RunRecord.Outcome.OK)
+                .map(r -> r.metrics().get(metric)).filter(v -> v != null)
+                .mapToDouble(Double::doubleValue).sorted().toArray();
+        if (values.length == 0) {
+            return runs.isEmpty() ? "–" : "error: " + runs.getFirst().message();
+        }
+        int middle = values.length / 2;
+        double median = values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
+        return Format.value(metric, median);
     }
 
     // The run whose p99 is the median of the target's runs: a real distribution rather than a blend of several.

@@ -19,7 +19,7 @@ class BenchSettingsTest {
     void emptyValuesFromTheMakefileMeanDefaults() {
         BenchSettings settings = BenchSettings.parse(new String[] {"--duration", "", "--rounds", "", "--quick", "",
                 "--targets", "", "--loadgen", ""});
-        assertEquals(Duration.ofSeconds(8), settings.duration());
+        assertEquals(Duration.ofSeconds(6), settings.duration());
         assertEquals(3, settings.rounds());
         assertEquals(10_000, settings.idleConnections());
         assertEquals(List.of(Target.DIRECT, Target.ISTHMUS, Target.NGINX, Target.HAPROXY), settings.targets());

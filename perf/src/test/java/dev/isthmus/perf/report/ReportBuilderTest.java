@@ -39,10 +39,17 @@ class ReportBuilderTest {
                 records.add(smallGet(round, measured[t], rps[t][round - 1], 1_000 * (t + 1) + round));
             }
         }
-        records.add(RunRecord.error(1, Target.ISTHMUS, Workload.SMALL_GET, "connect: ECONNREFUSED (111)"));
+        records.add(RunRecord.error(1, Target.ISTHMUS, Workload.SMALL_GET, "wrk", "connect: ECONNREFUSED (111)"));
         records.add(smallGet(2, Target.ISTHMUS, 90_000, 900));
         records.add(smallGet(3, Target.ISTHMUS, 100_000, 800));
         records.add(RunRecord.skipped(1, Target.HAPROXY, Workload.IDLE_CONNECTIONS, "haproxy not installed"));
+        for (int round = 1; round <= 2; round++) {
+            for (String tool : List.of("isthmus-load", "wrk")) {
+                records.add(RunRecord.ok(round, Target.DIRECT, Workload.LOADGEN_CHECK, tool,
+                        Map.of(Metric.REQUESTS_PER_SECOND, tool.equals("wrk") ? 100_000.0 + round : 120_000.0 + round,
+                                Metric.P50_MICROS, 300.0, Metric.P99_MICROS, 900.0), Optional.empty()));
+            }
+        }
 
         ReportBuilder report = new ReportBuilder(records, TARGETS, Map.of("rounds", 3));
 
@@ -57,6 +64,8 @@ class ReportBuilderTest {
         String markdown = report.markdown();
         assertTrue(markdown.contains("1. isthmus, error: connect: ECONNREFUSED (111)"), markdown);
         assertTrue(markdown.contains("haproxy, skipped: haproxy not installed"), markdown);
+        assertTrue(markdown.contains("| isthmus-load | 120,002 | 300 µs | 900 µs |"), markdown);
+        assertTrue(markdown.contains("| wrk | 100,002 | 300 µs | 900 µs |"), markdown);
 
         List<Path> written = report.writeAll(dir);
         assertTrue(written.contains(dir.resolve("report.md")));
@@ -71,7 +80,7 @@ class ReportBuilderTest {
         List<PercentilePoint> points = List.of(new PercentilePoint(50, p99 / 2), new PercentilePoint(99, p99),
                 new PercentilePoint(99.9, p99 * 2), new PercentilePoint(100, p99 * 3));
         LoadResult load = new LoadResult((long) rps * 10, (long) rps * 1_000, 10_000_000_000L, Map.of(), points);
-        return RunRecord.ok(round, target, Workload.SMALL_GET,
+        return RunRecord.ok(round, target, Workload.SMALL_GET, "isthmus-load",
                 Map.of(Metric.REQUESTS_PER_SECOND, rps, Metric.P99_MICROS, (double) p99), Optional.of(load));
     }
 }
