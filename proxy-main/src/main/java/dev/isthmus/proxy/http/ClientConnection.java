@@ -17,6 +17,7 @@ import dev.isthmus.proxy.route.Route;
 import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
 import dev.isthmus.reactor.Timer;
 
@@ -85,7 +86,7 @@ final class ClientConnection implements EventHandler {
     private final byte[] clientIp;
     private final Timer timer;
     private long token;
-    private int interest = -1;
+    private final Interest interest;
     private State state = State.READING_HEAD;
     private TimerPurpose timerPurpose = TimerPurpose.NONE;
 
@@ -136,13 +137,14 @@ final class ClientConnection implements EventHandler {
         this.fd = fd;
         this.clientIp = clientIp;
         this.timer = reactor.newTimer(this::onTimeout);
+        this.interest = new Interest(reactor);
     }
 
     /** Registers the fd; false (fd closed) when epoll refused it. */
     boolean open() {
         try {
             token = reactor.register(fd, EPOLLIN(), this);
-            interest = EPOLLIN();
+            interest.bind(token, EPOLLIN());
         } catch (SyscallException e) {
             sys.close(fd);
             LOG.log(System.Logger.Level.WARNING, "http {0}: {1}", worker.config.name(), e.getMessage());
@@ -155,7 +157,11 @@ final class ClientConnection implements EventHandler {
     // ---------------------------------------------------------------- events
 
     @Override
-    public void onEvents(int events) {
+    public void onEvents(int readyEvents) {
+        int events = interest.filter(readyEvents);
+        if (events == 0) {
+            return;
+        }
         switch (state) {
             case READING_HEAD -> {
                 if ((events & EPOLLERR()) != 0) {
@@ -1065,9 +1071,8 @@ final class ClientConnection implements EventHandler {
     }
 
     private void setInterest(int wanted) {
-        if (wanted != interest && state != State.CLOSED) {
-            reactor.modify(token, wanted);
-            interest = wanted;
+        if (state != State.CLOSED) {
+            interest.want(wanted);
         }
     }
 

@@ -3,6 +3,7 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
 import dev.isthmus.reactor.Timer;
 
@@ -30,7 +31,7 @@ final class UpstreamConnection implements EventHandler {
     private State state = State.CONNECTING;
     private int fd = -1;
     private long token;
-    private int interest = -1;
+    private final Interest interest;
     private ClientConnection client;
     private boolean detached;
     /** Requests completed on this connection: a reused connection may have been closed by the upstream meanwhile. */
@@ -43,6 +44,7 @@ final class UpstreamConnection implements EventHandler {
         this.endpoint = endpoint;
         this.reactor = reactor;
         this.timer = reactor.newTimer(this::onTimeout);
+        this.interest = new Interest(reactor);
     }
 
     /** Starts the connect for {@code client}; returns 0 or {@code -errno} (then nothing is left open). */
@@ -56,7 +58,7 @@ final class UpstreamConnection implements EventHandler {
         }
         try {
             token = reactor.register(fd, EPOLLOUT(), this);
-            interest = EPOLLOUT();
+            interest.bind(token, EPOLLOUT());
         } catch (SyscallException e) {
             reactor.syscalls().close(fd);
             state = State.CLOSED;
@@ -110,14 +112,17 @@ final class UpstreamConnection implements EventHandler {
     }
 
     void setInterest(int wanted) {
-        if (wanted != interest && state != State.CLOSED && !detached) {
-            reactor.modify(token, wanted);
-            interest = wanted;
+        if (state != State.CLOSED && !detached) {
+            interest.want(wanted);
         }
     }
 
     @Override
     public void onEvents(int readyEvents) {
+        int events = interest.filter(readyEvents);
+        if (events == 0) {
+            return;
+        }
         switch (state) {
             case CONNECTING -> {
                 timer.cancel();
@@ -132,7 +137,7 @@ final class UpstreamConnection implements EventHandler {
                     client.upstreamReady(this);
                 }
             }
-            case ACTIVE -> client.onUpstreamEvents(readyEvents);
+            case ACTIVE -> client.onUpstreamEvents(events);
             case IDLE -> close();
             case CLOSED -> { }
         }
