@@ -8,6 +8,7 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -106,6 +107,20 @@ final class HttpConnectionTest {
         assertEquals("o GET /p5\n", client.read().bodyText());
         assertEquals("hello", origin.requests().stream().filter(r -> r.target().equals("/p3")).findFirst()
                 .orElseThrow().bodyText());
+    }
+
+    @Test
+    void aBadRequestPipelinedBehindAGoodOneIsAnsweredInTurnAndEndsTheConnection() throws Exception {
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/good") + "GET /bad HTTP/1.1\r\nHost: test\r\nContent-Length: 1, 2\r\n\r\n"
+                + RawClient.head("GET", "/never"));
+        assertEquals("o GET /good\n", client.read().bodyText());
+        RawResponse rejected = client.read();
+        ErrorResponses.assertError(rejected, 400);
+        assertTrue(rejected.closes(), rejected::toString);
+        client.assertClosedByPeer();
+        fixture.drain();
+        assertEquals(List.of("/good"), origin.requests().stream().map(OriginRequest::target).toList());
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
 import dev.isthmus.proxy.testing.Eventually;
+import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -9,6 +10,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
@@ -155,6 +157,42 @@ final class HttpUpstreamErrorTest {
         // readUntilClosed fails if the connection is still open at the client's read timeout.
         assertEquals(0, client.readUntilClosed().length, "nothing after the 1000 bytes the origin sent");
         assertEquals("direct\n", fixture.client().get("/direct").bodyText(), "the proxy keeps serving");
+    }
+
+    @Test
+    void bytesAfterAResponseNeverBecomeTheNextClientsResponse() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/poison", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                + "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nevil", After.KEEP_ALIVE));
+        RawClient client = fixture.client();
+        assertEquals("ok", client.get("/poison").bodyText());
+        RawClient other = fixture.client();
+        RawResponse next = other.get("/next");
+        assertEquals("o GET /next\n", next.bodyText(),
+                () -> "an upstream connection with unsolicited bytes must not be reused:\n" + next);
+        assertEquals("o GET /again\n", client.get("/again").bodyText());
+    }
+
+    @Test
+    void anEarlyResponseDuringAnUploadReachesTheClient() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/early", OriginScripts.answerBeforeBody(
+                "HTTP/1.1 413 Content Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"));
+        RawClient client = fixture.client();
+        long size = 8L * 1024 * 1024;
+        client.send("POST /early HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
+        Thread uploader = Thread.ofVirtual().start(() -> {
+            try {
+                Payloads.write(client.out(), 1, size);
+            } catch (IOException stopped) {
+                // the proxy may stop reading the body once the answer is known: that is allowed
+            }
+        });
+        RawResponse response = client.read("POST");
+        assertEquals(413, response.status());
+        assertEquals("too large\n", response.bodyText());
+        client.close();
+        uploader.join();
     }
 
     @Test

@@ -65,6 +65,9 @@ final class MalformedRequestTest {
         String host = "Host: test\r\n";
         return Stream.of(
                 // Request smuggling shapes: ambiguous or unparseable framing.
+                row("CL.TE smuggling a whole second request", 400, "POST / HTTP/1.1\r\n" + host
+                        + "Content-Length: 44\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
+                        + "GET /admin HTTP/1.1\r\nHost: test\r\n\r\n"),
                 row("CL then TE", 400, "POST / HTTP/1.1\r\n" + host
                         + "Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nX"),
                 row("TE then CL", 400, "POST / HTTP/1.1\r\n" + host
@@ -182,6 +185,18 @@ final class MalformedRequestTest {
         assertTrue(response.closes(), () -> "a rejected request ends its connection:\n" + response);
         client.assertClosedByPeer();
         assertOriginNeverSawTheMarker();
+    }
+
+    @Test
+    void connectIsNotImplementedByAReverseProxy() throws Exception {
+        RawClient client = fixture.client();
+        client.send("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n");
+        RawResponse response = client.read();
+        ErrorResponses.assertError(response, 501);
+        assertTrue(response.closes(), response::toString);
+        client.assertClosedByPeer();
+        fixture.drain();
+        assertEquals(0, origin.receivedBytes());
     }
 
     @Test

@@ -168,6 +168,32 @@ public final class OriginScripts {
         };
     }
 
+    /**
+     * Answers with exactly these bytes without reading the request body, then half-closes and reads until the proxy
+     * closes: an upstream refusing an upload early, closing politely so that the kernel does not reset the answer.
+     */
+    public static Script answerBeforeBody(String response) {
+        return exchange -> {
+            exchange.write(response).flush();
+            exchange.socket().shutdownOutput();
+            exchange.rawIn().transferTo(OutputStream.nullOutputStream());
+            return After.DONE;
+        };
+    }
+
+    /** Waits for {@code go} before running {@code then}: an upstream whose answer the test releases. */
+    public static Script after(CountDownLatch go, Script then) {
+        return exchange -> {
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return After.DONE;
+            }
+            return then.respond(exchange);
+        };
+    }
+
     /** Reads the request and never answers (until the origin closes): for timeouts and capacity. */
     public static Script hang() {
         return exchange -> {

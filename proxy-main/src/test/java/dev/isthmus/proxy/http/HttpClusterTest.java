@@ -1,0 +1,126 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 4, clusters as the HTTP proxy uses them: load balancing, pooled connection lifetime, connect timeout. */
+@Timeout(60)
+final class HttpClusterTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int FILLER_CONNECT_TIMEOUT_MS = 300;
+    private static final int MAX_FILLERS = 8;
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    @Test
+    void roundRobinAlternatesBetweenEndpoints() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: pair
+                clusters:
+                  - name: pair
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
+                    lb: round_robin
+                """.formatted(x.port(), y.port()));
+        RawClient client = fixture.client();
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, client.get("/rr/" + i).status());
+        }
+        assertEquals(3, x.requests().size(), "x got " + x.requests());
+        assertEquals(3, y.requests().size(), "y got " + y.requests());
+    }
+
+    @Test
+    void idlePooledConnectionsAreClosedAfterTheClusterIdleTimeout() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                    idle_timeout: 300ms
+                """.formatted(origin.port()));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/first").status());
+        Eventually.await("the proxy closed its idle upstream connection", WAIT,
+                () -> origin.connections().getFirst().peer() != OriginConnection.PeerState.OPEN);
+        assertEquals("o GET /second\n", client.get("/second").bodyText());
+        assertEquals(2, origin.acceptedCount());
+    }
+
+    @Test
+    void connectTimeoutIs504() throws Exception {
+        try (ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            fillAcceptQueue(full);
+            fixture.start("""
+                    workers: 1
+                    listeners:
+                      - name: web
+                        address: 127.0.0.1:0
+                        protocol: http
+                        routes:
+                          - match: { path: /direct }
+                            direct_response: { status: 200, body: "direct\\n" }
+                          - match: { prefix: / }
+                            cluster: blackhole
+                    clusters:
+                      - name: blackhole
+                        endpoints: [127.0.0.1:%d]
+                        connect_timeout: 300ms
+                    """.formatted(full.getLocalPort()));
+            RawClient client = fixture.client();
+            long start = System.nanoTime();
+            RawResponse response = client.get("/x");
+            Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+            ErrorResponses.assertError(response, 504);
+            assertTrue(elapsed.toMillis() >= 250, "504 after " + elapsed + ", connect_timeout is 300ms");
+            ErrorResponses.assertConnectionHonest(response, client, "/direct");
+        }
+    }
+
+    /**
+     * Linux drops a SYN while the listener's accept queue is full, so a connect to it neither succeeds nor fails until
+     * the connector gives up: a reliable local stand-in for an unreachable host. Fill it until a connect times out.
+     */
+    private void fillAcceptQueue(ServerSocket server) throws IOException {
+        for (int i = 0; i < MAX_FILLERS; i++) {
+            Socket filler = fixture.closeLater(new Socket());
+            try {
+                filler.connect(new InetSocketAddress(server.getInetAddress(), server.getLocalPort()),
+                        FILLER_CONNECT_TIMEOUT_MS);
+            } catch (SocketTimeoutException full) {
+                return;
+            }
+        }
+        throw new IllegalStateException("the accept queue never filled up");
+    }
+}
