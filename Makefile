@@ -17,6 +17,7 @@ PROXY_JAR := proxy-main/target/isthmus.jar
 PERF_JAR := perf/target/isthmus-perf.jar
 CONFIG ?= config/isthmus.yaml
 JMH_ARGS ?=
+FUZZ_ROUNDS ?= 10
 
 # make bench knobs (empty means the suite's default; see perf/README.md).
 DURATION ?=
@@ -65,6 +66,20 @@ profile: build
 bench-deps:
 	@if [ "$$(id -u)" -eq 0 ]; then sudo=; else sudo=sudo; fi; \
 	  $$sudo apt-get update && $$sudo apt-get install -y nginx-light haproxy wrk
+
+# Longer fuzzing of the http1 codec than make test does: FUZZ_ROUNDS rounds of every *FuzzTest (each bounded by its
+# @FuzzTest maxDuration, the only duration knob jazzer-junit has), each round resuming from the corpus kept in
+# http1/target/.cifuzz-corpus. Stops at the first finding; prints the total number of executions.
+fuzz: maven-check
+	@mkdir -p http1/target; set -o pipefail; total=0; \
+	for round in $$(seq 1 $(FUZZ_ROUNDS)); do \
+	  echo "fuzz round $$round of $(FUZZ_ROUNDS)"; \
+	  $(MVN) $(MVN_FLAGS) -pl http1 test -Dtest='*FuzzTest' -Dsurefire.failIfNoSpecifiedTests=false \
+	    > http1/target/fuzz-round.log 2>&1 || { grep -E 'Tests run:|Exception|expected|Test unit written' http1/target/fuzz-round.log; \
+	    echo "fuzz: finding in round $$round, see http1/target/fuzz-round.log"; exit 1; }; \
+	  runs=$$(grep -oE 'Done [0-9]+ runs' http1/target/fuzz-round.log | awk '{n += $$2} END {print n + 0}'); \
+	  echo "  $$runs executions"; total=$$((total + runs)); \
+	done; echo "fuzz: $$total executions in $(FUZZ_ROUNDS) rounds, no finding"
 
 # Regenerates native-bindings/src/main/java/dev/isthmus/bindings/generated from include/isthmus_sys.h.
 # jextract is not in the package registries this project builds from, so the generated sources are committed.

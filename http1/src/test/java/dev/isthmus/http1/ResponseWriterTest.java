@@ -1,6 +1,7 @@
 package dev.isthmus.http1;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -12,6 +13,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+@Timeout(30)
 class ResponseWriterTest {
     private final MemorySegment dst = Arena.ofAuto().allocate(1024);
     private final ResponseWriter writer = new ResponseWriter();

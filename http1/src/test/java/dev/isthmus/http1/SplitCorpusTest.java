@@ -1,6 +1,7 @@
 package dev.isthmus.http1;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayList;
@@ -10,6 +11,7 @@ import static dev.isthmus.http1.Bytes.PAD;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Every message of a realistic corpus parses identically whole and delivered in two or three reads split anywhere. */
+@Timeout(30)
 class SplitCorpusTest {
     static final List<String> REQUESTS = List.of(
             "GET / HTTP/1.1\r\nHost: example.com\r\n\r\n",

@@ -1,6 +1,7 @@
 package dev.isthmus.http1;
 
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 
 import java.util.function.IntPredicate;
 import java.util.function.LongUnaryOperator;
@@ -8,6 +9,7 @@ import java.util.function.LongUnaryOperator;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /** Every pair of byte values at every adjacent pair of positions, against the byte-at-a-time definition. */
+@Timeout(30)
 class SwarTest {
     private static final int FILLER = 'a';
 
