@@ -1,0 +1,182 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Payloads;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4, peers that are legal but awkward, or wrong in ways a proxy must contain: bytes split at every boundary,
+ * deep pipelines, origins that send what they must not (a body after HEAD or 204), HTTP/1.0 upstreams, clients that
+ * stop reading. The common thread: one peer's behaviour never corrupts another exchange.
+ */
+@Timeout(60)
+final class HttpHostilePeerTest {
+    private static final int PIPELINE_DEPTH = 200;
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private HttpTestOrigin origin;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = fixture.origin("o");
+        origin.on("/echo", OriginScripts.echo())
+                .on("/head-with-body", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello",
+                        After.KEEP_ALIVE))
+                .on("/204-with-body", OriginScripts.raw("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n"
+                        + "Content-Length: 4\r\n\r\nevil", After.KEEP_ALIVE))
+                .on("/http10", OriginScripts.raw("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", After.KEEP_ALIVE))
+                .on("/extensions", OriginScripts.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "3;name=value;x=\"quoted\"\r\nabc\r\n2;y\r\nde\r\n0;last\r\n\r\n", After.KEEP_ALIVE))
+                .on("/huge", OriginScripts.streamed(21, 256L * 1024 * 1024));
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: /api/ }
+                        cluster: o
+                        prefix_rewrite: /
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+    }
+
+    @Test
+    void aHeadArrivingOneByteAtATimeIsParsed() throws Exception {
+        RawClient client = fixture.client();
+        byte[] request = "POST /echo HTTP/1.1\r\nHost: test\r\nX-Split: yes\r\nContent-Length: 6\r\n\r\nsplit!"
+                .getBytes(StandardCharsets.US_ASCII);
+        for (byte b : request) {
+            client.send(new byte[] {b});
+        }
+        assertEquals("split!", client.read().bodyText());
+    }
+
+    @Test
+    void aDeepPipelineCrossingBufferBoundariesIsAnsweredInOrder() throws Exception {
+        RawClient client = fixture.client();
+        StringBuilder pipeline = new StringBuilder();
+        for (int i = 0; i < PIPELINE_DEPTH; i++) {
+            pipeline.append(RawClient.head("GET", "/deep/" + i, "X-Padding: " + "p".repeat(64)));
+        }
+        assertTrue(pipeline.length() > 16 * 1024, "the pipeline is longer than one buffer chunk");
+        client.send(pipeline.toString());
+        for (int i = 0; i < PIPELINE_DEPTH; i++) {
+            assertEquals("o GET /deep/" + i + "\n", client.read().bodyText());
+        }
+    }
+
+    @Test
+    void aChunkedBodyOfOneByteChunksArrivesWhole() throws Exception {
+        RawClient client = fixture.client();
+        StringBuilder body = new StringBuilder();
+        StringBuilder expected = new StringBuilder();
+        for (int i = 0; i < 2000; i++) {
+            char c = (char) ('a' + i % 26);
+            body.append("1\r\n").append(c).append("\r\n");
+            expected.append(c);
+        }
+        client.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + body + "0\r\n\r\n");
+        assertEquals(expected.toString(), client.read().bodyText());
+    }
+
+    @Test
+    void chunkExtensionsFromTheOriginDoNotLeakIntoTheBody() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals("abcde", client.get("/extensions").bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
+    void aBodySentAfterAHeadResponseNeverReachesTheNextExchange() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse head = client.request("HEAD", "/head-with-body");
+        assertEquals(200, head.status());
+        RawResponse next = client.get("/next");
+        assertEquals("o GET /next\n", next.bodyText(), () -> "the stray body was taken for a response:\n" + next);
+    }
+
+    @Test
+    void aBodySentAfterA204NeverReachesTheNextExchange() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(204, client.get("/204-with-body").status());
+        RawResponse next = client.get("/next");
+        assertEquals("o GET /next\n", next.bodyText(), () -> "the stray bytes were taken for a response:\n" + next);
+    }
+
+    @Test
+    void anHttp10UpstreamResponseEndsThatUpstreamConnection() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals("ok", client.get("/http10").bodyText());
+        assertEquals("o GET /next\n", client.get("/next").bodyText());
+        assertEquals(2, origin.acceptedCount(), "an HTTP/1.0 response without keep-alive is not persistent");
+    }
+
+    @Test
+    void obsTextAndEmptyValuesPassUnchanged() throws Exception {
+        RawClient client = fixture.client();
+        byte[] latin = "caf\u00e9 \u00ff".getBytes(StandardCharsets.ISO_8859_1);
+        ByteArrayOutputStream request = new ByteArrayOutputStream();
+        request.write("GET /obs HTTP/1.1\r\nHost: test\r\nX-Empty:\r\nX-Latin: ".getBytes(StandardCharsets.US_ASCII));
+        request.write(latin);
+        request.write("\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        client.send(request.toByteArray());
+        assertEquals(200, client.read().status());
+        HttpHead forwarded = origin.lastRequest().head();
+        assertEquals("", forwarded.header("X-Empty"));
+        assertArrayEquals(latin, forwarded.header("X-Latin").getBytes(StandardCharsets.ISO_8859_1));
+    }
+
+    @Test
+    void aClientThatStopsReadingDoesNotStallTheOthers() throws Exception {
+        RawClient stalled = fixture.client();
+        stalled.send(RawClient.head("GET", "/huge"));
+        assertEquals(200, RawResponse.statusOf(stalled.readHead()));
+        // The stalled client reads nothing more: its socket buffers fill and the proxy must park that exchange.
+        try (RawClient other = RawClient.connect(fixture.port())) {
+            for (int i = 0; i < 50; i++) {
+                assertEquals("o GET /meanwhile/" + i + "\n", other.get("/meanwhile/" + i).bodyText());
+            }
+        }
+        List<OriginConnection> connections = origin.connections();
+        assertEquals(2, connections.size(), "the busy upstream connection was not shared");
+    }
+
+    @Test
+    void aLargeUploadToAnOriginThatEchoesSlowlyDoesNotDeadlock() throws Exception {
+        origin.on("/echo-stream", OriginScripts.echoChunked());
+        RawClient client = fixture.client();
+        long size = 32L * 1024 * 1024;
+        client.send("POST /echo-stream HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
+        Thread uploader = Thread.ofVirtual().start(() -> {
+            try {
+                Payloads.write(client.out(), 8, size);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        assertEquals(Payloads.expected(8, size) + ":" + size, Payloads.readToEof(client.bodyStream(head, "POST")));
+        uploader.join();
+    }
+}
