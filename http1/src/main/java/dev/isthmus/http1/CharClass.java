@@ -15,6 +15,8 @@ final class CharClass {
 
     private static final int BYTE_VALUES = 256;
     private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
+    /** unreserved and sub-delims symbols, '%' of pct-encoded, ':' before a port, brackets of an IP-literal. */
+    private static final String HOST_SYMBOLS = "-._~!$&'()*+,;=%:[]";
 
     /** tchar (RFC 9110 §5.6.2): the characters of methods, field names and transfer codings. */
     static final boolean[] TOKEN = new boolean[BYTE_VALUES];
@@ -22,6 +24,8 @@ final class CharClass {
     static final boolean[] TARGET = new boolean[BYTE_VALUES];
     /** field-vchar, SP and HTAB (RFC 9110 §5.5): what a field value, a reason phrase or a chunk extension may hold. */
     static final boolean[] FIELD_CONTENT = new boolean[BYTE_VALUES];
+    /** The characters of {@code uri-host [":" port]} (RFC 3986 §3.2.2), what a Host field value may hold. */
+    static final boolean[] HOST = new boolean[BYTE_VALUES];
     /** The value of a hex digit, or {@link #NOT_HEX}. */
     static final byte[] HEX_VALUE = new byte[BYTE_VALUES];
 
@@ -32,6 +36,7 @@ final class CharClass {
             boolean visible = c > SP && c < DEL;
             TOKEN[c] = alpha || digit || TOKEN_SYMBOLS.indexOf(c) >= 0;
             TARGET[c] = visible;
+            HOST[c] = alpha || digit || HOST_SYMBOLS.indexOf(c) >= 0;
             FIELD_CONTENT[c] = visible || c == SP || c == HTAB || c >= 0x80;
             HEX_VALUE[c] = digit ? (byte) (c - '0')
                     : (c >= 'a' && c <= 'f') ? (byte) (c - 'a' + 10)

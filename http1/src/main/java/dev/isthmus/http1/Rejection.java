@@ -52,6 +52,8 @@ public enum Rejection {
     MISSING_HOST(400, "missing Host"),
     /** A request with more than one Host field. */
     DUPLICATE_HOST(400, "duplicate Host"),
+    /** A Host value that is not {@code uri-host [":" port]}: space, '/', '@', '?', '#' and the like (RFC 9112 §3.2). */
+    INVALID_HOST(400, "invalid Host"),
     /** The head did not end within {@link Http1Limits#maxHeadBytes()}. */
     HEAD_TOO_LARGE(431, "head too large"),
     /** More fields than {@link Http1Limits#maxHeaderCount()}. */

@@ -262,6 +262,22 @@ public final class RequestParser {
         state = State.HEADERS;
     }
 
+    /**
+     * Host is what routing, virtual hosts and the upstream's own routing read, so a value that is not an authority
+     * is refused here rather than forwarded for the next hop to interpret differently. Empty is valid (RFC 9110 §7.2).
+     */
+    private boolean validHost(int field) {
+        MemorySegment s = head.segment;
+        long at = fields.valueOffset(field);
+        long end = at + fields.valueLength(field);
+        for (; at < end; at++) {
+            if (!CharClass.HOST[s.get(ValueLayout.JAVA_BYTE, at) & 0xff]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Validates Host and the framing fields, and decides the body framing (RFC 9112 §3.2, §6.1, §6.3). */
     private Rejection decide() {
         FieldFacts facts = head.facts;
@@ -275,6 +291,9 @@ public final class RequestParser {
         }
         if (hosts == 0 && head.version == HttpVersion.HTTP_1_1) {
             return Rejection.MISSING_HOST;
+        }
+        if (hosts == 1 && !validHost(fields.indexOf(KnownHeader.HOST))) {
+            return Rejection.INVALID_HOST;
         }
         if (facts.transferEncoding) {
             invalid = facts.transferEncodingRejection(head.version);

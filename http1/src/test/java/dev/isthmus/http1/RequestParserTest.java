@@ -324,6 +324,17 @@ class RequestParserTest {
     }
 
     @Test
+    void rejectsAHostThatIsNotAnAuthority() {
+        for (String host : new String[] {"a b", "a/b", "user@host", "a?b", "a#b", "a\\b", "\"a\"", "a<b"}) {
+            rejects(Rejection.INVALID_HOST, 400, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
+        }
+        for (String host : new String[] {"example.com", "example.com:8080", "[::1]:443", "10.0.0.1", "xn--d1a.x",
+                "a_b-c~d", "%41.example"}) {
+            assertEquals(host, complete("GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n").headers().value(0));
+        }
+    }
+
+    @Test
     void rejectsHeadsLargerThanTheLimitWith431() {
         Http1Limits limits = new Http1Limits(64, 100, 32, 16, 64);
         RequestParser small = new RequestParser(limits);
