@@ -61,6 +61,19 @@ final class HttpHostilePeerTest {
     }
 
     @Test
+    void aResponseHeadLargerThanOneBufferChunkArrivesIntact() throws Exception {
+        String cookie = "c".repeat(30 * 1024);
+        origin.on("/big-head", OriginScripts.raw("HTTP/1.1 200 OK\r\nSet-Cookie: " + cookie
+                + "\r\nContent-Length: 2\r\n\r\nok", After.KEEP_ALIVE));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/big-head");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals(cookie, response.header("Set-Cookie"));
+        assertEquals("ok", response.bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
     void aHeadArrivingOneByteAtATimeIsParsed() throws Exception {
         RawClient client = fixture.client();
         byte[] request = "POST /echo HTTP/1.1\r\nHost: test\r\nX-Split: yes\r\nContent-Length: 6\r\n\r\nsplit!"

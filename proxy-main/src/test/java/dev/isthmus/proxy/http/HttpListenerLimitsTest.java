@@ -1,0 +1,72 @@
+package dev.isthmus.proxy.http;
+
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.SocketTimeoutException;
+import java.time.Duration;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Issue 4, configured listener limits reach the codec and the accept loop (not only the defaults). */
+@Timeout(60)
+final class HttpListenerLimitsTest {
+    /** Long enough that a proxy serving beyond max_connections would have answered on loopback. */
+    private static final Duration NOT_SERVED_WITHIN = Duration.ofMillis(500);
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private HttpTestOrigin origin;
+
+    @BeforeEach
+    void start() throws Exception {
+        origin = fixture.origin("o");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    max_connections: 2
+                    max_request_head_bytes: 4KiB
+                    max_headers: 10
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+    }
+
+    @Test
+    void headsUpToTheConfiguredSizeAreServedAndLargerOnesAre431() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/fits", "X-Pad: " + "p".repeat(3 * 1024)).status());
+        RawResponse tooLarge = client.get("/too-large", "X-Pad: " + "p".repeat(5 * 1024));
+        ErrorResponses.assertError(tooLarge, 431);
+        assertTrue(tooLarge.closes());
+        client.assertClosedByPeer();
+    }
+
+    @Test
+    void fieldsUpToTheConfiguredCountAreServedAndMoreAre431() throws Exception {
+        RawClient client = fixture.client();
+        String[] nine = new String[9];
+        for (int i = 0; i < nine.length; i++) {
+            nine[i] = "X-F" + i + ": " + i;
+        }
+        assertEquals(200, client.get("/ten-fields", nine).status(), "Host plus nine fields");
+        String[] ten = new String[10];
+        for (int i = 0; i < ten.length; i++) {
+            ten[i] = "X-F" + i + ": " + i;
+        }
+        ErrorResponses.assertError(client.get("/eleven-fields", ten), 431);
+        client.assertClosedByPeer();
+    }
+
+}
