@@ -22,6 +22,7 @@ public final class ResponseWriter {
     private static final byte[] CONNECTION_CLOSE = FieldFacts.ascii("Connection: close\r\n");
     private static final byte[] TEXT_PLAIN = FieldFacts.ascii("text/plain; charset=utf-8");
     private static final byte[] CONTENT_TYPE = FieldFacts.ascii("Content-Type");
+    private static final byte[] DATE = FieldFacts.ascii("Date");
     private static final byte[][] REJECTION_BODIES = new byte[Rejection.values().length][];
 
     static {
@@ -82,6 +83,14 @@ public final class ResponseWriter {
     public long writeRejection(MemorySegment dst, long offset, long capacity, Rejection rejection) {
         return start(dst, offset, capacity, rejection.status())
                 .header(CONTENT_TYPE, TEXT_PLAIN)
+                .finish(REJECTION_BODIES[rejection.ordinal()], true);
+    }
+
+    /** {@link #writeRejection(MemorySegment, long, long, Rejection)} with a {@code Date} field. */
+    public long writeRejection(MemorySegment dst, long offset, long capacity, Rejection rejection, byte[] date) {
+        return start(dst, offset, capacity, rejection.status())
+                .header(CONTENT_TYPE, TEXT_PLAIN)
+                .header(DATE, date)
                 .finish(REJECTION_BODIES[rejection.ordinal()], true);
     }
 

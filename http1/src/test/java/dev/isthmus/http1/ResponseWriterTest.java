@@ -47,6 +47,15 @@ class ResponseWriterTest {
     }
 
     @Test
+    void aRejectionCanCarryTheDate() {
+        byte[] date = "Thu, 26 Nov 2026 17:53:07 GMT".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        long n = writer.writeRejection(dst, 0, dst.byteSize(), Rejection.INVALID_HOST, date);
+        assertEquals("HTTP/1.1 400 Bad Request\r\nContent-Type: text/plain; charset=utf-8\r\n"
+                + "Date: Thu, 26 Nov 2026 17:53:07 GMT\r\nContent-Length: 13\r\nConnection: close\r\n\r\ninvalid Host\n",
+                Bytes.string(dst, 0, n));
+    }
+
+    @Test
     void reportsACapacityTooSmallAsAValue() {
         assertEquals(-1, writer.start(dst, 0, 40, 404).finish(latin1("not here"), false));
         assertEquals(-1, writer.start(dst, 0, 5, 404).finish(new byte[0], false));

@@ -68,6 +68,8 @@ final class ClientConnection implements EventHandler {
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DATE = "Date".getBytes(StandardCharsets.US_ASCII);
+
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
     private static final int STATUS_BAD_REQUEST = 400;
@@ -387,7 +389,8 @@ final class ClientConnection implements EventHandler {
         if (!startLocalResponse()) {
             return;
         }
-        long n = worker.responseWriter.writeRejection(toClientPending, 0, toClientPending.byteSize(), rejection);
+        long n = worker.responseWriter.writeRejection(toClientPending, 0, toClientPending.byteSize(), rejection,
+                worker.date.value());
         sendLocal(n, rejection.status(), true);
     }
 
@@ -400,7 +403,8 @@ final class ClientConnection implements EventHandler {
         MemorySegment response = route.response();
         long headersEnd = route.responseHeadersEnd();
         long end = method == HttpMethod.HEAD ? route.responseBodyOffset() : response.byteSize();
-        GatherWriter out = worker.writer.begin().add(response, 0, headersEnd);
+        MemorySegment dateLine = worker.date.line();
+        GatherWriter out = worker.writer.begin().add(response, 0, headersEnd).add(dateLine, 0, dateLine.byteSize());
         if (close) {
             out.add(CONNECTION_CLOSE_LINE, 0, CONNECTION_CLOSE_LENGTH);
         } else if (version == HttpVersion.HTTP_1_0) {
@@ -430,6 +434,7 @@ final class ClientConnection implements EventHandler {
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         long n = worker.responseWriter.start(toClientPending, 0, toClientPending.byteSize(), status)
                 .header(CONTENT_TYPE, TEXT_PLAIN)
+                .header(DATE, worker.date.value())
                 .finish(body, true);
         if (countAsProxyError) {
             worker.stats.proxyError(status);

@@ -44,6 +44,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final GatherWriter writer;
     final ResponseWriter responseWriter = new ResponseWriter();
     final ParsedRequest view = new ParsedRequest();
+    final HttpDate date;
     final MemorySegment scratch;
     final Http1Limits codecLimits;
     /** Chunks for heads and small bodies; a head that outgrows one moves to {@link #largeBuffers}. */
@@ -72,6 +73,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.writer = new GatherWriter(reactor.syscalls(), reactor.arena());
         this.scratch = reactor.arena().allocate(SCRATCH_BYTES, Long.BYTES);
         this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
+        this.date = new HttpDate(reactor.arena());
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
         this.buffers = new BufferPool(reactor.arena(), small, MAX_CHUNKS);
         this.largeBuffers = new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_CHUNKS);
