@@ -207,10 +207,8 @@ final class HeaderBlockScanner {
                 break;
             }
             int value = nameEnd + 1 + leading;
-            if (value > lastWord) {
-                break;
-            }
-            int end = wordScanEnd(s, base, value, lastWord, value == nameEnd + 1 ? afterColon : Swar.load(s, base + value), true);
+            // The one SP before the value is plain field content, so the value scan can start on the word in hand.
+            int end = wordScanEnd(s, base, nameEnd + 1, lastWord, afterColon, true);
             if (end < value || end + 1 >= limit || lastScannedByte() != CR) {
                 break;
             }
@@ -219,9 +217,12 @@ final class HeaderBlockScanner {
                 break;
             }
             int trimmed = end;
-            byte b;
-            while (trimmed > value && ((b = s.get(ValueLayout.JAVA_BYTE, base + trimmed - 1)) == SP || b == HTAB)) {
-                trimmed--;
+            int last = lastScannedIndex > 0 ? Swar.byteAt(lastScanned, lastScannedIndex - 1) : SP;
+            if (last == SP || last == HTAB) {
+                byte b;
+                while (trimmed > value && ((b = s.get(ValueLayout.JAVA_BYTE, base + trimmed - 1)) == SP || b == HTAB)) {
+                    trimmed--;
+                }
             }
             fields.add(p, nameEnd - p, value, trimmed - value, end + 2, first);
             p = end + 2;
