@@ -195,7 +195,7 @@ final class HeaderBlockScanner {
             if (fields.count() == maxHeaderCount) {
                 break;
             }
-            int nameEnd = wordScanEnd(s, base, p, lastWord, first, false);
+            int nameEnd = wordScanEnd(s, base, p, limit, lastWord, first, false);
             if (nameEnd <= p || nameEnd >= limit || nameEnd > lastWord - 1
                     || Swar.byteAt(lastScanned, lastScannedIndex) != CharClass.COLON) {
                 break;
@@ -208,7 +208,7 @@ final class HeaderBlockScanner {
             }
             int value = nameEnd + 1 + leading;
             // The one SP before the value is plain field content, so the value scan can start on the word in hand.
-            int end = wordScanEnd(s, base, nameEnd + 1, lastWord, afterColon, true);
+            int end = wordScanEnd(s, base, nameEnd + 1, limit, lastWord, afterColon, true);
             if (end < value || end + 1 >= limit || lastScannedByte() != CR) {
                 break;
             }
@@ -238,9 +238,9 @@ final class HeaderBlockScanner {
     /**
      * Scans words from {@code p} (whose first word is {@code word}) to the first byte that is not a name character
      * ({@code value} false) or not plain field content ({@code value} true); returns its position, remembering the
-     * word and index, or -1 when the segment ends first.
+     * word and index, or -1 when the limit or the segment ends first.
      */
-    private int wordScanEnd(MemorySegment s, long base, int p, long lastWord, long word, boolean value) {
+    private int wordScanEnd(MemorySegment s, long base, int p, int limit, long lastWord, long word, boolean value) {
         while (true) {
             long marked = value ? Swar.controlOrDel(word) : Swar.notAlphaNumDash(word);
             if (marked != 0) {
@@ -249,7 +249,8 @@ final class HeaderBlockScanner {
                 return p + lastScannedIndex;
             }
             p += Swar.WORD_BYTES;
-            if (p > lastWord) {
+            // Bytes past the limit are not the peer's yet (a reused buffer may hold anything there): stop.
+            if (p >= limit || p > lastWord) {
                 return -1;
             }
             word = Swar.load(s, base + p);
