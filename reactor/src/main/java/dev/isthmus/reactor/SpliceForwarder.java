@@ -44,6 +44,7 @@ public final class SpliceForwarder {
     private long read;
     private boolean finAtEnd;
     private boolean endedEarly;
+    private boolean sourceHungUp;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -69,6 +70,7 @@ public final class SpliceForwarder {
         this.sourceDry = false;
         this.pipeStalled = false;
         this.sinkBlocked = false;
+        this.sourceHungUp = false;
         this.error = 0;
         this.pipe = pipes.acquire();
         if (pipe == null) {
@@ -87,6 +89,15 @@ public final class SpliceForwarder {
         sourceDry = false;
     }
 
+    /**
+     * The source hung up (EPOLLHUP): what it still holds must be read to EOF without waiting for events, which a
+     * hung-up fd may no longer get (its owner stops watching it), so short reads no longer count as "drained".
+     */
+    public void sourceHungUp() {
+        sourceHungUp = true;
+        sourceDry = false;
+    }
+
     /** The sink reported writable: try writing again. */
     public void sinkReady() {
         sinkBlocked = false;
@@ -99,11 +110,14 @@ public final class SpliceForwarder {
         while (progressed && (state == State.FLOWING || state == State.DRAINING)) {
             progressed = false;
             if (state == State.FLOWING && !sourceDry && !pipeStalled && inPipe < pipe.capacity()) {
-                long n = sys.splice(sourceFd, pipe.writeFd(), Math.min(pipe.capacity() - inPipe, limit - read),
-                        SPLICE_FLAGS);
+                long wanted = Math.min(pipe.capacity() - inPipe, limit - read);
+                long n = sys.splice(sourceFd, pipe.writeFd(), wanted, SPLICE_FLAGS);
                 if (n > 0) {
                     inPipe += n;
                     read += n;
+                    // A short transfer means the socket is drained for now: skip the EAGAIN probe, level-triggered
+                    // epoll reports the source again if more arrived meanwhile.
+                    sourceDry = n < wanted && !sourceHungUp;
                     if (read == limit) {
                         state = State.DRAINING;
                     }
@@ -125,8 +139,10 @@ public final class SpliceForwarder {
             if (inPipe > 0 && !sinkBlocked) {
                 // No SPLICE_F_MORE: it corks the socket, and the tail of a request-response exchange would then wait
                 // for the kernel's cork timeout (about 200 ms) instead of leaving at once.
-                long n = sys.splice(pipe.readFd(), sinkFd, inPipe, SPLICE_FLAGS);
+                long offered = inPipe;
+                long n = sys.splice(pipe.readFd(), sinkFd, offered, SPLICE_FLAGS);
                 if (n > 0) {
+                    sinkBlocked = n < offered;
                     inPipe -= n;
                     moved += n;
                     delivered += n;

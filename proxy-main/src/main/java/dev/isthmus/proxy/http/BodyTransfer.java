@@ -42,6 +42,7 @@ final class BodyTransfer {
     private boolean sinkBlocked;
     private long bytesSpliced;
     private boolean truncated;
+    private boolean sourceHungUp;
 
     BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder, long spliceThreshold) {
         this.sys = sys;
@@ -67,6 +68,7 @@ final class BodyTransfer {
         this.sourceDry = false;
         this.sinkBlocked = false;
         this.truncated = false;
+        this.sourceHungUp = false;
         this.state = State.ACTIVE;
         boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
         this.spliced = untilEof || (mode == Mode.LENGTH && length > spliceThreshold);
@@ -124,6 +126,13 @@ final class BodyTransfer {
     void sourceReady() {
         sourceDry = false;
         splice.sourceReady();
+    }
+
+    /** The source hung up: read it to EOF regardless of short reads (it may get no further events). */
+    void sourceHungUp() {
+        sourceHungUp = true;
+        sourceDry = false;
+        splice.sourceHungUp();
     }
 
     void sinkReady() {
@@ -203,6 +212,8 @@ final class BodyTransfer {
             }
             long n = sys.read(source, buffer.address(), want);
             if (n > 0) {
+                // Short read: drained for now (level-triggered epoll re-reports the source if more came).
+                sourceDry = n < want && !sourceHungUp;
                 readEnd = n;
                 end = mode == Mode.LENGTH ? n : feedDecoder(n);
                 if (mode == Mode.LENGTH) {

@@ -221,6 +221,9 @@ final class ClientConnection implements EventHandler {
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLRDHUP())) != 0 && requestBody != null) {
             requestBody.sourceReady();
         }
+        if ((events & (EPOLLHUP() | EPOLLRDHUP())) != 0 && requestBody != null) {
+            requestBody.sourceHungUp();
+        }
         progress();
     }
 
@@ -271,6 +274,9 @@ final class ClientConnection implements EventHandler {
             } else if (responseBody != null) {
                 responseBody.sourceReady();
             }
+        }
+        if ((events & EPOLLHUP()) != 0 && responseBody != null) {
+            responseBody.sourceHungUp();
         }
         if ((events & EPOLLHUP()) != 0 && phase == ResponsePhase.BODY && responseBody != null
                 && !responseBody.wantsSourceReadable()) {

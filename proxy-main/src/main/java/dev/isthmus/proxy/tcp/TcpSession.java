@@ -135,6 +135,9 @@ final class TcpSession {
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
             clientToUpstream.sourceReady();
         }
+        if ((events & EPOLLHUP()) != 0) {
+            clientToUpstream.sourceHungUp();
+        }
         if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
             upstreamToClient.sinkReady();
         }
@@ -151,6 +154,9 @@ final class TcpSession {
         }
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
             upstreamToClient.sourceReady();
+        }
+        if ((events & EPOLLHUP()) != 0) {
+            upstreamToClient.sourceHungUp();
         }
         if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
             clientToUpstream.sinkReady();
