@@ -268,7 +268,7 @@ public final class BenchRunner {
                 try {
                     each.close();
                 } catch (IOException e) {
-                    log.println("bench: closing JMX connection: " + e.getMessage());
+                    // The proxy JVM already exited (a crash or a restart): its side of the connection is gone too.
                 }
             }
         }
