@@ -21,6 +21,7 @@ import java.util.Optional;
 public final class BenchRunner {
 
     private static final double OPEN_LOOP_FRACTION = 0.5;
+    private static final int SETTLE_CONNECTIONS = 64;
     private static final Duration TARGET_WARMUP = Duration.ofSeconds(4);
     private static final Duration QUICK_TARGET_WARMUP = Duration.ofSeconds(2);
     private static final long FALLBACK_RATE = 1_000;
@@ -226,7 +227,15 @@ public final class BenchRunner {
         }
     }
 
+    // From a freshly started server: memory a long-running process freed earlier (nginx's proxy buffers after the big
+    // bodies, say) stays resident and would silently absorb the new connections' memory.
     private RunRecord runIdle(int round, Target target, Workload workload, ServerProcess server) throws IOException {
+        deployment.restart(target);
+        // Readiness is a connect, which nginx's master accepts before its worker has set up; a first wave of
+        // connections brings every process to its working state before the baseline is read.
+        try (IdleConnections settle = IdleConnections.open(server.port(), workload.path(), SETTLE_CONNECTIONS)) {
+            log.println("bench: " + target.label() + " restarted and settled with " + settle.count() + " connections");
+        }
         int count = settings.idleConnections();
         long before = stats.residentBytes(server.pid());
         long after;

@@ -21,7 +21,15 @@ final class ChildRun {
     private ChildRun() {
     }
 
-    /** Runs {@code command}; {@code onMarker} runs on the calling thread if a line equal to {@code marker} appears. */
+    /** Runs {@code command} to completion and returns its result line. */
+    static LoadResult run(List<String> command, Duration deadline) throws IOException {
+        return run(command, deadline, null, () -> { });
+    }
+
+    /**
+     * Runs {@code command}; {@code onMarker} runs on the calling thread when a line equal to {@code marker} appears
+     * (or when the output ends without one).
+     */
     static LoadResult run(List<String> command, Duration deadline, String marker, Runnable onMarker)
             throws IOException {
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -58,6 +66,9 @@ final class ChildRun {
     // failed early; the caller then reports its output).
     private static String readAll(Process process, String marker, CompletableFuture<Void> markerSeen) {
         StringBuilder text = new StringBuilder();
+        if (marker == null) {
+            markerSeen.complete(null);
+        }
         try (BufferedReader reader = new BufferedReader(
                 new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {

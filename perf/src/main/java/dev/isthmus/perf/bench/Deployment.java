@@ -197,6 +197,11 @@ public final class Deployment implements AutoCloseable {
         return Optional.of(notice);
     }
 
+    /** Stops {@code target}'s server and starts it again, so that a measurement starts from a fresh process. */
+    public void restart(Target target) throws IOException {
+        server(target).restart(READY_TIMEOUT);
+    }
+
     public Path dir() {
         return dir;
     }

@@ -17,8 +17,6 @@ public final class WrkLoadTool implements LoadTool {
     private static final Duration DEADLINE_SLACK = Duration.ofSeconds(30);
     private static final String REQUEST_TIMEOUT = "10s";
     private static final long MILLIS_PER_SECOND = 1_000;
-    // wrk prints no line when it starts measuring: it measures from its start.
-    private static final String NO_MARKER = "\u0000";
 
     private final String executable;
     private final Path script;
@@ -64,6 +62,7 @@ public final class WrkLoadTool implements LoadTool {
                 "-d" + Math.max(1, duration.toMillis() / MILLIS_PER_SECOND) + "s", "--timeout", REQUEST_TIMEOUT,
                 "-s", script.toString(), spec.url());
         onStart.run();
-        return ChildRun.run(command, duration.plus(DEADLINE_SLACK), NO_MARKER, () -> { });
+        // wrk measures from its start: the measurement begins as it is launched.
+        return ChildRun.run(command, duration.plus(DEADLINE_SLACK));
     }
 }
