@@ -76,19 +76,6 @@ final class HttpConnectionTest {
     }
 
     @Test
-    void http10ClientAskingForKeepAliveKeepsItsConnection() throws Exception {
-        RawClient client = fixture.client();
-        for (int i = 0; i < 3; i++) {
-            client.send("GET /ka/" + i + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
-            RawResponse response = client.read();
-            assertEquals(200, response.status());
-            assertEquals("o GET /ka/" + i + "\n", response.bodyText());
-            assertTrue(response.head().hasToken("Connection", "keep-alive"),
-                    () -> "an HTTP/1.0 client only keeps the connection when told keep-alive:\n" + response);
-        }
-    }
-
-    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         origin.on("/big", OriginScripts.streamed(7, 1 << 20));
         RawClient client = fixture.client();
