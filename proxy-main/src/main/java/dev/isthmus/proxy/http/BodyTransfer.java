@@ -14,10 +14,11 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
  * Moves the rest of one message body from a source fd to a sink fd, after the head (and whatever body bytes came
  * with it) went out. Confined to the reactor thread; reused for every message of a connection.
  *
- * <p>Large bodies of known length, close-delimited ones and tunnels go by {@code splice(2)} and never enter the JVM. Smaller
- * ones, and chunked ones (whose framing must be checked to find their end), are relayed through the connection's
- * chunk: read, then written out in full before the next read, so a slow sink holds at most one chunk per direction
- * (that chunk is the high watermark) and reading pauses until it drains.
+ * <p>Large bodies of known length, close-delimited ones and tunnels go by {@code splice(2)} and never enter the JVM.
+ * Smaller ones are relayed through the connection's chunk: read, then written out in full before the next read, so a
+ * slow sink holds at most one chunk per direction (that chunk is the high watermark) and reading pauses until it
+ * drains. A chunked body is relayed so that its framing is checked, except that the payload of a chunk larger than
+ * the threshold is spliced: the decoder says how long it is, and only the framing around it passes through Java.
  */
 final class BodyTransfer {
     enum Mode { LENGTH, CHUNKED, UNTIL_EOF, TUNNEL }
@@ -43,6 +44,8 @@ final class BodyTransfer {
     private long bytesSpliced;
     private boolean truncated;
     private boolean sourceHungUp;
+    /** Chunked mode: the payload of the current chunk is being spliced. */
+    private boolean splicingChunk;
 
     BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder, long spliceThreshold) {
         this.sys = sys;
@@ -69,6 +72,7 @@ final class BodyTransfer {
         this.sinkBlocked = false;
         this.truncated = false;
         this.sourceHungUp = false;
+        this.splicingChunk = false;
         this.state = State.ACTIVE;
         boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
         this.spliced = untilEof || (mode == Mode.LENGTH && length > spliceThreshold);
@@ -82,10 +86,6 @@ final class BodyTransfer {
     /** One direction of a tunnel after a 101: splice until EOF, then pass the FIN on. */
     boolean startTunnel(int source, int sink) {
         return start(Mode.TUNNEL, 0, source, sink, null);
-    }
-
-    boolean isSpliced() {
-        return spliced;
     }
 
     ChunkedDecoder decoder() {
@@ -119,8 +119,11 @@ final class BodyTransfer {
         return readEnd - end;
     }
 
-    long bytesSpliced() {
-        return bytesSpliced;
+    /** Bytes delivered by splice since the last call: the stats' share of {@link #pump()}'s result. */
+    long takeSplicedBytes() {
+        long spliced = bytesSpliced;
+        bytesSpliced = 0;
+        return spliced;
     }
 
     void sourceReady() {
@@ -144,14 +147,20 @@ final class BodyTransfer {
         if (state != State.ACTIVE) {
             return false;
         }
-        return spliced ? splice.wantsSourceReadable() : position == end && !bodyComplete();
+        if (spliced || splicingChunk) {
+            return splice.wantsSourceReadable();
+        }
+        return position == end && !bodyComplete();
     }
 
     boolean wantsSinkWritable() {
         if (state != State.ACTIVE) {
             return false;
         }
-        return spliced ? splice.wantsSinkWritable() : position < end && sinkBlocked;
+        if (spliced || splicingChunk) {
+            return splice.wantsSinkWritable();
+        }
+        return position < end && sinkBlocked;
     }
 
     /** Moves what can be moved now; returns the bytes delivered to the sink. */
@@ -159,7 +168,31 @@ final class BodyTransfer {
         if (state != State.ACTIVE) {
             return 0;
         }
-        return spliced ? pumpSplice() : pumpRelay();
+        if (spliced) {
+            return pumpSplice();
+        }
+        long delivered = splicingChunk ? pumpChunkSplice() : 0;
+        if (state != State.ACTIVE || splicingChunk) {
+            return delivered;
+        }
+        return delivered + pumpRelay();
+    }
+
+    private long pumpChunkSplice() {
+        long delivered = splice.pump();
+        bytesSpliced += delivered;
+        switch (splice.state()) {
+            case DONE -> {
+                decoder.skipPayload(splice.bytesMoved());
+                splicingChunk = false;
+            }
+            case FAILED -> {
+                truncated = splice.endedEarly();
+                state = State.FAILED;
+            }
+            default -> { }
+        }
+        return delivered;
     }
 
     private long pumpSplice() {
@@ -206,6 +239,17 @@ final class BodyTransfer {
             }
             position = 0;
             end = 0;
+            if (mode == Mode.CHUNKED && decoder.payloadRemaining() > spliceThreshold) {
+                if (!splice.start(source, sink, decoder.payloadRemaining(), false)) {
+                    state = State.FAILED;
+                    return delivered;
+                }
+                if (sourceHungUp) {
+                    splice.sourceHungUp();
+                }
+                splicingChunk = true;
+                return delivered + pumpChunkSplice();
+            }
             long want = buffer.byteSize();
             if (mode == Mode.LENGTH) {
                 want = Math.min(want, remaining);

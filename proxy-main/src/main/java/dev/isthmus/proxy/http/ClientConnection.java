@@ -830,7 +830,9 @@ final class ClientConnection implements EventHandler {
     }
 
     private void pumpTunnel(int events) {
-        worker.stats.bytesSpliced += requestBody.pump() + responseBody.pump();
+        requestBody.pump();
+        responseBody.pump();
+        worker.stats.bytesSpliced += requestBody.takeSplicedBytes() + responseBody.takeSplicedBytes();
         boolean failed = requestBody.state() == BodyTransfer.State.FAILED
                 || responseBody.state() == BodyTransfer.State.FAILED;
         boolean done = requestBody.state() == BodyTransfer.State.DONE
@@ -902,11 +904,9 @@ final class ClientConnection implements EventHandler {
     }
 
     private void countBody(BodyTransfer transfer, long moved) {
-        if (transfer.isSpliced()) {
-            worker.stats.bytesSpliced += moved;
-        } else {
-            worker.stats.bytesRelayed += moved;
-        }
+        long spliced = transfer.takeSplicedBytes();
+        worker.stats.bytesSpliced += spliced;
+        worker.stats.bytesRelayed += moved - spliced;
     }
 
     private void finishExchange() {
