@@ -26,32 +26,51 @@ final class FieldFacts {
     private static final int EXPECT = KnownHeader.EXPECT.ordinal();
     private static final long ANALYZED = 1L << CONTENT_LENGTH | 1L << TRANSFER_ENCODING | 1L << CONNECTION | 1L << EXPECT;
 
-    long contentLength;
-    boolean transferEncoding;
-    boolean chunkedFinal;
-    int chunkedCount;
-    boolean otherCoding;
-    boolean malformedCoding;
-    boolean connectionClose;
-    boolean connectionKeepAlive;
-    boolean connectionUpgrade;
+    private static final int TRANSFER_ENCODING_PRESENT = 1;
+    private static final int CHUNKED_FINAL = 1 << 1;
+    private static final int OTHER_CODING = 1 << 2;
+    private static final int MALFORMED_CODING = 1 << 3;
+    private static final int CLOSE_OPTION = 1 << 4;
+    private static final int KEEP_ALIVE_OPTION = 1 << 5;
+    private static final int UPGRADE_OPTION = 1 << 6;
     /** Connection lists something besides close, keep-alive and upgrade: header names to drop when forwarding. */
-    boolean connectionNamesFields;
-    boolean expectContinue;
+    private static final int NAMES_FIELDS_OPTION = 1 << 7;
+    private static final int EXPECT_CONTINUE = 1 << 8;
+
+    long contentLength;
+    /** The facts above as bits, so that forgetting them for the next message is one store. */
+    private int flags;
+    private int chunkedCount;
+
+    boolean transferEncoding() {
+        return (flags & TRANSFER_ENCODING_PRESENT) != 0;
+    }
+
+    boolean chunkedFinal() {
+        return (flags & CHUNKED_FINAL) != 0;
+    }
+
+    boolean otherCoding() {
+        return (flags & OTHER_CODING) != 0;
+    }
+
+    boolean connectionUpgrade() {
+        return (flags & UPGRADE_OPTION) != 0;
+    }
+
+    boolean connectionNamesFields() {
+        return (flags & NAMES_FIELDS_OPTION) != 0;
+    }
+
+    boolean expectContinue() {
+        return (flags & EXPECT_CONTINUE) != 0;
+    }
 
     /** Reads the framing and connection fields; returns the rejection of a malformed Content-Length, or null. */
     Rejection analyze(HeaderFields fields) {
         contentLength = ABSENT;
-        transferEncoding = false;
-        chunkedFinal = false;
+        flags = 0;
         chunkedCount = 0;
-        otherCoding = false;
-        malformedCoding = false;
-        connectionClose = false;
-        connectionKeepAlive = false;
-        connectionUpgrade = false;
-        connectionNamesFields = false;
-        expectContinue = false;
         if (!fields.anyPresent(ANALYZED)) {
             return null;
         }
@@ -64,12 +83,14 @@ final class FieldFacts {
                     return r;
                 }
             } else if (kind == TRANSFER_ENCODING) {
-                transferEncoding = true;
+                flags |= TRANSFER_ENCODING_PRESENT;
                 transferCodings(s, fields.valueOffset(i), fields.valueLength(i));
             } else if (kind == CONNECTION) {
                 connectionOptions(s, fields.valueOffset(i), fields.valueLength(i));
             } else if (kind == EXPECT) {
-                expectContinue |= fields.valueEqualsIgnoreCase(i, CONTINUE);
+                if (fields.valueEqualsIgnoreCase(i, CONTINUE)) {
+                    flags |= EXPECT_CONTINUE;
+                }
             }
         }
         return null;
@@ -83,7 +104,7 @@ final class FieldFacts {
         if (contentLength != ABSENT) {
             return Rejection.CONTENT_LENGTH_WITH_TRANSFER_ENCODING;
         }
-        if (malformedCoding || chunkedCount > 1) {
+        if ((flags & MALFORMED_CODING) != 0 || chunkedCount > 1) {
             return Rejection.INVALID_TRANSFER_ENCODING;
         }
         return null;
@@ -91,7 +112,7 @@ final class FieldFacts {
 
     /** Whether the connection persists after this message, from the version and the Connection options. */
     boolean persistent(HttpVersion version) {
-        return !connectionClose && (version == HttpVersion.HTTP_1_1 || connectionKeepAlive);
+        return (flags & CLOSE_OPTION) == 0 && (version == HttpVersion.HTTP_1_1 || (flags & KEEP_ALIVE_OPTION) != 0);
     }
 
     private Rejection contentLength(MemorySegment s, long at, int length) {
@@ -131,7 +152,7 @@ final class FieldFacts {
                 p++;
             }
             if (p == tokenStart) {
-                malformedCoding = true;
+                flags |= MALFORMED_CODING;
                 return;
             }
             boolean chunked = p - tokenStart == CHUNKED.length
@@ -140,20 +161,20 @@ final class FieldFacts {
             if (p < end && s.get(ValueLayout.JAVA_BYTE, p) == CharClass.SEMICOLON) {
                 if (chunked) {
                     // chunked takes no parameters (RFC 9112 §7).
-                    malformedCoding = true;
+                    flags |= MALFORMED_CODING;
                     return;
                 }
                 p = skipParameters(s, p, end);
             } else if (p < end && s.get(ValueLayout.JAVA_BYTE, p) != CharClass.COMMA) {
-                malformedCoding = true;
+                flags |= MALFORMED_CODING;
                 return;
             }
             if (chunked) {
                 chunkedCount++;
+                flags |= CHUNKED_FINAL;
             } else {
-                otherCoding = true;
+                flags = (flags | OTHER_CODING) & ~CHUNKED_FINAL;
             }
-            chunkedFinal = chunked;
         }
     }
 
@@ -195,13 +216,13 @@ final class FieldFacts {
             }
             int n = (int) (tokenEnd - tokenStart);
             if (matches(s, tokenStart, n, CLOSE)) {
-                connectionClose = true;
+                flags |= CLOSE_OPTION;
             } else if (matches(s, tokenStart, n, KEEP_ALIVE)) {
-                connectionKeepAlive = true;
+                flags |= KEEP_ALIVE_OPTION;
             } else if (matches(s, tokenStart, n, UPGRADE)) {
-                connectionUpgrade = true;
+                flags |= UPGRADE_OPTION;
             } else {
-                connectionNamesFields = true;
+                flags |= NAMES_FIELDS_OPTION;
             }
         }
     }

@@ -41,9 +41,6 @@ final class HeaderBlockScanner {
     private int valueStart;
     private int valueEnd;
     private Rejection rejection;
-    /** The word in which {@link #wordScanEnd} found its mark, and the mark's byte index in it. */
-    private long lastScanned;
-    private int lastScannedIndex;
 
     HeaderBlockScanner(HeaderFields fields, int maxHeaderCount) {
         this.fields = fields;
@@ -181,10 +178,13 @@ final class HeaderBlockScanner {
      * and a value without HTAB), working from words already loaded wherever it can. It stops at the first line that
      * is incomplete, irregular or near the end of the segment, leaving it to the byte-at-a-time states (which then
      * scan it once more at most, so resumption stays linear). Returns true when it consumed the final empty line.
+     * The two word loops are written out here rather than shared: the JIT then keeps this whole loop in one
+     * compiled body, with the words and marks in registers.
      */
     private boolean completeLines(MemorySegment s, long base, int limit) {
         long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
         int p = pos;
+        lines:
         while (p + 1 < limit && p <= lastWord) {
             long first = Swar.load(s, base + p);
             if ((short) first == Swar.CRLF) {
@@ -195,9 +195,20 @@ final class HeaderBlockScanner {
             if (fields.count() == maxHeaderCount) {
                 break;
             }
-            int nameEnd = wordScanEnd(s, base, p, limit, lastWord, first, false);
-            if (nameEnd <= p || nameEnd >= limit || nameEnd > lastWord - 1
-                    || Swar.byteAt(lastScanned, lastScannedIndex) != CharClass.COLON) {
+            int at = p;
+            long word = first;
+            long marked;
+            while ((marked = Swar.notAlphaNumDash(word)) == 0) {
+                at += Swar.WORD_BYTES;
+                // Bytes past the limit are not the peer's yet (a reused buffer may hold anything there): stop.
+                if (at >= limit || at > lastWord) {
+                    break lines;
+                }
+                word = Swar.load(s, base + at);
+            }
+            int nameEnd = at + Swar.firstMarked(marked);
+            if (nameEnd == p || nameEnd >= limit || nameEnd > lastWord - 1
+                    || Swar.firstMarkedByte(word, marked) != CharClass.COLON) {
                 break;
             }
             long afterColon = Swar.load(s, base + nameEnd + 1);
@@ -207,17 +218,26 @@ final class HeaderBlockScanner {
                 break;
             }
             int value = nameEnd + 1 + leading;
-            // The one SP before the value is plain field content, so the value scan can start on the word in hand.
-            int end = wordScanEnd(s, base, nameEnd + 1, limit, lastWord, afterColon, true);
-            if (end < value || end + 1 >= limit || lastScannedByte() != CR) {
+            // The one SP before the value is plain field content, so the value scan starts on the word in hand.
+            at = nameEnd + 1;
+            word = afterColon;
+            while ((marked = Swar.controlOrDel(word)) == 0) {
+                at += Swar.WORD_BYTES;
+                if (at >= limit || at > lastWord) {
+                    break lines;
+                }
+                word = Swar.load(s, base + at);
+            }
+            int index = Swar.firstMarked(marked);
+            int end = at + index;
+            if (end + 1 >= limit || Swar.byteAt(word, index) != CR) {
                 break;
             }
-            if ((lastScannedIndex < Swar.WORD_BYTES - 1 ? Swar.byteAt(lastScanned, lastScannedIndex + 1)
-                    : s.get(ValueLayout.JAVA_BYTE, base + end + 1)) != LF) {
+            if ((index < Swar.WORD_BYTES - 1 ? Swar.byteAt(word, index + 1) : s.get(ValueLayout.JAVA_BYTE, base + end + 1)) != LF) {
                 break;
             }
             int trimmed = end;
-            int last = lastScannedIndex > 0 ? Swar.byteAt(lastScanned, lastScannedIndex - 1) : SP;
+            int last = index > 0 ? Swar.byteAt(word, index - 1) : SP;
             if (last == SP || last == HTAB) {
                 byte b;
                 while (trimmed > value && ((b = s.get(ValueLayout.JAVA_BYTE, base + trimmed - 1)) == SP || b == HTAB)) {
@@ -229,32 +249,6 @@ final class HeaderBlockScanner {
         }
         pos = p;
         return false;
-    }
-
-    private int lastScannedByte() {
-        return Swar.byteAt(lastScanned, lastScannedIndex);
-    }
-
-    /**
-     * Scans words from {@code p} (whose first word is {@code word}) to the first byte that is not a name character
-     * ({@code value} false) or not plain field content ({@code value} true); returns its position, remembering the
-     * word and index, or -1 when the limit or the segment ends first.
-     */
-    private int wordScanEnd(MemorySegment s, long base, int p, int limit, long lastWord, long word, boolean value) {
-        while (true) {
-            long marked = value ? Swar.controlOrDel(word) : Swar.notAlphaNumDash(word);
-            if (marked != 0) {
-                lastScanned = word;
-                lastScannedIndex = Swar.firstMarked(marked);
-                return p + lastScannedIndex;
-            }
-            p += Swar.WORD_BYTES;
-            // Bytes past the limit are not the peer's yet (a reused buffer may hold anything there): stop.
-            if (p >= limit || p > lastWord) {
-                return -1;
-            }
-            word = Swar.load(s, base + p);
-        }
     }
 
     /**

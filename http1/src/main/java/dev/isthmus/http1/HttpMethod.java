@@ -10,6 +10,8 @@ public enum HttpMethod {
     /** A syntactically valid method this codec has no constant for; its bytes are in the head view. */
     EXTENSION;
 
+    private final int nameLength = name().length();
+
     /** Longest registered method name, so a name packs into one long. */
     private static final int MAX_KNOWN_LENGTH = 7;
     private static final HttpMethod[] KNOWN = {GET, HEAD, POST, PUT, DELETE, CONNECT, OPTIONS, TRACE, PATCH};
@@ -56,7 +58,7 @@ public enum HttpMethod {
 
     /** Length of the method's name; meaningful for registered methods. */
     int nameLength() {
-        return name().length();
+        return nameLength;
     }
 
     private static long pack(MemorySegment segment, long offset, int length) {

@@ -93,17 +93,17 @@ public final class RequestHead {
 
     /** Whether the client sent {@code Expect: 100-continue}. */
     public boolean expectContinue() {
-        return facts.expectContinue;
+        return facts.expectContinue();
     }
 
     /** Whether the client asks to switch protocols: an Upgrade field named in Connection (RFC 9110 §7.8). */
     public boolean upgradeRequested() {
-        return facts.connectionUpgrade && headers.indexOf(KnownHeader.UPGRADE) >= 0;
+        return facts.connectionUpgrade() && headers.indexOf(KnownHeader.UPGRADE) >= 0;
     }
 
     /** Whether Connection names fields other than close, keep-alive and upgrade, which a proxy must drop. */
     public boolean connectionNamesFields() {
-        return facts.connectionNamesFields;
+        return facts.connectionNamesFields();
     }
 
     /** Whether the target starts with {@code prefix} (exact bytes); for route matching without Strings. */

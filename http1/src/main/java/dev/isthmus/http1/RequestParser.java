@@ -81,9 +81,12 @@ public final class RequestParser {
             throw new IllegalArgumentException("length " + length + " shrank below the " + pos + " bytes already parsed");
         }
         int limit = (int) Math.min(length, limits.maxHeadBytes());
-        head.segment = segment;
-        head.base = offset;
-        fields.bind(segment, offset);
+        if (head.segment != segment || head.base != offset) {
+            // Reference stores cost GC write barriers; a connection parses in the same chunk again and again.
+            head.segment = segment;
+            head.base = offset;
+            fields.bind(segment, offset);
+        }
         ParseStatus status = run(segment, offset, limit);
         if (status == ParseStatus.NEED_MORE && length >= limits.maxHeadBytes()) {
             return reject(Rejection.HEAD_TOO_LARGE);
@@ -270,6 +273,25 @@ public final class RequestParser {
         MemorySegment s = head.segment;
         long at = fields.valueOffset(field);
         long end = at + fields.valueLength(field);
+        long lastWord = s.byteSize() - Swar.WORD_BYTES;
+        for (; at < end; at += Swar.WORD_BYTES) {
+            if (at > lastWord) {
+                return validHostBytes(s, at, end);
+            }
+            long marked = Swar.notCommonHost(Swar.load(s, at));
+            long n = end - at;
+            if (n < Swar.WORD_BYTES) {
+                marked &= (1L << (n * Byte.SIZE)) - 1;
+            }
+            if (marked != 0) {
+                return validHostBytes(s, at, end);
+            }
+        }
+        return true;
+    }
+
+    /** The rest of a Host value with a rarer character (an IP-literal's brackets, '_'...), byte by byte. */
+    private static boolean validHostBytes(MemorySegment s, long at, long end) {
         for (; at < end; at++) {
             if (!CharClass.HOST[s.get(ValueLayout.JAVA_BYTE, at) & 0xff]) {
                 return false;
@@ -295,16 +317,16 @@ public final class RequestParser {
         if (hosts == 1 && !validHost(fields.indexOf(KnownHeader.HOST))) {
             return Rejection.INVALID_HOST;
         }
-        if (facts.transferEncoding) {
+        if (facts.transferEncoding()) {
             invalid = facts.transferEncodingRejection(head.version);
             if (invalid != null) {
                 return invalid;
             }
-            if (!facts.chunkedFinal) {
+            if (!facts.chunkedFinal()) {
                 // RFC 9112 §6.3 item 4: a request whose final coding is not chunked cannot be framed.
                 return Rejection.INVALID_TRANSFER_ENCODING;
             }
-            if (facts.otherCoding) {
+            if (facts.otherCoding()) {
                 return Rejection.UNSUPPORTED_TRANSFER_CODING;
             }
             head.framing = Framing.CHUNKED;

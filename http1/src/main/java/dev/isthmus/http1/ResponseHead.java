@@ -83,6 +83,6 @@ public final class ResponseHead {
 
     /** Whether Connection names fields other than close, keep-alive and upgrade, which a proxy must drop. */
     public boolean connectionNamesFields() {
-        return facts.connectionNamesFields;
+        return facts.connectionNamesFields();
     }
 }

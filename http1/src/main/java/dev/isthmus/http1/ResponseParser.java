@@ -78,9 +78,12 @@ public final class ResponseParser {
             throw new IllegalArgumentException("length " + length + " shrank below the " + pos + " bytes already parsed");
         }
         int limit = (int) Math.min(length, limits.maxHeadBytes());
-        head.segment = segment;
-        head.base = offset;
-        fields.bind(segment, offset);
+        if (head.segment != segment || head.base != offset) {
+            // Reference stores cost GC write barriers; a connection parses in the same chunk again and again.
+            head.segment = segment;
+            head.base = offset;
+            fields.bind(segment, offset);
+        }
         ParseStatus status = run(segment, offset, limit);
         if (status == ParseStatus.NEED_MORE && length >= limits.maxHeadBytes()) {
             return reject(Rejection.HEAD_TOO_LARGE);
@@ -198,7 +201,7 @@ public final class ResponseParser {
     private Rejection decide() {
         FieldFacts facts = head.facts;
         Rejection invalid = facts.analyze(fields);
-        if (invalid == null && facts.transferEncoding) {
+        if (invalid == null && facts.transferEncoding()) {
             invalid = facts.transferEncodingRejection(head.version);
         }
         if (invalid != null) {
@@ -209,9 +212,9 @@ public final class ResponseParser {
             head.framing = Framing.TUNNEL;
         } else if (code < 200 || code == NO_CONTENT || code == NOT_MODIFIED || requestMethod == HttpMethod.HEAD) {
             head.framing = Framing.NONE;
-        } else if (facts.transferEncoding) {
+        } else if (facts.transferEncoding()) {
             // Item 4: a response whose final coding is not chunked runs until the connection closes.
-            head.framing = facts.chunkedFinal ? Framing.CHUNKED : Framing.CLOSE_DELIMITED;
+            head.framing = facts.chunkedFinal() ? Framing.CHUNKED : Framing.CLOSE_DELIMITED;
         } else if (facts.contentLength != FieldFacts.ABSENT) {
             head.framing = Framing.CONTENT_LENGTH;
         } else {

@@ -49,6 +49,17 @@ final class Swar {
         return ~(letters | digits | dashes) & HIGH_BITS;
     }
 
+    /**
+     * Bytes that are not the common host characters {@code [A-Za-z0-9.:-]}, exactly; a marked byte may still be a
+     * rarer host character, which the caller checks with the table.
+     */
+    static long notCommonHost(long word) {
+        long letters = between(word | CASE_BITS, 'a' - 1, 'z' + 1);
+        long digitsAndColon = between(word, '0' - 1, ':' + 1);
+        long dashAndDot = between(word, '-' - 1, '.' + 1);
+        return ~(letters | digitsAndColon | dashAndDot) & HIGH_BITS;
+    }
+
     /** High bit of each byte {@code b} with {@code low < b < high} (exclusive, both within 0..128), exactly. */
     private static long between(long word, int low, int high) {
         long seven = word & LOW_SEVEN;

@@ -25,12 +25,22 @@ class SwarTest {
 
     @Test
     void notAlphaNumDashMarksExactlyTheOtherBytes() {
-        IntPredicate other = b -> !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-');
+        checkExact(Swar::notAlphaNumDash,
+                b -> !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-'));
+    }
+
+    @Test
+    void notCommonHostMarksExactlyTheOtherBytes() {
+        checkExact(Swar::notCommonHost, b -> !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9')
+                || b == '-' || b == '.' || b == ':'));
+    }
+
+    private static void checkExact(LongUnaryOperator scan, IntPredicate other) {
         for (int position = 0; position < Long.BYTES - 1; position++) {
             for (int first = 0; first < 256; first++) {
                 for (int second = 0; second < 256; second++) {
                     long word = word(position, first, second);
-                    long mask = Swar.notAlphaNumDash(word);
+                    long mask = scan.applyAsLong(word);
                     for (int k = 0; k < Long.BYTES; k++) {
                         int b = (int) (word >>> (k * 8)) & 0xFF;
                         assertEquals(other.test(b), (mask >>> (k * 8 + 7) & 1) == 1, "byte " + b + " at " + k);
