@@ -20,6 +20,7 @@ public final class RequestHeadRewriter {
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
+    private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
 
@@ -30,6 +31,7 @@ public final class RequestHeadRewriter {
     private byte[] forwardedFor;
     private byte[] forwardedProto;
     private boolean allowUpgrade = true;
+    private boolean persistentUpstream;
 
     /** Forgets every option: the next rewrite only drops hop-by-hop fields. */
     public RequestHeadRewriter clearOptions() {
@@ -39,6 +41,17 @@ public final class RequestHeadRewriter {
         forwardedFor = null;
         forwardedProto = null;
         allowUpgrade = true;
+        persistentUpstream = false;
+        return this;
+    }
+
+    /**
+     * Asks the next hop to keep the connection after an HTTP/1.0 request ({@code Connection: keep-alive}): the
+     * client's own Connection field is hop-by-hop and dropped, and without this an HTTP/1.0 exchange is not
+     * persistent (RFC 9112 §9.3), so the proxy could not reuse its upstream connection. HTTP/1.1 needs nothing.
+     */
+    public RequestHeadRewriter persistentUpstream(boolean persistent) {
+        this.persistentUpstream = persistent;
         return this;
     }
 
@@ -118,6 +131,8 @@ public final class RequestHeadRewriter {
         }
         if (upgrading) {
             writer.field(CONNECTION, UPGRADE);
+        } else if (persistentUpstream && head.version() == HttpVersion.HTTP_1_0) {
+            writer.field(CONNECTION, KEEP_ALIVE);
         }
         writer.original(head.offset() + head.length() - FINAL_CRLF, FINAL_CRLF);
         return writer.finish();

@@ -175,6 +175,21 @@ class HeadRewriterTest {
     }
 
     @Test
+    void asksTheNextHopToPersistAfterAnHttp10RequestOnlyWhenTold() {
+        RequestHead head = request("GET /a HTTP/1.0\r\nConnection: keep-alive\r\nX: 1\r\n\r\n");
+        requestRewriter.clearOptions().persistentUpstream(true);
+        assertTrue(requestRewriter.rewrite(head, scratch, 16, SCRATCH, out) >= 0);
+        assertEquals("GET /a HTTP/1.0\r\nX: 1\r\nConnection: keep-alive\r\n\r\n", wire());
+        requestRewriter.clearOptions();
+        assertTrue(requestRewriter.rewrite(head, scratch, 16, SCRATCH, out) >= 0);
+        assertEquals("GET /a HTTP/1.0\r\nX: 1\r\n\r\n", wire());
+        RequestHead http11 = request("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
+        requestRewriter.clearOptions().persistentUpstream(true);
+        assertTrue(requestRewriter.rewrite(http11, scratch, 16, SCRATCH, out) >= 0);
+        assertEquals("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", wire());
+    }
+
+    @Test
     void announcesKeepAliveForHttp10ClientsUnlessClosing() {
         ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n");
         responseRewriter.announceKeepAlive(true);

@@ -57,6 +57,7 @@ public final class Listener implements EventHandler {
     private long accepted;
     private long backoffs;
     private boolean closed;
+    private boolean paused;
 
     private Listener(EpollReactor reactor, int fd, int port, AcceptHandler handler) {
         this.reactor = reactor;
@@ -116,7 +117,7 @@ public final class Listener implements EventHandler {
 
     @Override
     public void onEvents(int readyEvents) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT; i++) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_EVENT && !paused; i++) {
             int client = sys.accept4(fd, peer, SOCK_NONBLOCK() | SOCK_CLOEXEC());
             if (client >= 0) {
                 accepted++;
@@ -140,8 +141,29 @@ public final class Listener implements EventHandler {
     }
 
     private void resumeAccepting() {
-        if (!closed) {
+        if (!closed && !paused) {
             reactor.modify(token, EPOLLIN());
+        }
+    }
+
+    /**
+     * Stops accepting while the owner is at its connection limit: new clients wait in the kernel's backlog (and
+     * time out there if it lasts), which is gentler than accepting and closing them at once.
+     */
+    public void pause() {
+        if (!paused && !closed) {
+            paused = true;
+            reactor.modify(token, 0);
+        }
+    }
+
+    /** Accepts again after {@link #pause()}; no effect when not paused. */
+    public void resume() {
+        if (paused) {
+            paused = false;
+            if (!backoff.isScheduled()) {
+                resumeAccepting();
+            }
         }
     }
 

@@ -14,6 +14,7 @@ import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.proxy.route.Route;
+import dev.isthmus.proxy.route.Span;
 import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
@@ -23,6 +24,7 @@ import dev.isthmus.reactor.Timer;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
@@ -66,6 +68,8 @@ final class ClientConnection implements EventHandler {
             Arena.global().allocateFrom("Connection: keep-alive\r\n", StandardCharsets.US_ASCII);
     private static final long CONNECTION_KEEP_ALIVE_LENGTH = CONNECTION_KEEP_ALIVE_LINE.byteSize() - 1;
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] ROOT = "/".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] NOTHING = new byte[0];
     private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATE = "Date".getBytes(StandardCharsets.US_ASCII);
@@ -252,6 +256,10 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if ((events & EPOLLERR()) != 0) {
+            if (retryable()) {
+                retryOnFreshConnection();
+                return;
+            }
             upstreamFailed("upstream connection error: "
                     + Errno.describe(Sockets.connectResult(sys, upstream.fd())), STATUS_BAD_GATEWAY);
             return;
@@ -529,8 +537,11 @@ final class ClientConnection implements EventHandler {
             return;
         }
         RequestHead head = parser.head();
-        worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP);
-        if (route.hasPrefixRewrite()) {
+        worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
+                .persistentUpstream(true);
+        if (isAbsoluteForm(head)) {
+            toOriginForm(head);
+        } else if (route.hasPrefixRewrite()) {
             worker.requestRewriter.prefixRewrite(route.rewrittenPrefixLength(), route.prefixRewriteBytes());
         }
         if (route.hasHostRewrite()) {
@@ -589,6 +600,32 @@ final class ClientConnection implements EventHandler {
         progress();
     }
 
+    private static boolean isAbsoluteForm(RequestHead head) {
+        byte first = head.segment().get(ValueLayout.JAVA_BYTE, head.targetOffset());
+        return first != '/' && first != '*';
+    }
+
+    /**
+     * RFC 9112 §3.2.2: a request in absolute-form is routed by its path with its authority standing in for Host,
+     * and an origin server is sent the origin-form (§3.2.1), so the scheme and authority are cut from the target
+     * (together with the route's rewritten prefix) and the authority becomes the Host. The one allocation of the
+     * forwarding path: the authority's bytes, for absolute-form requests only.
+     */
+    private void toOriginForm(RequestHead head) {
+        ParsedRequest view = worker.view.of(head);
+        long path = view.path();
+        int authorityAndScheme = (int) (Span.offset(path) - head.targetOffset());
+        if (route.hasPrefixRewrite()) {
+            worker.requestRewriter.prefixRewrite(authorityAndScheme + route.rewrittenPrefixLength(),
+                    route.prefixRewriteBytes());
+        } else {
+            worker.requestRewriter.prefixRewrite(authorityAndScheme, Span.length(path) == 0 ? ROOT : NOTHING);
+        }
+        long authority = view.host();
+        worker.requestRewriter.hostRewrite(head.segment()
+                .asSlice(Span.offset(authority), Span.length(authority)).toArray(ValueLayout.JAVA_BYTE));
+    }
+
     private BodyTransfer requestTransfer() {
         if (requestBody == null) {
             requestBody = new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
@@ -635,8 +672,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if (n <= 0) {
-            boolean nothingYet = responseFilled == 0 && !responseStarted;
-            if (nothingYet && upstream.requestsServed > 0 && requestBodyDone && !retried) {
+            if (retryable()) {
                 retryOnFreshConnection();
                 return;
             }
@@ -666,6 +702,17 @@ final class ClientConnection implements EventHandler {
         }
         upstreamFailed("response head too large", STATUS_BAD_GATEWAY);
         return false;
+    }
+
+    /**
+     * Whether a failure of the upstream connection may be a keep-alive race rather than an answer: the connection
+     * was reused, nothing of the response has arrived, the whole request is still in the client's chunk, and this
+     * request was not retried already.
+     */
+    private boolean retryable() {
+        return phase == ResponsePhase.AWAIT_HEAD && responseFilled == 0 && !responseStarted
+                && upstream.requestsServed > 0 && requestBodyDone && !retried
+                && (requestBody == null || requestBody.state() == BodyTransfer.State.IDLE);
     }
 
     /** A reused keep-alive connection the upstream had already closed: send the same request on a new one. */
@@ -994,7 +1041,7 @@ final class ClientConnection implements EventHandler {
             return true;
         }
         if (written < 0 && written != -EAGAIN()) {
-            if (upstream.requestsServed > 0 && !retried && requestBodyDone) {
+            if (retryable()) {
                 retryOnFreshConnection();
             } else {
                 upstreamFailed("upstream write failed: " + Errno.describe((int) written), STATUS_BAD_GATEWAY);

@@ -58,6 +58,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     private final MemorySegment ipText;
     private volatile int activeConnections;
     boolean draining;
+    private Listener listener;
 
     public HttpListenerWorker(EpollReactor reactor, ProxyConfig proxy, ListenerConfig config, RouteTable routes) {
         this.reactor = reactor;
@@ -80,9 +81,14 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }
 
+    /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
+    public void listenOn(Listener socket) {
+        this.listener = socket;
+    }
+
     @Override
     public void onAccept(int fd, MemorySegment peerAddress) {
-        if (draining || connections.size() >= limits.maxConnections()) {
+        if (draining) {
             reactor.syscalls().close(fd);
             return;
         }
@@ -92,6 +98,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         if (connection.open()) {
             connections.add(connection);
             activeConnections = connections.size();
+            if (activeConnections >= limits.maxConnections() && listener != null) {
+                listener.pause();
+            }
         }
     }
 
@@ -107,6 +116,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     void connectionClosed(ClientConnection connection) {
         connections.remove(connection);
         activeConnections = connections.size();
+        if (activeConnections < limits.maxConnections() && listener != null) {
+            listener.resume();
+        }
     }
 
     public int activeConnections() {

@@ -82,6 +82,12 @@ public final class ListenerRuntime {
         InetSocketAddress address = new InetSocketAddress(config.address().address(), port);
         sockets[index] = Listener.open(reactor, address, handler);
         port = sockets[index].port();
+        if (tcpWorkers[index] != null) {
+            tcpWorkers[index].listenOn(sockets[index]);
+        }
+        if (httpWorkers[index] != null) {
+            httpWorkers[index].listenOn(sockets[index]);
+        }
     }
 
     public String name() {

@@ -29,6 +29,7 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private volatile long bytesDownstream;
     private volatile long upstreamFailures;
     private volatile int activeSessions;
+    private Listener listener;
 
     public TcpListenerWorker(EpollReactor reactor, ListenerConfig listener, ClusterConfig cluster) {
         this.reactor = reactor;
@@ -44,17 +45,21 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
         }
     }
 
+    /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
+    public void listenOn(Listener socket) {
+        this.listener = socket;
+    }
+
     @Override
     public void onAccept(int fd, MemorySegment peerAddress) {
-        if (activeSessions >= maxConnections) {
-            reactor.syscalls().close(fd);
-            return;
-        }
         Endpoint endpoint = endpoints[nextEndpoint];
         nextEndpoint = nextEndpoint + 1 == endpoints.length ? 0 : nextEndpoint + 1;
         TcpSession session = new TcpSession(this, fd, endpoint);
         sessions.add(session);
         activeSessions = sessions.size();
+        if (activeSessions >= maxConnections && listener != null) {
+            listener.pause();
+        }
         session.start();
     }
 
@@ -73,6 +78,9 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     void sessionClosed(TcpSession session) {
         sessions.remove(session);
         activeSessions = sessions.size();
+        if (activeSessions < maxConnections && listener != null) {
+            listener.resume();
+        }
     }
 
     void countUpstreamFailure() {
