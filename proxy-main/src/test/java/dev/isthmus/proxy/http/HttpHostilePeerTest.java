@@ -11,7 +11,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -99,6 +103,35 @@ final class HttpHostilePeerTest {
     }
 
     @Test
+    void pipelinedRequestsBehindLargeBodiesAreNotSwallowed() throws Exception {
+        origin.on("/hash", OriginScripts.hashBody());
+        RawClient client = fixture.client();
+        int size = 1024 * 1024;
+        byte[] body = new byte[size];
+        new SplittableRandom(3).nextBytes(body);
+        ByteArrayOutputStream pipeline = new ByteArrayOutputStream();
+        pipeline.write(("POST /hash HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n")
+                .getBytes(StandardCharsets.US_ASCII));
+        pipeline.write(body);
+        pipeline.write(("POST /hash HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(size) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+        pipeline.write(body);
+        pipeline.write(("\r\n0\r\n\r\n" + RawClient.head("GET", "/third")).getBytes(StandardCharsets.US_ASCII));
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                client.send(pipeline.toByteArray());
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        String expected = sha256(body) + ":" + size;
+        assertEquals(expected, client.read("POST").bodyText());
+        assertEquals(expected, client.read("POST").bodyText());
+        assertEquals("o GET /third\n", client.read().bodyText());
+        writer.join();
+    }
+
+    @Test
     void aChunkedBodyOfOneByteChunksArrivesWhole() throws Exception {
         RawClient client = fixture.client();
         StringBuilder body = new StringBuilder();
@@ -172,6 +205,10 @@ final class HttpHostilePeerTest {
         }
         List<OriginConnection> connections = origin.connections();
         assertEquals(2, connections.size(), "the busy upstream connection was not shared");
+    }
+
+    private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {
+        return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
     }
 
     @Test

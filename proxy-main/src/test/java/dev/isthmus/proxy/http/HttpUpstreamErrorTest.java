@@ -10,16 +10,19 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
+import java.io.EOFException;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 /**
  * Issue 4, upstream failures: refused connect, resets, malformed responses (502), no capacity (503), and a client that
@@ -193,6 +196,33 @@ final class HttpUpstreamErrorTest {
         assertEquals("too large\n", response.bodyText());
         client.close();
         uploader.join();
+    }
+
+    @Test
+    void aContentLengthBodyCutShortByTheOriginIsNeverPassedOffAsComplete() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/short", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nonly ten b", After.CLOSE));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/short"));
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        assertEquals(100, head.contentLength());
+        assertEquals("only ten b", new String(client.readUntilClosed(), StandardCharsets.US_ASCII),
+                "ten bytes, then the connection ends: the client can tell the body is incomplete");
+    }
+
+    @Test
+    void aChunkedBodyCutShortByTheOriginIsNeverTerminatedByTheProxy() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/short-chunked", OriginScripts.raw(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", After.CLOSE));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/short-chunked"));
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        InputStream body = client.bodyStream(head, "GET");
+        // A fabricated last chunk would make a truncated body look complete: the decoder must hit the end instead.
+        assertThrows(EOFException.class, body::readAllBytes);
     }
 
     @Test
