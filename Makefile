@@ -30,6 +30,7 @@ TARGETS ?=
 RATE ?=
 IDLE_CONNS ?=
 ISTHMUS_MODE ?=
+LOAD_THREADS ?=
 PERF_JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -cp $(PERF_JAR)
 
 .PHONY: build test run clean bindings jmh bench bench-deps profile maven-check
@@ -52,7 +53,8 @@ jmh: build
 # Side-by-side suite vs nginx and HAProxy; writes perf/target/bench/report.md, runs.json and latency plots.
 bench: build
 	$(PERF_JAVA) dev.isthmus.perf.bench.BenchMain --duration "$(DURATION)" --rounds "$(ROUNDS)" \
-	  --workers "$(WORKERS)" --quick "$(QUICK)" --loadgen "$(LOADGEN)" --targets "$(TARGETS)" --rate "$(RATE)" \
+	  --workers "$(WORKERS)" --load-threads "$(LOAD_THREADS)" --quick "$(QUICK)" --loadgen "$(LOADGEN)" \
+	  --targets "$(TARGETS)" --rate "$(RATE)" \
 	  --idle-connections "$(IDLE_CONNS)" --isthmus-mode "$(ISTHMUS_MODE)" --isthmus bin/isthmus \
 	  --perf-jar $(PERF_JAR) --out perf/target/bench
 

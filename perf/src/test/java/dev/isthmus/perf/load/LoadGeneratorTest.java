@@ -2,6 +2,8 @@ package dev.isthmus.perf.load;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 import java.io.IOException;
 import java.net.InetAddress;
@@ -107,20 +109,22 @@ class LoadGeneratorTest {
         }
     }
 
-    @Test
-    void openLoopNeverSendsAheadOfTheSchedule() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"--spin", "--no-spin"})
+    void openLoopNeverSendsAheadOfTheSchedule(String waiting) throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
-            LoadReport report = run("-c", "4", "-R", "1000", "-n", "100", origin.url("/"));
+            LoadReport report = run(waiting, "-c", "4", "-R", "1000", "-n", "100", origin.url("/"));
             assertEquals(100, report.requests());
             // The 100th request is due 99 ms after the start; the run cannot end before it is sent.
             assertTrue(report.durationNanos() >= 99 * MILLIS, "ran " + report.durationNanos() / MILLIS + " ms");
         }
     }
 
-    @Test
-    void openLoopChargesAStallToEveryRequestThatWaitedForIt() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"--spin", "--no-spin"})
+    void openLoopChargesAStallToEveryRequestThatWaitedForIt(String waiting) throws Exception {
         try (TestOrigin origin = new TestOrigin(20, 200)) {
-            LoadReport report = run("-c", "1", "-R", "500", "-n", "200", origin.url("/stall"));
+            LoadReport report = run(waiting, "-c", "1", "-R", "500", "-n", "200", origin.url("/stall"));
             assertEquals(200, report.requests());
             // Requests fall due every 2 ms while the single connection waits 200 ms for one answer; measured from
             // their due times, about half of the ~100 that queued behind the stall waited 100 ms or more. A
