@@ -32,6 +32,10 @@ final class HeaderBlockScanner {
         FAILED
     }
 
+    private static final int HOST_LENGTH = 4;
+    private static final long HOST_MASK = 0xFFFFFFFFL;
+    private static final long HOST_WORD = Swar.pack(FieldFacts.ascii("host"), 0, HOST_LENGTH);
+
     private final HeaderFields fields;
     private final int maxHeaderCount;
     private State state = State.LINE_START;
@@ -41,6 +45,8 @@ final class HeaderBlockScanner {
     private int valueStart;
     private int valueEnd;
     private Rejection rejection;
+    /** Whether the fast path already found a Host value made of host characters only. */
+    private boolean hostChecked;
 
     HeaderBlockScanner(HeaderFields fields, int maxHeaderCount) {
         this.fields = fields;
@@ -52,6 +58,12 @@ final class HeaderBlockScanner {
         state = State.LINE_START;
         pos = at;
         rejection = null;
+        hostChecked = false;
+    }
+
+    /** Whether a Host field was validated as {@code uri-host [":" port]} characters while it was scanned. */
+    boolean hostChecked() {
+        return hostChecked;
     }
 
     /** Position just past the final CRLF, once {@link ParseStatus#COMPLETE}; else the next byte to scan. */
@@ -178,8 +190,8 @@ final class HeaderBlockScanner {
      * and a value without HTAB), working from words already loaded wherever it can. It stops at the first line that
      * is incomplete, irregular or near the end of the segment, leaving it to the byte-at-a-time states (which then
      * scan it once more at most, so resumption stays linear). Returns true when it consumed the final empty line.
-     * The two word loops are written out here rather than shared: the JIT then keeps this whole loop in one
-     * compiled body, with the words and marks in registers.
+     * The word loops are written out here rather than shared: the JIT then keeps this whole loop in one compiled
+     * body, with the words and marks in registers.
      */
     private boolean completeLines(MemorySegment s, long base, int limit) {
         long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
@@ -218,15 +230,30 @@ final class HeaderBlockScanner {
                 break;
             }
             int value = nameEnd + 1 + leading;
-            // The one SP before the value is plain field content, so the value scan starts on the word in hand.
-            at = nameEnd + 1;
-            word = afterColon;
-            while ((marked = Swar.controlOrDel(word)) == 0) {
-                at += Swar.WORD_BYTES;
-                if (at >= limit || at > lastWord) {
-                    break lines;
+            // A Host value is checked against the host characters in the same pass (CR is not one, so it still
+            // ends the scan); any other value starts on the word in hand, its one SP being plain field content.
+            boolean host = nameEnd - p == HOST_LENGTH && ((first | Swar.CASE_BITS) & HOST_MASK) == HOST_WORD;
+            if (host && value > lastWord) {
+                break;
+            }
+            at = host ? value : nameEnd + 1;
+            word = host && leading == 1 ? Swar.load(s, base + value) : afterColon;
+            if (host) {
+                while ((marked = Swar.notCommonHost(word)) == 0) {
+                    at += Swar.WORD_BYTES;
+                    if (at >= limit || at > lastWord) {
+                        break lines;
+                    }
+                    word = Swar.load(s, base + at);
                 }
-                word = Swar.load(s, base + at);
+            } else {
+                while ((marked = Swar.controlOrDel(word)) == 0) {
+                    at += Swar.WORD_BYTES;
+                    if (at >= limit || at > lastWord) {
+                        break lines;
+                    }
+                    word = Swar.load(s, base + at);
+                }
             }
             int index = Swar.firstMarked(marked);
             int end = at + index;
@@ -245,6 +272,7 @@ final class HeaderBlockScanner {
                 }
             }
             fields.add(p, nameEnd - p, value, trimmed - value, end + 2, first);
+            hostChecked |= host;
             p = end + 2;
         }
         pos = p;

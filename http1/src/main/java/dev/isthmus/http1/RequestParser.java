@@ -314,7 +314,7 @@ public final class RequestParser {
         if (hosts == 0 && head.version == HttpVersion.HTTP_1_1) {
             return Rejection.MISSING_HOST;
         }
-        if (hosts == 1 && !validHost(fields.indexOf(KnownHeader.HOST))) {
+        if (hosts == 1 && !scanner.hostChecked() && !validHost(fields.indexOf(KnownHeader.HOST))) {
             return Rejection.INVALID_HOST;
         }
         if (facts.transferEncoding()) {
