@@ -76,6 +76,31 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void http10ClientAskingForKeepAliveKeepsItsConnection() throws Exception {
+        RawClient client = fixture.client();
+        for (int i = 0; i < 3; i++) {
+            client.send("GET /ka/" + i + " HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+            RawResponse response = client.read();
+            assertEquals(200, response.status());
+            assertEquals("o GET /ka/" + i + "\n", response.bodyText());
+            assertTrue(response.head().hasToken("Connection", "keep-alive"),
+                    () -> "an HTTP/1.0 client only keeps the connection when told keep-alive:\n" + response);
+        }
+    }
+
+    @Test
+    void http10RequestsAreForwardedOnAPersistentUpstreamConnection() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /old-ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        assertEquals(200, client.read().status());
+        HttpHead forwarded = origin.lastRequest().head();
+        // The client's keep-alive is hop-by-hop and dropped; unless the proxy speaks HTTP/1.1 upstream or asks for
+        // keep-alive itself, the origin closes after answering and the pooled connection is a trap (RFC 9112 §9.3).
+        assertTrue(forwarded.startLine().endsWith("HTTP/1.1") || forwarded.hasToken("Connection", "keep-alive"),
+                () -> "the forwarded request does not ask for a persistent connection:\n" + forwarded.rawText());
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         origin.on("/big", OriginScripts.streamed(7, 1 << 20));
         RawClient client = fixture.client();

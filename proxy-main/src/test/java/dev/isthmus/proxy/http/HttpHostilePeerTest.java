@@ -193,6 +193,17 @@ final class HttpHostilePeerTest {
     }
 
     @Test
+    void absoluteFormTargetsAreRoutedByTheirPathAndForwardedInOriginForm() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.request("GET", "http://example.com/api/users?id=1", "Host: ignored.example");
+        assertEquals(200, response.status(), response::toString);
+        OriginRequest forwarded = origin.lastRequest();
+        // RFC 9112 §3.2.2: the target's authority replaces Host; §3.2.1: an origin server gets the origin-form.
+        assertEquals("/users?id=1", forwarded.target(), forwarded::toString);
+        assertEquals("example.com", forwarded.header("Host"), forwarded::toString);
+    }
+
+    @Test
     void aClientThatStopsReadingDoesNotStallTheOthers() throws Exception {
         RawClient stalled = fixture.client();
         stalled.send(RawClient.head("GET", "/huge"));

@@ -69,4 +69,18 @@ final class HttpListenerLimitsTest {
         client.assertClosedByPeer();
     }
 
+    @Test
+    void connectionsBeyondMaxConnectionsWaitUntilOneCloses() throws Exception {
+        RawClient first = fixture.client();
+        RawClient second = fixture.client();
+        assertEquals(200, first.get("/1").status());
+        assertEquals(200, second.get("/2").status());
+        RawClient third = fixture.client();
+        third.readTimeout(NOT_SERVED_WITHIN);
+        third.send(RawClient.head("GET", "/3"));
+        assertThrows(SocketTimeoutException.class, third::readHead, "a third connection is not served yet");
+        first.close();
+        third.readTimeout(RawClient.DEFAULT_READ_TIMEOUT);
+        assertEquals("o GET /3\n", third.read().bodyText());
+    }
 }
