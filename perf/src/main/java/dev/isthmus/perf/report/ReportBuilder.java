@@ -30,6 +30,9 @@ public final class ReportBuilder {
             Workload.SMALL_GET, "latency-small-get",
             Workload.OPEN_LOOP, "latency-open-loop");
 
+    /** The load generator isthmus-load is held against. */
+    private static final String REFERENCE_LOAD_TOOL = "wrk";
+
     private final List<RunRecord> records;
     private final List<Target> targets;
     private final Map<String, Object> meta;
@@ -48,15 +51,7 @@ public final class ReportBuilder {
 
     /** The median of {@code column} over the successful runs of {@code target}; empty if none has the metric. */
     public OptionalDouble median(Target target, Column column) {
-        double[] values = okRuns(target, column.workload()).stream()
-                .map(r -> r.metrics().get(column.metric()))
-                .filter(v -> v != null && Double.isFinite(v))
-                .mapToDouble(Double::doubleValue).sorted().toArray();
-        if (values.length == 0) {
-            return OptionalDouble.empty();
-        }
-        int middle = values.length / 2;
-        return OptionalDouble.of(values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2);
+        return median(okRuns(target, column.workload()), column.metric());
     }
 
     /** The better of the nginx and HAProxy medians for {@code column}, in the metric's own direction. */
@@ -182,11 +177,17 @@ public final class ReportBuilder {
         if (tools.isEmpty()) {
             return out.append("skipped: ").append(checks.getFirst().message()).append('\n').toString();
         }
-        out.append("| tool | req/s | p50 | p99 |\n|---|---:|---:|---:|\n");
+        String referenceTool = tools.contains(REFERENCE_LOAD_TOOL) ? REFERENCE_LOAD_TOOL : tools.getFirst();
+        OptionalDouble reference = median(checks.stream().filter(r -> r.tool().equals(referenceTool)).toList(),
+                Metric.REQUESTS_PER_SECOND);
+        out.append("| tool | req/s | vs ").append(referenceTool).append(" | p50 | p99 |\n|---|---:|---:|---:|---:|\n");
         for (String tool : tools) {
             List<RunRecord> runs = checks.stream().filter(r -> r.tool().equals(tool)).toList();
+            OptionalDouble rps = median(runs, Metric.REQUESTS_PER_SECOND);
             out.append("| ").append(tool).append(" | ")
                     .append(medianText(runs, Metric.REQUESTS_PER_SECOND)).append(" | ")
+                    .append(rps.isPresent() && reference.isPresent() && reference.getAsDouble() > 0
+                            ? Format.ratio(rps.getAsDouble() / reference.getAsDouble()) : "–").append(" | ")
                     .append(medianText(runs, Metric.P50_MICROS)).append(" | ")
                     .append(medianText(runs, Metric.P99_MICROS)).append(" |\n");
         }
@@ -194,15 +195,22 @@ public final class ReportBuilder {
     }
 
     private static String medianText(List<RunRecord> runs, Metric metric) {
-        double[] values = runs.stream().filter(r -> r.outcome() == RunRecord.Outcome.OK)
-                .map(r -> r.metrics().get(metric)).filter(v -> v != null)
-                .mapToDouble(Double::doubleValue).sorted().toArray();
-        if (values.length == 0) {
+        OptionalDouble median = median(runs, metric);
+        if (median.isEmpty()) {
             return runs.isEmpty() ? "–" : "error: " + runs.getFirst().message();
         }
+        return Format.value(metric, median.getAsDouble());
+    }
+
+    private static OptionalDouble median(List<RunRecord> runs, Metric metric) {
+        double[] values = runs.stream().filter(r -> r.outcome() == RunRecord.Outcome.OK)
+                .map(r -> r.metrics().get(metric)).filter(v -> v != null && Double.isFinite(v))
+                .mapToDouble(Double::doubleValue).sorted().toArray();
+        if (values.length == 0) {
+            return OptionalDouble.empty();
+        }
         int middle = values.length / 2;
-        double median = values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2;
-        return Format.value(metric, median);
+        return OptionalDouble.of(values.length % 2 == 1 ? values[middle] : (values[middle - 1] + values[middle]) / 2);
     }
 
     // The run whose p99 is the median of the target's runs: a real distribution rather than a blend of several.

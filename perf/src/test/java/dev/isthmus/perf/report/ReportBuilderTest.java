@@ -64,8 +64,8 @@ class ReportBuilderTest {
         String markdown = report.markdown();
         assertTrue(markdown.contains("1. isthmus, error: connect: ECONNREFUSED (111)"), markdown);
         assertTrue(markdown.contains("haproxy, skipped: haproxy not installed"), markdown);
-        assertTrue(markdown.contains("| isthmus-load | 120,002 | 300 µs | 900 µs |"), markdown);
-        assertTrue(markdown.contains("| wrk | 100,002 | 300 µs | 900 µs |"), markdown);
+        assertTrue(markdown.contains("| isthmus-load | 120,002 | 1.20× | 300 µs | 900 µs |"), markdown);
+        assertTrue(markdown.contains("| wrk | 100,002 | 1.00× | 300 µs | 900 µs |"), markdown);
 
         List<Path> written = report.writeAll(dir);
         assertTrue(written.contains(dir.resolve("report.md")));
