@@ -6,11 +6,19 @@ import dev.isthmus.proxy.server.ProxyServer;
 
 /** The jar's entry point: the command line, then the proxy runtime, then the exit code. */
 public final class Main {
+    /** JUL's SimpleFormatter key; System.Logger goes to java.util.logging when no other backend is present. */
+    private static final String LOG_FORMAT_PROPERTY = "java.util.logging.SimpleFormatter.format";
+    /** One line per event: UTC timestamp, level, logger, message, then any stack trace. */
+    private static final String LOG_FORMAT = "%1$tFT%1$tT.%1$tLZ %4$s %3$s: %5$s%6$s%n";
 
     private Main() {
     }
 
     public static void main(String[] args) {
+        if (System.getProperty(LOG_FORMAT_PROPERTY) == null) {
+            System.setProperty("user.timezone", "UTC");
+            System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT);
+        }
         System.exit(run(args));
     }
 
