@@ -8,6 +8,7 @@ $(error no JDK >= 22 found; see the message above)
 endif
 export JAVA_HOME := $(JDK_HOME)
 export PATH := $(JDK_HOME)/bin:$(PATH)
+JVM_FLAGS := $(shell bin/find-jdk --jvm-flags)
 
 MVN ?= mvn
 MVN_FLAGS ?= -B -ntp
@@ -31,7 +32,7 @@ RATE ?=
 IDLE_CONNS ?=
 ISTHMUS_MODE ?=
 LOAD_THREADS ?=
-PERF_JAVA := $(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -cp $(PERF_JAR)
+PERF_JAVA := $(JAVA_HOME)/bin/java $(JVM_FLAGS) -cp $(PERF_JAR)
 
 .PHONY: build test run clean bindings jmh bench bench-deps profile maven-check
 
@@ -48,7 +49,7 @@ run: build
 	bin/isthmus --config $(CONFIG)
 
 jmh: build
-	$(JAVA_HOME)/bin/java --enable-native-access=ALL-UNNAMED -jar $(PERF_JAR) $(JMH_ARGS)
+	$(JAVA_HOME)/bin/java $(JVM_FLAGS) -jar $(PERF_JAR) $(JMH_ARGS)
 
 # Side-by-side suite vs nginx and HAProxy; writes perf/target/bench/report.md, runs.json and latency plots.
 bench: build
