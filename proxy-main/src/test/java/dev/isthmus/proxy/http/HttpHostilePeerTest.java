@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -13,6 +14,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -29,6 +31,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 final class HttpHostilePeerTest {
     private static final int PIPELINE_DEPTH = 200;
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -208,6 +211,8 @@ final class HttpHostilePeerTest {
         RawClient stalled = fixture.client();
         stalled.send(RawClient.head("GET", "/huge"));
         assertEquals(200, RawResponse.statusOf(stalled.readHead()));
+        Eventually.await("the stalled exchange filled the buffers between origin and client", WAIT,
+                () -> origin.connections().getFirst().requests().size() == 1);
         // The stalled client reads nothing more: its socket buffers fill and the proxy must park that exchange.
         try (RawClient other = RawClient.connect(fixture.port())) {
             for (int i = 0; i < 50; i++) {
@@ -216,6 +221,9 @@ final class HttpHostilePeerTest {
         }
         List<OriginConnection> connections = origin.connections();
         assertEquals(2, connections.size(), "the busy upstream connection was not shared");
+        long size = 256L * 1024 * 1024;
+        assertEquals(Payloads.expected(21, size) + ":" + size, Payloads.readToEof(Bodies.fixed(stalled.in(), size)),
+                "the parked exchange resumes with every byte in order");
     }
 
     private static String sha256(byte[] bytes) throws NoSuchAlgorithmException {

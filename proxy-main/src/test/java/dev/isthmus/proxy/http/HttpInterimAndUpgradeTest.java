@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -101,6 +102,15 @@ final class HttpInterimAndUpgradeTest {
         assertEquals(200, response.status());
         assertEquals("final", response.bodyText());
         assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
+    void http10ClientsAreNotSentInterimResponses() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /hints HTTP/1.0\r\n\r\n");
+        RawResponse response = client.read();
+        assertEquals(200, response.status(), () -> "HTTP/1.0 has no 1xx (RFC 9110 §15.2):\n" + response);
+        assertEquals("final", response.bodyText());
     }
 
     @Test

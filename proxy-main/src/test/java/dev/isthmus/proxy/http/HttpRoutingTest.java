@@ -141,6 +141,32 @@ final class HttpRoutingTest {
     }
 
     @Test
+    void requestBodiesSentToTheProxysOwnAnswersAreNeverTakenForRequests() throws Exception {
+        // Each body is a complete request for /exact: it reaches origin a only if the proxy parsed a body as a request.
+        String body = RawClient.head("GET", "/exact");
+        assertBodyConsumedOrConnectionClosed("POST /hello HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body, "POST", 200);
+        assertBodyConsumedOrConnectionClosed("POST /old HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + Integer.toHexString(body.length()) + "\r\n" + body + "\r\n0\r\n\r\n", "POST", 301);
+        assertBodyConsumedOrConnectionClosed("PUT /nowhere HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length()
+                + "\r\n\r\n" + body, "PUT", 404);
+        assertEquals(0, a.receivedBytes(), "no body was ever parsed as a request for /exact");
+    }
+
+    private void assertBodyConsumedOrConnectionClosed(String request, String method, int status) throws Exception {
+        try (RawClient client = RawClient.connect(fixture.port())) {
+            client.send(request + RawClient.head("GET", "/teapot"));
+            RawResponse response = client.read(method);
+            assertEquals(status, response.status(), response::toString);
+            if (response.closes()) {
+                client.assertClosedByPeer();
+            } else {
+                assertEquals(418, client.read().status(), "the next response answers the pipelined GET /teapot");
+            }
+        }
+    }
+
+    @Test
     void redirectsCarryStatusAndLocation() throws Exception {
         RawClient client = fixture.client();
         RawResponse moved = client.get("/old");

@@ -34,7 +34,11 @@ public final class RawClient implements AutoCloseable {
     }
 
     public static RawClient connect(int port) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        return connect(InetAddress.getLoopbackAddress(), port);
+    }
+
+    public static RawClient connect(InetAddress address, int port) throws IOException {
+        Socket socket = new Socket(address, port);
         socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
         return new RawClient(socket);

@@ -1,0 +1,40 @@
+package dev.isthmus.proxy.http;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.net.Inet6Address;
+import java.net.InetAddress;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** Issue 4 over IPv6 loopback: a listener on [::1] serves, and X-Forwarded-For carries the IPv6 client address. */
+@Timeout(60)
+final class HttpIpv6Test {
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    @Test
+    void anIpv6ClientIsForwardedWithItsAddress() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        int port = fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: "[::1]:0"
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+        InetAddress loopback6 = Inet6Address.getByName("::1");
+        try (RawClient client = RawClient.connect(loopback6, port)) {
+            assertEquals("o GET /v6\n", client.get("/v6").bodyText());
+        }
+        String forwardedFor = origin.lastRequest().header("X-Forwarded-For");
+        assertEquals(loopback6, InetAddress.getByName(forwardedFor), forwardedFor);
+    }
+}
