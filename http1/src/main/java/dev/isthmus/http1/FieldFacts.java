@@ -17,6 +17,10 @@ final class FieldFacts {
     private static final byte[] KEEP_ALIVE = ascii("keep-alive");
     private static final byte[] UPGRADE = ascii("upgrade");
     private static final byte[] CONTINUE = ascii("100-continue");
+    private static final long CLOSE_WORD = Swar.pack(CLOSE, 0, CLOSE.length);
+    private static final long UPGRADE_WORD = Swar.pack(UPGRADE, 0, UPGRADE.length);
+    private static final long KEEP_ALIVE_HEAD = Swar.pack(KEEP_ALIVE, 0, Swar.WORD_BYTES);
+    private static final long KEEP_ALIVE_TAIL = Swar.pack(KEEP_ALIVE, Swar.WORD_BYTES, KEEP_ALIVE.length - Swar.WORD_BYTES);
     private static final int DECIMAL = 10;
     private static final byte QUOTE = '"';
     private static final byte BACKSLASH = '\\';
@@ -198,6 +202,11 @@ final class FieldFacts {
     }
 
     private void connectionOptions(MemorySegment s, long at, int length) {
+        int single = singleOption(s, at, length);
+        if (single != 0) {
+            flags |= single;
+            return;
+        }
         long end = at + length;
         long p = at;
         while (p < end) {
@@ -225,6 +234,32 @@ final class FieldFacts {
                 flags |= NAMES_FIELDS_OPTION;
             }
         }
+    }
+
+    /**
+     * The flag of a Connection value that is exactly one of close, keep-alive or upgrade (almost every value is),
+     * compared a word at a time; 0 for anything else, which the general list parse then reads. Values are already
+     * free of controls, so OR-ing the case bit lowercases letters and matches '-' only with itself.
+     */
+    private static int singleOption(MemorySegment s, long at, int length) {
+        if (length == CLOSE.length) {
+            return lowered(s, at, CLOSE.length) == CLOSE_WORD ? CLOSE_OPTION : 0;
+        }
+        if (length == UPGRADE.length) {
+            return lowered(s, at, UPGRADE.length) == UPGRADE_WORD ? UPGRADE_OPTION : 0;
+        }
+        if (length == KEEP_ALIVE.length) {
+            return lowered(s, at, Swar.WORD_BYTES) == KEEP_ALIVE_HEAD
+                    && lowered(s, at + Swar.WORD_BYTES, KEEP_ALIVE.length - Swar.WORD_BYTES) == KEEP_ALIVE_TAIL
+                    ? KEEP_ALIVE_OPTION : 0;
+        }
+        return 0;
+    }
+
+    /** {@code n} bytes at {@code at} as a word with the case bit set in each of them (and zeros beyond). */
+    private static long lowered(MemorySegment s, long at, int n) {
+        long caseBits = n == Swar.WORD_BYTES ? Swar.CASE_BITS : Swar.CASE_BITS & ((1L << (n * Byte.SIZE)) - 1);
+        return Swar.loadPrefix(s, at, n) | caseBits;
     }
 
     private static boolean matches(MemorySegment s, long at, int length, byte[] lowercase) {

@@ -23,21 +23,29 @@ public enum KnownHeader {
     private static final KnownHeader[] VALUES = values();
     /** The longest name above; longer names are unknown without looking at them. */
     private static final int MAX_NAME_LENGTH = 17;
-    private static final KnownHeader[][] BY_LENGTH = new KnownHeader[MAX_NAME_LENGTH + 1][];
+    /** At most this many known names share a length (connection/keep-alive, upgrade/trailer...). */
+    private static final int SLOTS = 2;
+    /**
+     * The known names by length, {@code SLOTS} per length, as primitive tables: the ordinal ({@link #UNKNOWN} in
+     * an empty slot), the first word and its mask, so classifying a name costs no object loads.
+     */
+    private static final int[] ORDINAL_BY_SLOT = new int[(MAX_NAME_LENGTH + 1) * SLOTS];
+    private static final long[] FIRST_WORD_BY_SLOT = new long[(MAX_NAME_LENGTH + 1) * SLOTS];
+    private static final long[] FIRST_MASK_BY_SLOT = new long[(MAX_NAME_LENGTH + 1) * SLOTS];
 
     static {
-        for (int length = 0; length <= MAX_NAME_LENGTH; length++) {
-            int n = 0;
-            for (KnownHeader h : VALUES) {
-                n += h.lowerName.length == length ? 1 : 0;
+        java.util.Arrays.fill(ORDINAL_BY_SLOT, UNKNOWN);
+        for (KnownHeader h : VALUES) {
+            int slot = h.lowerName.length * SLOTS;
+            while (ORDINAL_BY_SLOT[slot] != UNKNOWN) {
+                slot++;
             }
-            BY_LENGTH[length] = new KnownHeader[n];
-            n = 0;
-            for (KnownHeader h : VALUES) {
-                if (h.lowerName.length == length) {
-                    BY_LENGTH[length][n++] = h;
-                }
+            if (slot >= (h.lowerName.length + 1) * SLOTS) {
+                throw new IllegalStateException("more than " + SLOTS + " known names of length " + h.lowerName.length);
             }
+            ORDINAL_BY_SLOT[slot] = h.ordinal();
+            FIRST_WORD_BY_SLOT[slot] = h.words[0];
+            FIRST_MASK_BY_SLOT[slot] = h.masks[0];
         }
     }
 
@@ -92,9 +100,14 @@ public enum KnownHeader {
             return UNKNOWN;
         }
         long first = firstWord | Swar.CASE_BITS;
-        for (KnownHeader candidate : BY_LENGTH[length]) {
-            if (candidate.words[0] == (first & candidate.masks[0]) && restMatches(candidate, segment, offset, length)) {
-                return candidate.ordinal();
+        for (int slot = length * SLOTS; slot < (length + 1) * SLOTS; slot++) {
+            int ordinal = ORDINAL_BY_SLOT[slot];
+            if (ordinal == UNKNOWN) {
+                return UNKNOWN;
+            }
+            if (FIRST_WORD_BY_SLOT[slot] == (first & FIRST_MASK_BY_SLOT[slot])
+                    && (length <= Swar.WORD_BYTES || restMatches(VALUES[ordinal], segment, offset, length))) {
+                return ordinal;
             }
         }
         return UNKNOWN;
