@@ -8,6 +8,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 
@@ -104,6 +105,50 @@ final class HttpTimeoutTest {
         RawClient client = fixture.client();
         client.readTimeout(UPPER_BOUND);
         assertEquals(0, client.readUntilClosed().length);
+    }
+
+    @Test
+    void theIdleTimeoutDoesNotCutAClientWaitingForASlowUpstream() throws Exception {
+        origin.on("/slow-answer", OriginScripts.delayed(CONFIGURED.multipliedBy(3), OriginScripts.text(200, "late")));
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        assertEquals("late", client.get("/slow-answer").bodyText(), "waiting for a response is not idleness");
+    }
+
+    @Test
+    void theTimeoutsDoNotCutASlowButSteadyUpload() throws Exception {
+        origin.on("/upload", OriginScripts.hashBody());
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        byte[] body = "0123456789".getBytes(StandardCharsets.US_ASCII);
+        client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length + "\r\n\r\n");
+        for (byte b : body) {
+            Thread.sleep(SLOWLORIS_PACE);
+            client.send(new byte[] {b});
+        }
+        RawResponse response = client.read("POST");
+        assertEquals(200, response.status(), () -> "a body trickling in after a complete head is not a slowloris:\n"
+                + response);
+        assertTrue(response.bodyText().endsWith(":10"), response::toString);
+    }
+
+    @Test
+    void theTimeoutsDoNotCutASlowButSteadyDownload() throws Exception {
+        long size = 24L * 1024 * 1024;
+        origin.on("/download", OriginScripts.streamed(31, size));
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        client.send(RawClient.head("GET", "/download"));
+        HttpHead head = client.readHead();
+        InputStream body = client.bodyStream(head, "GET");
+        byte[] slice = new byte[1024 * 1024];
+        long total = 0;
+        // About 2.4 s for 24 MiB: far longer than the 300 ms timeouts, while the proxy always has bytes to move.
+        for (int n; (n = body.readNBytes(slice, 0, slice.length)) > 0; ) {
+            total += n;
+            Thread.sleep(SLOWLORIS_PACE);
+        }
+        assertEquals(size, total, "the download finished although it took many idle timeouts");
     }
 
     @Test

@@ -9,6 +9,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
@@ -178,6 +179,19 @@ public final class OriginScripts {
             exchange.socket().shutdownOutput();
             exchange.rawIn().transferTo(OutputStream.nullOutputStream());
             return After.DONE;
+        };
+    }
+
+    /** Takes {@code delay} before running {@code then}: a slow upstream (the delay is the behaviour under test). */
+    public static Script delayed(Duration delay, Script then) {
+        return exchange -> {
+            try {
+                Thread.sleep(delay);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return After.DONE;
+            }
+            return then.respond(exchange);
         };
     }
 
