@@ -153,7 +153,7 @@ final class ClientConnection implements EventHandler {
             interest.bind(token, EPOLLIN());
         } catch (SyscallException e) {
             sys.close(fd);
-            LOG.log(System.Logger.Level.WARNING, "http {0}: {1}", worker.config.name(), e.getMessage());
+            worker.warnings.warn("http " + worker.config.name() + ": " + e.getMessage());
             return false;
         }
         arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
@@ -441,7 +441,11 @@ final class ClientConnection implements EventHandler {
 
     /** A small error response written by the proxy, always closing the connection. */
     private void respondError(int status, String reason, boolean countAsProxyError) {
-        LOG.log(System.Logger.Level.WARNING, "http {0}: {1} {2}", worker.config.name(), status, reason);
+        if (status >= STATUS_INTERNAL_ERROR) {
+            worker.warnings.warn("http " + worker.config.name() + ": " + status + " " + reason);
+        } else {
+            LOG.log(System.Logger.Level.DEBUG, "http {0}: {1} {2}", worker.config.name(), status, reason);
+        }
         if (!startLocalResponse()) {
             return;
         }
@@ -1157,7 +1161,7 @@ final class ClientConnection implements EventHandler {
             respondError(status, reason, true);
             return;
         }
-        LOG.log(System.Logger.Level.WARNING, "http {0}: closing client: {1}", worker.config.name(), reason);
+        worker.warnings.warn("http " + worker.config.name() + ": closing client: " + reason);
         close();
     }
 

@@ -11,6 +11,7 @@ import dev.isthmus.http1.ResponseWriter;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.log.RateLimitedLog;
 import dev.isthmus.proxy.route.RouteTable;
 import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
@@ -31,6 +32,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int SMALL_CHUNK = BufferPool.DEFAULT_CHUNK_SIZE;
     private static final int MAX_CHUNKS = 1 << 16;
     private static final int MAX_IP_TEXT = 40;
+    private static final int WARNINGS_PER_SECOND = 20;
 
     final EpollReactor reactor;
     final ListenerConfig config;
@@ -52,6 +54,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     /** Chunks as large as the largest head allowed. */
     final BufferPool largeBuffers;
     final HttpStats stats = new HttpStats();
+    /** Upstream failures and aborted exchanges, rate-limited: stderr writes block the reactor thread. */
+    final RateLimitedLog warnings = new RateLimitedLog(System.getLogger(ClientConnection.class.getName()), WARNINGS_PER_SECOND);
     private final ProxyConfig proxy;
     private final UpstreamPool[] pools;
     private final Set<ClientConnection> connections = new HashSet<>();

@@ -4,6 +4,7 @@ import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.log.RateLimitedLog;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.Listener;
 
@@ -18,6 +19,8 @@ import java.util.Set;
  * plain snapshots (stats are allowed to lag).
  */
 public final class TcpListenerWorker implements Listener.AcceptHandler {
+    private static final int WARNINGS_PER_SECOND = 20;
+
     private final EpollReactor reactor;
     private final String listenerName;
     private final Endpoint[] endpoints;
@@ -30,6 +33,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private volatile long upstreamFailures;
     private volatile int activeSessions;
     private Listener listener;
+    private final RateLimitedLog warnings =
+            new RateLimitedLog(System.getLogger(TcpSession.class.getName()), WARNINGS_PER_SECOND);
 
     public TcpListenerWorker(EpollReactor reactor, ListenerConfig listener, ClusterConfig cluster) {
         this.reactor = reactor;
@@ -65,6 +70,10 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     EpollReactor reactor() {
         return reactor;
+    }
+
+    RateLimitedLog warnings() {
+        return warnings;
     }
 
     String listenerName() {

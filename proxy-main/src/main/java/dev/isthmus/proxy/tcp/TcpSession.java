@@ -26,7 +26,6 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
 final class TcpSession {
     enum State { CONNECTING, PROXYING, CLOSED }
 
-    private static final System.Logger LOG = System.getLogger(TcpSession.class.getName());
     private static final int NO_INTEREST = -1;
 
     private final TcpListenerWorker worker;
@@ -209,7 +208,7 @@ final class TcpSession {
     }
 
     private void fail(String reason) {
-        LOG.log(System.Logger.Level.WARNING, "tcp {0}: closing client: {1}", worker.listenerName(), reason);
+        worker.warnings().warn("tcp " + worker.listenerName() + ": closing client: " + reason);
         worker.countUpstreamFailure();
         close();
     }

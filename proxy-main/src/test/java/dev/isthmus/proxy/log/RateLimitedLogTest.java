@@ -1,0 +1,54 @@
+package dev.isthmus.proxy.log;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.ResourceBundle;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+final class RateLimitedLogTest {
+    /** Records what reaches the logger. */
+    private static final class Recorder implements System.Logger {
+        final List<String> lines = new ArrayList<>();
+
+        @Override
+        public String getName() {
+            return "recorder";
+        }
+
+        @Override
+        public boolean isLoggable(Level level) {
+            return true;
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String message, Throwable thrown) {
+            lines.add(level + " " + message);
+        }
+
+        @Override
+        public void log(Level level, ResourceBundle bundle, String format, Object... params) {
+            lines.add(level + " " + format);
+        }
+    }
+
+    @Test
+    void logsAtMostTheBudgetPerSecondAndReportsWhatItDropped() {
+        Recorder recorder = new Recorder();
+        long[] now = {0};
+        RateLimitedLog log = new RateLimitedLog(recorder, 3, () -> now[0]);
+        for (int i = 0; i < 10; i++) {
+            log.warn("failure " + i);
+        }
+        assertEquals(List.of("WARNING failure 0", "WARNING failure 1", "WARNING failure 2"), recorder.lines);
+        now[0] = 999_999_999L;
+        log.warn("still the same second");
+        assertEquals(3, recorder.lines.size());
+        now[0] = 1_000_000_000L;
+        log.warn("next second");
+        assertEquals(List.of("WARNING failure 0", "WARNING failure 1", "WARNING failure 2",
+                "WARNING 8 similar warnings suppressed", "WARNING next second"), recorder.lines);
+    }
+}
