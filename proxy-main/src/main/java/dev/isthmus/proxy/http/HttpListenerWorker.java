@@ -30,7 +30,13 @@ import java.util.Set;
 public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int SCRATCH_BYTES = 16 * 1024;
     private static final int SMALL_CHUNK = BufferPool.DEFAULT_CHUNK_SIZE;
-    private static final int MAX_CHUNKS = 1 << 16;
+    /**
+     * Buffer memory bounds per listener per reactor: 16 Ki small chunks (256 MiB at 16 KiB) and 2 Ki large ones
+     * (128 MiB at the 64 KiB default head limit). Slabs are allocated on demand; past the bound a connection waits
+     * for memory instead of the process growing without limit.
+     */
+    private static final int MAX_SMALL_CHUNKS = 1 << 14;
+    private static final int MAX_LARGE_CHUNKS = 1 << 11;
     private static final int MAX_IP_TEXT = 40;
     private static final int WARNINGS_PER_SECOND = 20;
 
@@ -80,8 +86,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
         this.date = new HttpDate(reactor.arena());
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
-        this.buffers = new BufferPool(reactor.arena(), small, MAX_CHUNKS);
-        this.largeBuffers = new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_CHUNKS);
+        this.buffers = new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS);
+        this.largeBuffers = new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()),
+                MAX_LARGE_CHUNKS);
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }
 
