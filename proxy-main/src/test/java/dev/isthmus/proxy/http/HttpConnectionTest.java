@@ -146,6 +146,15 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void connectionOptionsAreCaseInsensitive() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/shout", "CONNECTION: CLOSE");
+        assertEquals(200, response.status());
+        assertTrue(response.closes(), response::toString);
+        client.assertClosedByPeer();
+    }
+
+    @Test
     void originConnectionCloseRetiresThatUpstreamConnection() throws Exception {
         origin.on("/closing", OriginScripts.connectionClose("last words"));
         RawClient client = fixture.client();

@@ -2,17 +2,21 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.testing.ChildJava;
 import dev.isthmus.proxy.testing.Eventually;
+import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SplittableRandom;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -26,9 +30,20 @@ final class HttpLoadTest {
     private static final int CLIENTS = 1000;
     private static final int REQUESTS_PER_CLIENT = 20;
     private static final Duration CLIENT_BOUND = Duration.ofSeconds(10);
+    private static final int CHURN_CONNECTIONS = 2000;
+    private static final int CHURN_CONCURRENCY = 100;
+    private static final int CHAOS_CLIENTS = 100;
+    private static final int CHAOS_REQUESTS = 10;
+    private static final int CHAOS_ABORT_ONE_IN = 4;
+    private static final long MIB = 1024 * 1024;
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
+
+    private static HttpHead getHead(RawClient client, String target) throws IOException {
+        client.send(RawClient.head("GET", target));
+        return client.readHead();
+    }
 
     private void start(int workers, int... originPorts) throws Exception {
         StringBuilder clusters = new StringBuilder();
@@ -86,6 +101,83 @@ final class HttpLoadTest {
         assertEquals(CLIENTS * REQUESTS_PER_CLIENT, origin.requests().size());
         assertTrue(origin.acceptedCount() <= CLIENTS,
                 "keep-alive upstream: at most one connection per concurrent client, got " + origin.acceptedCount());
+        Eventually.await("every downstream connection released", CLIENT_BOUND,
+                () -> fixture.listener().activeConnections() == 0);
+    }
+
+    @Test
+    @Timeout(120)
+    void connectionChurnLeavesNothingBehind() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        start(2, origin.port(), origin.port());
+        int port = fixture.port();
+        List<Future<Void>> clients = new ArrayList<>();
+        Semaphore concurrency = new Semaphore(CHURN_CONCURRENCY);
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < CHURN_CONNECTIONS; c++) {
+                int id = c;
+                clients.add(threads.submit(() -> {
+                    concurrency.acquire();
+                    try (RawClient client = RawClient.connect(port)) {
+                        RawResponse response = client.get("/churn/" + id, "Connection: close");
+                        assertEquals("o GET /churn/" + id + "\n", response.bodyText());
+                        client.assertClosedByPeer();
+                    } finally {
+                        concurrency.release();
+                    }
+                    return null;
+                }));
+            }
+            for (Future<Void> client : clients) {
+                client.get(100, TimeUnit.SECONDS);
+            }
+        }
+        Eventually.await("every downstream connection released", CLIENT_BOUND,
+                () -> fixture.listener().activeConnections() == 0);
+    }
+
+    @Test
+    @Timeout(120)
+    void clientsAbortingMidResponseDoNotDisturbTheOthers() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        origin.onPrefix("/mib/", OriginScripts.streamed(41, MIB));
+        start(2, origin.port(), origin.port());
+        int port = fixture.port();
+        String expected = Payloads.expected(41, MIB) + ":" + MIB;
+        List<Future<Integer>> clients = new ArrayList<>();
+        try (ExecutorService threads = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int c = 0; c < CHAOS_CLIENTS; c++) {
+                int id = c;
+                clients.add(threads.submit(() -> {
+                    SplittableRandom random = new SplittableRandom(id);
+                    int completed = 0;
+                    try (RawClient client = RawClient.connect(port)) {
+                        for (int r = 0; r < CHAOS_REQUESTS; r++) {
+                            client.send(RawClient.head("GET", "/mib/" + id + "/" + r));
+                            HttpHead head = client.readHead();
+                            assertEquals(200, RawResponse.statusOf(head));
+                            if (random.nextInt(CHAOS_ABORT_ONE_IN) == 0) {
+                                client.in().readNBytes(random.nextInt(64 * 1024));
+                                client.reset();
+                                return completed;
+                            }
+                            assertEquals(expected, Payloads.readToEof(client.bodyStream(head, "GET")));
+                            completed++;
+                        }
+                    }
+                    return completed;
+                }));
+            }
+            int completed = 0;
+            for (Future<Integer> client : clients) {
+                completed += client.get(100, TimeUnit.SECONDS);
+            }
+            assertTrue(completed > 0);
+        }
+        try (RawClient after = RawClient.connect(port)) {
+            assertEquals("direct\n", after.get("/direct").bodyText());
+            assertEquals(expected, Payloads.readToEof(after.bodyStream(getHead(after, "/mib/after"), "GET")));
+        }
         Eventually.await("every downstream connection released", CLIENT_BOUND,
                 () -> fixture.listener().activeConnections() == 0);
     }
