@@ -132,6 +132,11 @@ final class MalformedRequestTest {
                 row("missing Host in HTTP/1.1", 400, "GET / HTTP/1.1\r\nX-A: 1\r\n\r\n"),
                 row("two Host fields", 400, "GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n"),
                 row("two identical Host fields", 400, "GET / HTTP/1.1\r\nHost: a\r\nHost: a\r\n\r\n"),
+                row("Host with a space", 400, "GET / HTTP/1.1\r\nHost: exa mple.com\r\n\r\n"),
+                row("Host with a path", 400, "GET / HTTP/1.1\r\nHost: example.com/admin\r\n\r\n"),
+                row("Host with userinfo", 400, "GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n"),
+                row("Host with a query", 400, "GET / HTTP/1.1\r\nHost: example.com?x=1\r\n\r\n"),
+                row("Host with a fragment", 400, "GET / HTTP/1.1\r\nHost: example.com#top\r\n\r\n"),
                 // Limits (defaults: 64 KiB head, 100 fields, 8 KiB target).
                 row("huge field", 431, "GET / HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70 * 1024) + "\r\n\r\n"),
                 row("too many fields", 431, "GET / HTTP/1.1\r\n" + host + manyFields(101) + "\r\n"),
@@ -160,6 +165,14 @@ final class MalformedRequestTest {
         RawResponse response = client.read();
         assertEquals(200, response.status(), "the rows below fail for their flaw, not for the route");
         assertTrue(origin.receivedBytes() > 0);
+    }
+
+    @Test
+    void emptyAndBracketedHostsAreValid() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals("o GET /empty-host\n", client.request("GET", "/empty-host", "Host:").bodyText());
+        assertEquals("o GET /v6-host\n", client.request("GET", "/v6-host", "Host: [::1]:8080").bodyText());
+        assertEquals("o GET /spaced\n", client.request("GET", "/spaced", "Host:  example.com \t").bodyText());
     }
 
     @ParameterizedTest(name = "{0} -> {1}")
