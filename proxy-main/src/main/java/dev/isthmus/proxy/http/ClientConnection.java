@@ -15,7 +15,6 @@ import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.proxy.route.Route;
 import dev.isthmus.proxy.route.Span;
-import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
 import dev.isthmus.reactor.Interest;
@@ -122,18 +121,14 @@ final class ClientConnection implements EventHandler {
     private int responseStatus;
 
     private boolean upgradeRequested;
-    /** A response body that may start only once the head waiting in {@link #toClientPending} is out. */
+    /** A response body that may start only once the head waiting in {@link #toClient} is out. */
     private BodyTransfer.Mode pendingResponseMode;
     private long pendingResponseRest;
 
     private BodyTransfer requestBody;
     private BodyTransfer responseBody;
-    private MemorySegment toClientPending;
-    private long toClientPosition;
-    private long toClientEnd;
-    private MemorySegment toUpstreamPending;
-    private long toUpstreamPosition;
-    private long toUpstreamEnd;
+    private final PendingWrite toClient;
+    private final PendingWrite toUpstream;
     private long lingerDiscarded;
 
     ClientConnection(HttpListenerWorker worker, int fd, byte[] clientIp) {
@@ -144,6 +139,8 @@ final class ClientConnection implements EventHandler {
         this.clientIp = clientIp;
         this.timer = reactor.newTimer(this::onTimeout);
         this.interest = new Interest(reactor);
+        this.toClient = new PendingWrite(sys, worker.buffers, worker.largeBuffers);
+        this.toUpstream = new PendingWrite(sys, worker.buffers, worker.largeBuffers);
     }
 
     /** Registers the fd; false (fd closed) when epoll refused it. */
@@ -400,11 +397,11 @@ final class ClientConnection implements EventHandler {
     private void rejectRequest(Rejection rejection) {
         worker.stats.rejectedRequests++;
         method = null;
-        if (!startLocalResponse()) {
+        MemorySegment out = startLocalResponse();
+        if (out == null) {
             return;
         }
-        long n = worker.responseWriter.writeRejection(toClientPending, 0, toClientPending.byteSize(), rejection,
-                worker.date.value());
+        long n = worker.responseWriter.writeRejection(out, 0, out.byteSize(), rejection, worker.date.value());
         sendLocal(n, rejection.status(), true);
     }
 
@@ -446,11 +443,12 @@ final class ClientConnection implements EventHandler {
         } else {
             LOG.log(System.Logger.Level.DEBUG, "http {0}: {1} {2}", worker.config.name(), status, reason);
         }
-        if (!startLocalResponse()) {
+        MemorySegment out = startLocalResponse();
+        if (out == null) {
             return;
         }
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        long n = worker.responseWriter.start(toClientPending, 0, toClientPending.byteSize(), status)
+        long n = worker.responseWriter.start(out, 0, out.byteSize(), status)
                 .header(CONTENT_TYPE, TEXT_PLAIN)
                 .header(DATE, worker.date.value())
                 .finish(body, true);
@@ -460,15 +458,14 @@ final class ClientConnection implements EventHandler {
         sendLocal(n, status, true);
     }
 
-    /** Takes a chunk for a response the proxy writes itself; false (connection closed) when there is none. */
-    private boolean startLocalResponse() {
-        releasePending();
-        toClientPending = worker.buffers.acquire();
-        if (toClientPending == null) {
+    /** A chunk for a response the proxy writes itself; null (and the connection closed) when there is none. */
+    private MemorySegment startLocalResponse() {
+        toUpstream.release();
+        MemorySegment out = toClient.reserve();
+        if (out == null) {
             close();
-            return false;
         }
-        return true;
+        return out;
     }
 
     private void sendLocal(long length, int status, boolean close) {
@@ -481,8 +478,7 @@ final class ClientConnection implements EventHandler {
         }
         worker.stats.response(status);
         closeAfterResponse |= close;
-        toClientPosition = 0;
-        toClientEnd = length;
+        toClient.ready(length);
         state = State.RESPONDING;
         cancelTimer();
         if (flushToClient()) {
@@ -733,7 +729,7 @@ final class ClientConnection implements EventHandler {
 
     private void parseResponseHeads() {
         ResponseParser parser = worker.responseParser;
-        while (state == State.PROXYING && phase == ResponsePhase.AWAIT_HEAD && toClientPending == null) {
+        while (state == State.PROXYING && phase == ResponsePhase.AWAIT_HEAD && toClient.isEmpty()) {
             parser.reset(method);
             ParseStatus status = parser.parse(upstream.chunk, responseStart, responseFilled - responseStart);
             if (status == ParseStatus.NEED_MORE) {
@@ -903,7 +899,7 @@ final class ClientConnection implements EventHandler {
         if (state != State.PROXYING) {
             return;
         }
-        if (requestBody != null && requestBody.isActive() && toUpstreamPending == null) {
+        if (requestBody != null && requestBody.isActive() && toUpstream.isEmpty()) {
             long moved = requestBody.pump();
             if (requestBody.state() == BodyTransfer.State.FAILED) {
                 if (requestBody.truncated()) {
@@ -924,7 +920,7 @@ final class ClientConnection implements EventHandler {
                 requestEnd = headStart;
             }
         }
-        if (phase == ResponsePhase.BODY && toClientPending == null) {
+        if (phase == ResponsePhase.BODY && toClient.isEmpty()) {
             if (pendingResponseMode != null) {
                 startResponseBody(pendingResponseMode, pendingResponseRest);
                 if (state != State.PROXYING) {
@@ -946,7 +942,7 @@ final class ClientConnection implements EventHandler {
                 phase = ResponsePhase.COMPLETE;
             }
         }
-        if (phase == ResponsePhase.COMPLETE && toClientPending == null
+        if (phase == ResponsePhase.COMPLETE && toClient.isEmpty()
                 && (requestBodyDone || requestBody == null || !requestBody.isActive())) {
             finishExchange();
             return;
@@ -1015,33 +1011,26 @@ final class ClientConnection implements EventHandler {
 
     // ---------------------------------------------------------------- writes
 
-    /** One writev to the client; what it does not take waits in {@link #toClientPending}. True when all went out. */
+    /** One writev to the client; what it does not take waits in {@link #toClient}. True when all went out. */
     private boolean writeToClient(GatherWriter out) {
-        long total = out.totalBytes();
         long written = out.write(fd);
-        if (written == total) {
+        if (written == out.totalBytes()) {
             return true;
         }
         if (written < 0 && written != -EAGAIN()) {
             abort("client write failed: " + Errno.describe((int) written), 0);
-            return false;
-        }
-        MemorySegment pending = acquireFor(total);
-        if (pending == null) {
+        } else if (!toClient.keepUnsent(out, Math.max(written, 0))) {
             abort("no buffer memory for a pending write", 0);
-            return false;
+        } else {
+            updateInterest();
         }
-        toClientPending = pending;
-        toClientPosition = 0;
-        toClientEnd = out.copyUnsent(Math.max(written, 0), pending);
-        updateInterest();
         return false;
     }
 
+    /** One writev to the upstream; false when the exchange failed (a short write is not a failure). */
     private boolean writeToUpstream(GatherWriter out) {
-        long total = out.totalBytes();
         long written = out.write(upstream.fd());
-        if (written == total) {
+        if (written == out.totalBytes()) {
             return true;
         }
         if (written < 0 && written != -EAGAIN()) {
@@ -1052,79 +1041,45 @@ final class ClientConnection implements EventHandler {
             }
             return false;
         }
-        MemorySegment pending = acquireFor(total);
-        if (pending == null) {
+        if (!toUpstream.keepUnsent(out, Math.max(written, 0))) {
             upstreamFailed("no buffer memory for a pending write", STATUS_UNAVAILABLE);
             return false;
         }
-        toUpstreamPending = pending;
-        toUpstreamPosition = 0;
-        toUpstreamEnd = out.copyUnsent(Math.max(written, 0), pending);
         updateInterest();
         return true;
     }
 
-    private MemorySegment acquireFor(long bytes) {
-        BufferPool pool = bytes <= worker.buffers.chunkSize() ? worker.buffers : worker.largeBuffers;
-        return bytes <= pool.chunkSize() ? pool.acquire() : null;
-    }
-
     /** Sends what waits for the client; true when nothing is left. */
     private boolean flushToClient() {
-        if (toClientPending == null) {
-            return true;
+        long r = toClient.flush(fd);
+        if (r < 0 && r != -EAGAIN()) {
+            abort("client write failed: " + Errno.describe((int) r), 0);
         }
-        while (toClientPosition < toClientEnd) {
-            long n = sys.write(fd, toClientPending.address() + toClientPosition, toClientEnd - toClientPosition);
-            if (n == -EAGAIN()) {
-                return false;
-            }
-            if (n < 0) {
-                abort("client write failed: " + Errno.describe((int) n), 0);
-                return false;
-            }
-            toClientPosition += n;
-        }
-        releaseBuffer(toClientPending);
-        toClientPending = null;
-        return true;
+        return r == 0;
     }
 
     private boolean flushToUpstream() {
-        if (toUpstreamPending == null) {
-            return true;
+        long r = toUpstream.flush(upstream.fd());
+        if (r < 0 && r != -EAGAIN()) {
+            upstreamFailed("upstream write failed: " + Errno.describe((int) r), STATUS_BAD_GATEWAY);
         }
-        while (toUpstreamPosition < toUpstreamEnd) {
-            long n = sys.write(upstream.fd(), toUpstreamPending.address() + toUpstreamPosition,
-                    toUpstreamEnd - toUpstreamPosition);
-            if (n == -EAGAIN()) {
-                return false;
-            }
-            if (n < 0) {
-                upstreamFailed("upstream write failed: " + Errno.describe((int) n), STATUS_BAD_GATEWAY);
-                return false;
-            }
-            toUpstreamPosition += n;
-        }
-        releaseBuffer(toUpstreamPending);
-        toUpstreamPending = null;
-        return true;
+        return r == 0;
     }
 
     private void updateInterest() {
         if (state == State.CLOSED) {
             return;
         }
-        boolean wantOut = toClientPending != null;
+        boolean wantOut = !toClient.isEmpty();
         boolean wantIn = false;
         if (state == State.PROXYING) {
             wantOut |= responseBody != null && phase == ResponsePhase.BODY && responseBody.wantsSinkWritable();
-            wantIn = requestBody != null && requestBody.isActive() && toUpstreamPending == null
+            wantIn = requestBody != null && requestBody.isActive() && toUpstream.isEmpty()
                     && requestBody.wantsSourceReadable();
-            int upstreamWants = (toUpstreamPending != null ? EPOLLOUT() : 0)
+            int upstreamWants = (!toUpstream.isEmpty() ? EPOLLOUT() : 0)
                     | (requestBody != null && requestBody.isActive() && requestBody.wantsSinkWritable() ? EPOLLOUT() : 0)
                     | (phase == ResponsePhase.AWAIT_HEAD
-                    || (phase == ResponsePhase.BODY && toClientPending == null && responseBody != null
+                    || (phase == ResponsePhase.BODY && toClient.isEmpty() && responseBody != null
                     && (pendingResponseMode != null || responseBody.wantsSourceReadable())) ? EPOLLIN() : 0);
             upstream.setInterest(upstreamWants);
         }
@@ -1268,14 +1223,8 @@ final class ClientConnection implements EventHandler {
     }
 
     private void releasePending() {
-        if (toClientPending != null) {
-            releaseBuffer(toClientPending);
-            toClientPending = null;
-        }
-        if (toUpstreamPending != null) {
-            releaseBuffer(toUpstreamPending);
-            toUpstreamPending = null;
-        }
+        toClient.release();
+        toUpstream.release();
     }
 
     private void releaseChunk() {

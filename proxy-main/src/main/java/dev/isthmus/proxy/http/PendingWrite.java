@@ -1,0 +1,84 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.bindings.Syscalls;
+import dev.isthmus.reactor.BufferPool;
+
+import java.lang.foreign.MemorySegment;
+
+/**
+ * Bytes waiting to go one way (to the client, or to the upstream), in a chunk of their own: what a short
+ * {@code writev} left behind, or a response the proxy wrote itself. Nothing else may be written that way until
+ * {@link #flush} reports them sent. Confined to the reactor thread.
+ */
+final class PendingWrite {
+    private final Syscalls sys;
+    private final BufferPool small;
+    private final BufferPool large;
+    private MemorySegment buffer;
+    private long position;
+    private long end;
+
+    PendingWrite(Syscalls sys, BufferPool small, BufferPool large) {
+        this.sys = sys;
+        this.small = small;
+        this.large = large;
+    }
+
+    boolean isEmpty() {
+        return buffer == null;
+    }
+
+    /** Keeps what {@code out} did not send after its first {@code written} bytes; false when there is no memory. */
+    boolean keepUnsent(GatherWriter out, long written) {
+        long bytes = out.totalBytes() - written;
+        BufferPool pool = bytes <= small.chunkSize() ? small : large;
+        if (bytes > pool.chunkSize() || !take(pool)) {
+            return false;
+        }
+        end = out.copyUnsent(written, buffer);
+        return true;
+    }
+
+    /** A chunk to write a response into (then {@link #ready}); null when there is no memory. */
+    MemorySegment reserve() {
+        release();
+        return take(small) ? buffer : null;
+    }
+
+    /** The first {@code length} bytes of the {@link #reserve}d chunk are ready to send. */
+    void ready(long length) {
+        position = 0;
+        end = length;
+    }
+
+    private boolean take(BufferPool pool) {
+        release();
+        buffer = pool.acquire();
+        position = 0;
+        end = 0;
+        return buffer != null;
+    }
+
+    /**
+     * Sends what waits: 0 when all is sent (the chunk is released), {@code -EAGAIN} when the socket is full, or the
+     * {@code -errno} of a failed write.
+     */
+    long flush(int fd) {
+        while (position < end) {
+            long n = sys.write(fd, buffer.address() + position, end - position);
+            if (n < 0) {
+                return n;
+            }
+            position += n;
+        }
+        release();
+        return 0;
+    }
+
+    void release() {
+        if (buffer != null) {
+            (buffer.byteSize() == small.chunkSize() ? small : large).release(buffer);
+            buffer = null;
+        }
+    }
+}
