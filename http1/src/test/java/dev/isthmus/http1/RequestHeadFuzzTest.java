@@ -20,7 +20,7 @@ class RequestHeadFuzzTest {
 
     private final RequestParser[] parsers = {new RequestParser(), new RequestParser(SMALL)};
     private final RequestParser[] pieces = {new RequestParser(), new RequestParser(SMALL)};
-    private final RequestParser reparser = new RequestParser();
+    private final RequestParser reparser = new RequestParser(FuzzInput.REWRITTEN);
     private final RequestHeadRewriter rewriter = new RequestHeadRewriter();
     private final GatherList gather = new GatherList();
 
@@ -62,7 +62,7 @@ class RequestHeadFuzzTest {
     }
 
     private void rewritesToTheSameFraming(Arena arena, RequestHead head) {
-        MemorySegment scratch = arena.allocate(256);
+        MemorySegment scratch = arena.allocate(FuzzInput.SCRATCH_BYTES);
         rewriter.clearOptions().forwardedFor(Bytes.latin1("192.0.2.1")).forwardedProto(Bytes.latin1("http"))
                 .hostRewrite(Bytes.latin1("backend"));
         long used = rewriter.rewrite(head, scratch, 0, scratch.byteSize(), gather);

@@ -18,7 +18,7 @@ class ResponseHeadFuzzTest {
 
     private final ResponseParser parser = new ResponseParser();
     private final ResponseParser split = new ResponseParser();
-    private final ResponseParser reparser = new ResponseParser();
+    private final ResponseParser reparser = new ResponseParser(FuzzInput.REWRITTEN);
     private final ResponseHeadRewriter rewriter = new ResponseHeadRewriter();
     private final GatherList gather = new GatherList();
 
@@ -55,7 +55,7 @@ class ResponseHeadFuzzTest {
 
             if (status == ParseStatus.COMPLETE) {
                 ResponseHead head = parser.head();
-                MemorySegment scratch = arena.allocate(64);
+                MemorySegment scratch = arena.allocate(FuzzInput.SCRATCH_BYTES);
                 assertTrue(rewriter.rewrite(head, (data[0] & 1) == 1, scratch, 0, scratch.byteSize(), gather) >= 0);
                 MemorySegment out = arena.allocate(gather.totalBytes());
                 long at = 0;
