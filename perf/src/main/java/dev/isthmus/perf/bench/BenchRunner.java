@@ -27,6 +27,7 @@ public final class BenchRunner {
     private static final long FALLBACK_RATE = 1_000;
     private static final double NANOS_PER_MICRO = 1_000;
     private static final double BYTES_PER_GB = 1e9;
+    private static final double PERCENT = 100;
 
     private final BenchSettings settings;
     private final Deployment deployment;
@@ -186,6 +187,7 @@ public final class BenchRunner {
         Snapshot after = new Snapshot(server.pid(), jvm);
         after.run();
         long cpu = after.cpuNanos - before.cpuNanos;
+        long pressure = after.pressureMicros - before.pressureMicros;
         if (result.requests() == 0) {
             return RunRecord.error(round, target, workload, tool.name(),
                     "no request completed; errors " + result.errors());
@@ -200,6 +202,9 @@ public final class BenchRunner {
         metrics.put(Metric.MAX_MICROS, (double) result.latencyMicros(100));
         metrics.put(Metric.ERRORS, (double) result.totalErrors());
         metrics.put(Metric.CPU_MICROS_PER_REQUEST, cpu / NANOS_PER_MICRO / result.requests());
+        if (before.pressureMicros >= 0 && after.pressureMicros >= 0) {
+            metrics.put(Metric.CPU_PRESSURE_PERCENT, PERCENT * pressure * NANOS_PER_MICRO / result.durationNanos());
+        }
         if (before.jvm.isPresent() && after.jvm.isPresent()) {
             metrics.put(Metric.ALLOCATED_BYTES_PER_REQUEST,
                     (double) (after.jvm.get().allocatedBytes() - before.jvm.get().allocatedBytes()) / result.requests());
@@ -213,6 +218,7 @@ public final class BenchRunner {
         private final long pid;
         private final Optional<JvmCounters> source;
         private long cpuNanos;
+        private long pressureMicros;
         private Optional<JvmCounters.Reading> jvm = Optional.empty();
 
         Snapshot(long pid, Optional<JvmCounters> source) {
@@ -223,6 +229,7 @@ public final class BenchRunner {
         @Override
         public void run() {
             cpuNanos = stats.cpuNanos(pid);
+            pressureMicros = stats.cpuPressureMicros();
             jvm = read(source);
         }
     }

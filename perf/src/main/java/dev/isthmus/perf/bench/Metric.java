@@ -15,7 +15,12 @@ public enum Metric {
     CPU_MICROS_PER_REQUEST("CPU µs/req", false),
     RESIDENT_BYTES_PER_CONNECTION("RSS/conn", false),
     ALLOCATED_BYTES_PER_REQUEST("alloc B/req", false),
-    GC_CYCLES("GC cycles", false);
+    GC_CYCLES("GC cycles", false),
+    /**
+     * Share of the run's wall time during which some task on the machine waited for a CPU (Linux PSI,
+     * {@code /proc/pressure/cpu} "some"): how much the machine itself, not the target, was the limit.
+     */
+    CPU_PRESSURE_PERCENT("CPU pressure %", false);
 
     private final String label;
     private final boolean higherIsBetter;

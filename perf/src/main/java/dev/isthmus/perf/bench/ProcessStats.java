@@ -19,6 +19,7 @@ public final class ProcessStats {
     private static final long DEFAULT_CLOCK_TICKS = 100;
     private static final long NANOS_PER_SECOND = 1_000_000_000L;
     private static final long BYTES_PER_KIB = 1024;
+    private static final Path CPU_PRESSURE = Path.of("/proc/pressure/cpu");
 
     private final long nanosPerTick;
 
@@ -59,6 +60,20 @@ public final class ProcessStats {
             kib += residentKib(each);
         }
         return kib * BYTES_PER_KIB;
+    }
+
+    /**
+     * Cumulative microseconds during which some task waited for a CPU ({@code /proc/pressure/cpu}, "some total"),
+     * or -1 where the kernel has no PSI.
+     */
+    public long cpuPressureMicros() {
+        for (String line : read(CPU_PRESSURE).split("\n")) {
+            if (line.startsWith("some ")) {
+                int total = line.indexOf("total=");
+                return total < 0 ? -1 : Long.parseLong(line.substring(total + "total=".length()).trim());
+            }
+        }
+        return -1;
     }
 
     private static List<Long> tree(long pid) {

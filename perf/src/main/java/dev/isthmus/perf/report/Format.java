@@ -23,6 +23,7 @@ final class Format {
             case RESIDENT_BYTES_PER_CONNECTION -> String.format(Locale.ROOT, "%.1f KiB", value / BYTES_PER_KIB);
             case ALLOCATED_BYTES_PER_REQUEST -> String.format(Locale.ROOT, "%.1f", value);
             case ERRORS, GC_CYCLES -> String.format(Locale.ROOT, "%.0f", value);
+            case CPU_PRESSURE_PERCENT -> String.format(Locale.ROOT, "%.0f%%", value);
         };
     }
 

@@ -93,6 +93,13 @@ public final class ReportBuilder {
     public String markdown() {
         StringBuilder out = new StringBuilder("# isthmus bench\n\n");
         meta.forEach((key, value) -> out.append("- ").append(key).append(": ").append(value).append('\n'));
+        OptionalDouble pressure = median(records.stream().filter(r -> r.outcome() == RunRecord.Outcome.OK).toList(),
+                Metric.CPU_PRESSURE_PERCENT);
+        if (pressure.isPresent()) {
+            out.append("- CPU pressure during the runs (Linux PSI, median share of time some task waited for a CPU;"
+                            + " the bench's own load generator, origin and proxy count too): ")
+                    .append(Format.value(Metric.CPU_PRESSURE_PERCENT, pressure.getAsDouble())).append('\n');
+        }
         out.append('\n').append(table()).append('\n');
         out.append("""
                 Each cell is the median over rounds. `(a× / b×)` after a proxy's value is its ratio to the best of \

@@ -63,6 +63,7 @@ class ReportBuilderTest {
         assertTrue(table.contains("[1 of 3 runs: error [1]]"), table);
         String markdown = report.markdown();
         assertTrue(markdown.contains("1. isthmus, error: connect: ECONNREFUSED (111)"), markdown);
+        assertTrue(markdown.contains("count too): 2%"), "median pressure of all runs: " + markdown);
         assertTrue(markdown.contains("haproxy, skipped: haproxy not installed"), markdown);
         assertTrue(markdown.contains("| isthmus-load | 120,002 | 1.20× | 300 µs | 900 µs |"), markdown);
         assertTrue(markdown.contains("| wrk | 100,002 | 1.00× | 300 µs | 900 µs |"), markdown);
@@ -81,6 +82,7 @@ class ReportBuilderTest {
                 new PercentilePoint(99.9, p99 * 2), new PercentilePoint(100, p99 * 3));
         LoadResult load = new LoadResult((long) rps * 10, (long) rps * 1_000, 10_000_000_000L, Map.of(), points);
         return RunRecord.ok(round, target, Workload.SMALL_GET, "isthmus-load",
-                Map.of(Metric.REQUESTS_PER_SECOND, rps, Metric.P99_MICROS, (double) p99), Optional.of(load));
+                Map.of(Metric.REQUESTS_PER_SECOND, rps, Metric.P99_MICROS, (double) p99, Metric.CPU_PRESSURE_PERCENT,
+                        (double) round), Optional.of(load));
     }
 }
