@@ -22,6 +22,7 @@ final class HttpClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
     private static final int FILLER_CONNECT_TIMEOUT_MS = 300;
     private static final int MAX_FILLERS = 8;
+    private static final int RANDOM_REQUESTS = 40;
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -50,6 +51,55 @@ final class HttpClusterTest {
         }
         assertEquals(3, x.requests().size(), "x got " + x.requests());
         assertEquals(3, y.requests().size(), "y got " + y.requests());
+    }
+
+    @Test
+    void leastRequestAvoidsTheEndpointBusyWithASlowRequest() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        x.on("/slow", OriginScripts.hang());
+        y.on("/slow", OriginScripts.hang());
+        startPair("least_request", x, y);
+        RawClient slow = fixture.client();
+        slow.send(RawClient.head("GET", "/slow"));
+        Eventually.await("the slow request reached an endpoint", WAIT,
+                () -> x.requests().size() + y.requests().size() == 1);
+        HttpTestOrigin idle = x.requests().isEmpty() ? x : y;
+        RawClient client = fixture.client();
+        for (int i = 0; i < 10; i++) {
+            assertEquals(idle.name() + " GET /fast/" + i + "\n", client.get("/fast/" + i).bodyText());
+        }
+    }
+
+    @Test
+    void randomUsesEveryEndpoint() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        startPair("random", x, y);
+        RawClient client = fixture.client();
+        for (int i = 0; i < RANDOM_REQUESTS; i++) {
+            assertEquals(200, client.get("/random/" + i).status());
+        }
+        // All 40 on one endpoint has probability 2^-39: a failure here means the choice is not random.
+        assertTrue(x.requests().size() > 0 && y.requests().size() > 0,
+                "x got " + x.requests().size() + ", y got " + y.requests().size());
+    }
+
+    private void startPair(String lb, HttpTestOrigin x, HttpTestOrigin y) throws Exception {
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: pair
+                clusters:
+                  - name: pair
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
+                    lb: %s
+                """.formatted(x.port(), y.port(), lb));
     }
 
     @Test
