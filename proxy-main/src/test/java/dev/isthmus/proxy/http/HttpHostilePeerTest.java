@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.Collections;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.SplittableRandom;
@@ -31,6 +32,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 final class HttpHostilePeerTest {
     private static final int PIPELINE_DEPTH = 200;
+    private static final int INTERIM_FLOOD = 500;
     private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
@@ -77,6 +79,19 @@ final class HttpHostilePeerTest {
         assertEquals(200, response.status(), response::toString);
         assertEquals(cookie, response.header("Set-Cookie"));
         assertEquals("ok", response.bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
+    void aFloodOfInterimResponsesEndsInTheFinalOne() throws Exception {
+        List<String> interims = Collections.nCopies(INTERIM_FLOOD,
+                "HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n");
+        origin.on("/flood", OriginScripts.interimThen(interims, OriginScripts.text(200, "final")));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/flood"));
+        RawResponse response = client.readFinal("GET");
+        assertEquals(200, response.status());
+        assertEquals("final", response.bodyText());
         assertEquals("o GET /after\n", client.get("/after").bodyText());
     }
 

@@ -17,6 +17,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class HttpListenerLimitsTest {
     /** Long enough that a proxy serving beyond max_connections would have answered on loopback. */
     private static final Duration NOT_SERVED_WITHIN = Duration.ofMillis(500);
+    /** The configured max_request_head_bytes below. */
+    private static final int HEAD_LIMIT = 4096;
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -51,6 +53,20 @@ final class HttpListenerLimitsTest {
         ErrorResponses.assertError(tooLarge, 431);
         assertTrue(tooLarge.closes());
         client.assertClosedByPeer();
+    }
+
+    @Test
+    void aHeadOfExactlyTheConfiguredSizeIsServed() throws Exception {
+        String prefix = "GET /exact-size HTTP/1.1\r\nHost: test\r\nX-Pad: ";
+        String suffix = "\r\n\r\n";
+        String head = prefix + "p".repeat(HEAD_LIMIT - prefix.length() - suffix.length()) + suffix;
+        assertEquals(HEAD_LIMIT, head.length());
+        RawClient client = fixture.client();
+        client.send(head);
+        RawResponse response = client.read();
+        assertEquals(200, response.status(), () -> "a head within the limit is served even though the proxy's own "
+                + "X-Forwarded-* fields make the forwarded head longer:\n" + response);
+        ErrorResponses.assertError(client.get("/one-more", "X-Pad: " + "p".repeat(HEAD_LIMIT)), 431);
     }
 
     @Test

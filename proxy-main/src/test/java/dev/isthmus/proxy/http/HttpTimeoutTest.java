@@ -116,6 +116,22 @@ final class HttpTimeoutTest {
     }
 
     @Test
+    void theRouteTimeoutEndsWithTheResponseHeadNotTheBody() throws Exception {
+        origin.onPrefix("/slow-route/late-body", exchange -> {
+            exchange.write("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n").flush();
+            return OriginScripts.delayed(CONFIGURED.multipliedBy(2), e -> {
+                e.write("body");
+                return HttpTestOrigin.After.KEEP_ALIVE;
+            }).respond(exchange);
+        });
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        RawResponse response = client.get("/slow-route/late-body");
+        assertEquals(200, response.status());
+        assertEquals("body", response.bodyText(), "the route timeout covers the wait for the head only");
+    }
+
+    @Test
     void theTimeoutsDoNotCutASlowButSteadyUpload() throws Exception {
         origin.on("/upload", OriginScripts.hashBody());
         RawClient client = fixture.client();
