@@ -69,11 +69,6 @@ public final class Bodies {
         return new Chunked(in);
     }
 
-    /** Reads a body stream to its end. */
-    public static byte[] readAll(InputStream body) throws IOException {
-        return body.readAllBytes();
-    }
-
     /** Writes the chunked coding; {@link #finish} sends the last chunk and trailers. Never closes the target. */
     public static ChunkedWriter chunkedWriter(OutputStream out) {
         return new ChunkedWriter(out);

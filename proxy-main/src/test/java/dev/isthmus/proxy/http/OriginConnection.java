@@ -3,6 +3,7 @@ package dev.isthmus.proxy.http;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -38,11 +39,7 @@ public final class OriginConnection {
         return receivedBytes;
     }
 
-    /** The first {@link #MAX_RECORDED_BYTES} raw bytes received. */
-    public synchronized byte[] received() {
-        return received.toByteArray();
-    }
-
+    /** The first {@link #MAX_RECORDED_BYTES} raw bytes received, one char per byte. */
     public synchronized String receivedText() {
         return received.toString(StandardCharsets.ISO_8859_1);
     }
@@ -97,7 +94,7 @@ public final class OriginConnection {
                 int n;
                 try {
                     n = socketIn.read(b, off, len);
-                } catch (java.net.SocketException e) {
+                } catch (SocketException e) {
                     if (!e.getMessage().contains("Socket closed")) {
                         peerEnded(PeerState.RESET);
                     }

@@ -2,6 +2,7 @@ package dev.isthmus.proxy.http;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -42,10 +43,6 @@ public final class RawClient implements AutoCloseable {
         socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
         return new RawClient(socket);
-    }
-
-    public Socket socket() {
-        return socket;
     }
 
     public OutputStream out() {
@@ -123,7 +120,7 @@ public final class RawClient implements AutoCloseable {
     public HttpHead readHead() throws IOException {
         HttpHead head = HttpHead.read(in, MAX_HEAD);
         if (head == null) {
-            throw new java.io.EOFException("the proxy closed the connection instead of responding");
+            throw new EOFException("the proxy closed the connection instead of responding");
         }
         return head;
     }

@@ -23,10 +23,6 @@ public record RawResponse(HttpHead head, byte[] body, List<HttpHead.Field> trail
         trailers = List.copyOf(trailers);
     }
 
-    public String version() {
-        return head.startLine().substring(0, STATUS_START - 1);
-    }
-
     public int status() {
         return statusOf(head);
     }
