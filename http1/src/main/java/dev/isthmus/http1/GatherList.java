@@ -2,6 +2,7 @@ package dev.isthmus.http1;
 
 import java.lang.foreign.MemorySegment;
 import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * An outgoing head as an ordered list of slices, each either an untouched range of the segment the head was parsed
@@ -29,16 +30,16 @@ public final class GatherList {
 
     /** Offset of slice {@code i} within {@link #segment(int)}. */
     public long offset(int i) {
-        return offsets[java.util.Objects.checkIndex(i, count)];
+        return offsets[Objects.checkIndex(i, count)];
     }
 
     public long length(int i) {
-        return lengths[java.util.Objects.checkIndex(i, count)];
+        return lengths[Objects.checkIndex(i, count)];
     }
 
     /** Whether slice {@code i} lies in the scratch segment (new bytes) rather than the original. */
     public boolean inScratch(int i) {
-        return inScratch[java.util.Objects.checkIndex(i, count)];
+        return inScratch[Objects.checkIndex(i, count)];
     }
 
     /** The segment slice {@code i} lies in: {@link #original()} or {@link #scratch()}. */

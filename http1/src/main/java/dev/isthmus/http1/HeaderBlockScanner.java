@@ -12,9 +12,11 @@ import static dev.isthmus.http1.CharClass.SP;
  * Scans the field lines of a head up to and including the empty line that ends it (RFC 9112 §5), recording each
  * field in a {@link HeaderFields}; owned by the thread that owns the enclosing parser.
  *
- * <p>Resumable at any byte: it remembers its state and position, so bytes already scanned are never looked at again
- * (except the trailing whitespace of a value, trimmed backwards once its line ends). Positions are relative to the
- * head start, so the caller may hand in a different segment holding the same bytes.
+ * <p>Resumable at any byte: it remembers its state and position. Complete lines go through a word-at-a-time fast
+ * path; a line that is incomplete or irregular is then scanned once more by the byte states, which resume where
+ * they stopped, so each byte is looked at no more than twice (plus the trailing whitespace of a value, trimmed
+ * backwards once its line ends). Positions are relative to the head start, so the caller may hand in a different
+ * segment holding the same bytes.
  */
 final class HeaderBlockScanner {
     private enum State {

@@ -3,6 +3,7 @@ package dev.isthmus.http1;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
+import java.util.Objects;
 
 /**
  * The field lines of one parsed head (or nothing but offsets into the caller's segment); owned by the thread that
@@ -195,7 +196,7 @@ public final class HeaderFields {
     }
 
     private int checkIndex(int i) {
-        return java.util.Objects.checkIndex(i, count);
+        return Objects.checkIndex(i, count);
     }
 
     /** Compares {@code length} bytes of the segment, lowercased, with a lowercase pattern. */

@@ -2,6 +2,7 @@ package dev.isthmus.http1;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 
 /** The fields a proxy must understand, found once while parsing so the head view answers for them in O(1). */
 public enum KnownHeader {
@@ -34,7 +35,7 @@ public enum KnownHeader {
     private static final long[] FIRST_MASK_BY_SLOT = new long[(MAX_NAME_LENGTH + 1) * SLOTS];
 
     static {
-        java.util.Arrays.fill(ORDINAL_BY_SLOT, UNKNOWN);
+        Arrays.fill(ORDINAL_BY_SLOT, UNKNOWN);
         for (KnownHeader h : VALUES) {
             int slot = h.lowerName.length * SLOTS;
             while (ORDINAL_BY_SLOT[slot] != UNKNOWN) {

@@ -5,6 +5,7 @@ import com.code_intelligence.jazzer.junit.FuzzTest;
 
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -51,7 +52,7 @@ class ChunkedBodyFuzzTest {
                 long n = Math.min(remaining, s.byteSize() - at);
                 d.skipPayload(n);
                 for (long k = 0; k < n; k++) {
-                    hash = hash * 31 + s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + k);
+                    hash = hash * 31 + s.get(ValueLayout.JAVA_BYTE, at + k);
                 }
                 dataBytes += n;
                 at += n;
@@ -63,7 +64,7 @@ class ChunkedBodyFuzzTest {
             }
             if (d.lastRun() == ChunkedDecoder.Run.DATA) {
                 for (long k = 0; k < n; k++) {
-                    hash = hash * 31 + s.get(java.lang.foreign.ValueLayout.JAVA_BYTE, at + k);
+                    hash = hash * 31 + s.get(ValueLayout.JAVA_BYTE, at + k);
                 }
                 dataBytes += n;
             }
