@@ -13,7 +13,8 @@ import java.nio.charset.StandardCharsets;
  * Child-process HTTP origin that a test kills with SIGKILL at a chosen moment. Prints its port, then serves one
  * connection. Mode {@code stream}: answers the first request with a 1 TiB Content-Length and streams body bytes
  * until killed, printing {@code streaming} after the first block. Mode {@code silent}: reads the first request head,
- * prints {@code request}, and never answers.
+ * prints {@code request}, and never answers. Mode {@code absorb}: reads the first request head, prints
+ * {@code request}, and reads body bytes until killed, never answering.
  */
 public final class ChildHttpOrigin {
     private static final long ENDLESS = 1L << 40;
@@ -30,6 +31,12 @@ public final class ChildHttpOrigin {
             InputStream in = new BufferedInputStream(socket.getInputStream());
             if (HttpHead.read(in, MAX_HEAD) == null) {
                 return;
+            }
+            if (args[0].equals("absorb")) {
+                System.out.println("request");
+                System.out.flush();
+                in.transferTo(OutputStream.nullOutputStream());
+                Thread.sleep(Long.MAX_VALUE);
             }
             if (args[0].equals("silent")) {
                 System.out.println("request");

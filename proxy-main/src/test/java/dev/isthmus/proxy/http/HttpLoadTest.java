@@ -7,6 +7,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
@@ -203,6 +204,39 @@ final class HttpLoadTest {
         try (RawClient next = RawClient.connect(fixture.port())) {
             assertEquals("healthy GET /second/ok\n", next.get("/second/ok").bodyText());
             assertEquals("direct\n", next.get("/direct").bodyText());
+        }
+    }
+
+    @Test
+    @Timeout(60)
+    void anUpstreamKilledMidUploadNeverLeavesTheClientHanging() throws Exception {
+        HttpTestOrigin healthy = fixture.origin("healthy");
+        try (ChildJava child = ChildJava.start(ChildHttpOrigin.class, "absorb")) {
+            start(1, Integer.parseInt(child.readLine()), healthy.port());
+            RawClient client = fixture.client();
+            client.readTimeout(CLIENT_BOUND);
+            long size = 1L << 40;
+            client.send("POST /upload HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
+            Thread uploader = Thread.ofVirtual().start(() -> {
+                try {
+                    Payloads.write(client.out(), 5, size);
+                } catch (IOException stopped) {
+                    // the proxy gives up on the upload once the upstream is gone: that is the point
+                }
+            });
+            assertEquals("request", child.readLine());
+            child.kill();
+            // Either a 502 (no response had started) or the connection ends; never a client waiting forever.
+            byte[] answer = client.readUntilClosed();
+            if (answer.length > 0) {
+                HttpHead head = HttpHead.read(new ByteArrayInputStream(answer), answer.length);
+                assertEquals(502, RawResponse.statusOf(head), head::rawText);
+            }
+            client.close();
+            uploader.join();
+        }
+        try (RawClient next = RawClient.connect(fixture.port())) {
+            assertEquals("healthy GET /second/ok\n", next.get("/second/ok").bodyText());
         }
     }
 
