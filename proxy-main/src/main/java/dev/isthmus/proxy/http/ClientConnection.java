@@ -942,8 +942,10 @@ final class ClientConnection implements EventHandler {
                 phase = ResponsePhase.COMPLETE;
             }
         }
-        if (phase == ResponsePhase.COMPLETE && toClient.isEmpty()
-                && (requestBodyDone || requestBody == null || !requestBody.isActive())) {
+        // A complete response ends the exchange even if the request body is still coming (an early 401/413, or a
+        // final answer to Expect: 100-continue whose client rightly never sends the body): the head announced
+        // Connection: close, and the linger that follows reads and discards whatever body still arrives.
+        if (phase == ResponsePhase.COMPLETE && toClient.isEmpty()) {
             finishExchange();
             return;
         }
