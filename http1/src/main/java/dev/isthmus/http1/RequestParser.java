@@ -87,7 +87,12 @@ public final class RequestParser {
             head.base = offset;
             fields.bind(segment, offset);
         }
-        ParseStatus status = run(segment, offset, limit);
+        if (state == State.LEADING_EMPTY_LINES && pos == 0) {
+            completeRequestLine(segment, offset, limit);
+        }
+        // The common case (request-line done, field lines next) skips the general state machine, which is too big
+        // for the JIT to inline into this method.
+        ParseStatus status = state == State.HEADERS ? headers(segment, offset, limit) : run(segment, offset, limit);
         if (status == ParseStatus.NEED_MORE && length >= limits.maxHeadBytes()) {
             return reject(Rejection.HEAD_TOO_LARGE);
         }
@@ -105,9 +110,6 @@ public final class RequestParser {
     }
 
     private ParseStatus run(MemorySegment s, long base, int limit) {
-        if (state == State.LEADING_EMPTY_LINES && pos == 0) {
-            completeRequestLine(s, base, limit);
-        }
         while (true) {
             switch (state) {
                 case LEADING_EMPTY_LINES -> {
@@ -202,21 +204,7 @@ public final class RequestParser {
                     state = State.HEADERS;
                 }
                 case HEADERS -> {
-                    ParseStatus status = scanner.scan(s, base, limit);
-                    pos = scanner.position();
-                    if (status == ParseStatus.NEED_MORE) {
-                        return status;
-                    }
-                    if (status == ParseStatus.REJECTED) {
-                        return reject(scanner.rejection());
-                    }
-                    Rejection invalid = decide();
-                    if (invalid != null) {
-                        return reject(invalid);
-                    }
-                    head.length = pos;
-                    state = State.COMPLETE;
-                    return ParseStatus.COMPLETE;
+                    return headers(s, base, limit);
                 }
                 case COMPLETE -> {
                     return ParseStatus.COMPLETE;
@@ -226,6 +214,25 @@ public final class RequestParser {
                 }
             }
         }
+    }
+
+    /** The field lines, then the decisions that need all of them. */
+    private ParseStatus headers(MemorySegment s, long base, int limit) {
+        ParseStatus status = scanner.scan(s, base, limit);
+        pos = scanner.position();
+        if (status == ParseStatus.NEED_MORE) {
+            return status;
+        }
+        if (status == ParseStatus.REJECTED) {
+            return reject(scanner.rejection());
+        }
+        Rejection invalid = decide();
+        if (invalid != null) {
+            return reject(invalid);
+        }
+        head.length = pos;
+        state = State.COMPLETE;
+        return ParseStatus.COMPLETE;
     }
 
     /**
