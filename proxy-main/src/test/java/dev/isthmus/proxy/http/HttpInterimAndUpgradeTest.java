@@ -1,7 +1,6 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
-import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
