@@ -247,6 +247,25 @@ final class HttpUpstreamErrorTest {
     }
 
     @Test
+    void aFinalResponseToExpectContinueIsForwardedAndTheConnectionStaysHonest() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/deny", OriginScripts.answerBeforeBody(
+                "HTTP/1.1 401 Unauthorized\r\nContent-Length: 7\r\n\r\ndenied\n"));
+        RawClient client = fixture.client();
+        client.send("POST /deny HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        RawResponse response = client.readFinal("POST");
+        assertEquals(401, response.status());
+        assertEquals("denied\n", response.bodyText());
+        if (response.closes()) {
+            client.assertClosedByPeer();
+        } else {
+            // RFC 9110 §10.1.1: without a close the server reads the content, so a client sends it and goes on.
+            client.send("hello");
+            assertEquals("o GET /after\n", client.get("/after").bodyText());
+        }
+    }
+
+    @Test
     void noUpstreamCapacityIs503() throws Exception {
         HttpTestOrigin origin = startWithOrigin("""
                     max_connections: 1
