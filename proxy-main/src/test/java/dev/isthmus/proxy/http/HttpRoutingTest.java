@@ -167,6 +167,18 @@ final class HttpRoutingTest {
     }
 
     @Test
+    void headToARedirectOrA404GetsNoBody() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse moved = client.request("HEAD", "/old");
+        assertEquals(301, moved.status());
+        assertEquals("/new", moved.header("Location"));
+        RawResponse missing = client.request("HEAD", "/nowhere");
+        assertEquals(404, missing.status());
+        // Both parse only if no body followed the heads (RFC 9110 §9.3.2).
+        assertEquals("short and stout\n", client.get("/teapot").bodyText());
+    }
+
+    @Test
     void redirectsCarryStatusAndLocation() throws Exception {
         RawClient client = fixture.client();
         RawResponse moved = client.get("/old");
