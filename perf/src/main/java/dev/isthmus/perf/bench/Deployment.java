@@ -99,6 +99,10 @@ public final class Deployment implements AutoCloseable {
                     skipped.put(target, "nginx not installed (make bench-deps)");
                     return;
                 }
+                if (tcpMode()) {
+                    skipped.put(target, "tcp mode: nginx-light has no stream module");
+                    return;
+                }
                 command = nginxCommand(nginx.get(), "nginx-proxy.conf", port, origin.port());
             }
             case HAPROXY -> {
@@ -107,8 +111,10 @@ public final class Deployment implements AutoCloseable {
                     skipped.put(target, "haproxy not installed (make bench-deps)");
                     return;
                 }
-                Path config = ConfigTemplate.load("haproxy.cfg")
-                        .renderTo(dir.resolve("haproxy.cfg"), values(port, origin.port()));
+                // In tcp mode HAProxy proxies TCP too (splicing both ways), so the rows compare like with like.
+                String template = tcpMode() ? "haproxy-tcp.cfg" : "haproxy.cfg";
+                Path config = ConfigTemplate.load(template)
+                        .renderTo(dir.resolve(template), values(port, origin.port()));
                 // -db: stay in the foreground as one process, so its pid is the one measured and killed.
                 command = List.of(haproxy.get().toString(), "-db", "-f", config.toString());
             }
@@ -121,6 +127,10 @@ public final class Deployment implements AutoCloseable {
             failed.put(target, e.getMessage());
             log.println("bench: " + target.label() + " failed to start: " + e.getMessage());
         }
+    }
+
+    private boolean tcpMode() {
+        return settings.isthmusMode().equals("tcp");
     }
 
     private List<String> nginxCommand(Path nginx, String template, int port, int originPort) throws IOException {
