@@ -74,6 +74,14 @@ final class HttpBodyTest {
     }
 
     @Test
+    void aGetWithABodyIsForwardedWithItsBody() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /echo HTTP/1.1\r\nHost: test\r\nContent-Length: 4\r\n\r\nping");
+        assertEquals("ping", client.read().bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
     void chunkedRequestBodyArrivesDecodedWithItsFramingIntact() throws Exception {
         RawClient client = fixture.client();
         client.send("POST /echo HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"

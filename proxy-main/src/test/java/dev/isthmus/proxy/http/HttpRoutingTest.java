@@ -179,6 +179,21 @@ final class HttpRoutingTest {
     }
 
     @Test
+    void expectContinueToADirectResponseIsAnsweredWithoutWaitingForTheBody() throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST /hello HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        RawResponse response = client.readFinal("POST");
+        assertEquals(200, response.status());
+        assertEquals("<p>hello</p>\n", response.bodyText());
+        if (response.closes()) {
+            client.assertClosedByPeer();
+        } else {
+            client.send("hello");
+            assertEquals("short and stout\n", client.get("/teapot").bodyText());
+        }
+    }
+
+    @Test
     void redirectsCarryStatusAndLocation() throws Exception {
         RawClient client = fixture.client();
         RawResponse moved = client.get("/old");
