@@ -4,6 +4,9 @@ import dev.isthmus.proxy.cli.Cli;
 import dev.isthmus.proxy.config.HostResolver;
 import dev.isthmus.proxy.server.ProxyServer;
 
+import java.time.ZonedDateTime;
+import java.util.Locale;
+
 /** The jar's entry point: the command line, then the proxy runtime, then the exit code. */
 public final class Main {
     /** JUL's SimpleFormatter key; System.Logger goes to java.util.logging when no other backend is present. */
@@ -19,6 +22,10 @@ public final class Main {
             System.setProperty("user.timezone", "UTC");
             System.setProperty(LOG_FORMAT_PROPERTY, LOG_FORMAT);
         }
+        // The first timestamp loads the JDK's time-zone data from a file. Done lazily, that first load can come when
+        // the process is out of descriptors (the very moment it logs EMFILE), fail, and leave the class unusable:
+        // load it now, while opening a file cannot fail for that reason.
+        String.format(Locale.ROOT, LOG_FORMAT, ZonedDateTime.now(), "", "", "", "", "");
         System.exit(run(args));
     }
 

@@ -228,11 +228,13 @@ public final class EpollReactor implements Reactor {
     private void deliver(EventHandler handler, int readyEvents) {
         try {
             handler.onEvents(readyEvents);
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            // LinkageError too: a class whose initialisation failed once (say, under EMFILE) fails every later use,
+            // and must cost the connection that met it, not the reactor.
             LOG.log(System.Logger.Level.ERROR, name + ": event handler failed; releasing it", e);
             try {
                 handler.onFailure(e);
-            } catch (RuntimeException | AssertionError again) {
+            } catch (RuntimeException | LinkageError | AssertionError again) {
                 LOG.log(System.Logger.Level.ERROR, name + ": releasing a failed handler failed too", again);
             }
         }

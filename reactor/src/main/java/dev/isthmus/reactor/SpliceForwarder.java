@@ -18,6 +18,10 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
  * ({@code shutdown(SHUT_WR)}) if asked and it is {@code DONE}; a hard error, or EOF before a bounded stream's limit,
  * makes it {@code FAILED}.
  *
+ * <p>The pipe is held only while bytes are in flight: an idle stream (source drained, pipe empty) gives it back to
+ * the reactor's pool and takes one again when the source is readable. An idle TCP session then costs its two sockets,
+ * not four more pipe descriptors, which is what lets tens of thousands of idle connections fit in the fd limit.
+ *
  * <p>A splice into the pipe can return EAGAIN with the socket still readable when the pipe has run out of slots
  * before bytes (each skb fragment takes a slot). With level-triggered epoll that would spin, so EAGAIN with bytes
  * still in the pipe is taken as "pipe full": reading pauses until a splice out frees room.
@@ -51,14 +55,15 @@ public final class SpliceForwarder {
         this.pipes = pipes;
     }
 
-    /** Begins forwarding a whole stream, passing its FIN on; false (with {@link #error()}) when no pipe could be had. */
+    /** Begins forwarding a whole stream, passing its FIN on. */
     public boolean start(int sourceFd, int sinkFd) {
         return start(sourceFd, sinkFd, Long.MAX_VALUE, true);
     }
 
     /**
      * Begins forwarding exactly {@code limit} bytes ({@link Long#MAX_VALUE}: until EOF); {@code finAtEnd} sends a FIN to
-     * the sink when done. Reusable: a finished forwarder may be started again. False when no pipe could be had.
+     * the sink when done. Reusable: a finished forwarder may be started again. The pipe is taken when bytes arrive;
+     * the result is true (kept so that callers need not change if a pipe is ever taken eagerly again).
      */
     public boolean start(int sourceFd, int sinkFd, long limit, boolean finAtEnd) {
         assert state == State.IDLE || isFinished();
@@ -72,12 +77,6 @@ public final class SpliceForwarder {
         this.sinkBlocked = false;
         this.sourceHungUp = false;
         this.error = 0;
-        this.pipe = pipes.acquire();
-        if (pipe == null) {
-            error = pipes.lastError();
-            state = State.FAILED;
-            return false;
-        }
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
@@ -109,6 +108,12 @@ public final class SpliceForwarder {
         boolean progressed = true;
         while (progressed && (state == State.FLOWING || state == State.DRAINING)) {
             progressed = false;
+            if (state == State.FLOWING && !sourceDry && !pipeStalled && pipe == null) {
+                pipe = pipes.acquire();
+                if (pipe == null) {
+                    return fail(pipes.lastError(), delivered);
+                }
+            }
             if (state == State.FLOWING && !sourceDry && !pipeStalled && inPipe < pipe.capacity()) {
                 long wanted = Math.min(pipe.capacity() - inPipe, limit - read);
                 long n = sys.splice(sourceFd, pipe.writeFd(), wanted, SPLICE_FLAGS);
@@ -162,6 +167,9 @@ public final class SpliceForwarder {
                 releasePipe();
             }
         }
+        if (state == State.FLOWING && sourceDry && inPipe == 0) {
+            releasePipe();
+        }
         return delivered;
     }
 
@@ -172,7 +180,7 @@ public final class SpliceForwarder {
     }
 
     public boolean wantsSourceReadable() {
-        return state == State.FLOWING && !pipeStalled && inPipe < pipe.capacity();
+        return state == State.FLOWING && !pipeStalled && (pipe == null || inPipe < pipe.capacity());
     }
 
     public boolean wantsSinkWritable() {

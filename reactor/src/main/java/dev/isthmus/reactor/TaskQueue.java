@@ -35,7 +35,7 @@ final class TaskQueue {
     private static final MessagePassingQueue.Consumer<Runnable> RUN = task -> {
         try {
             task.run();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             LOG.log(System.Logger.Level.ERROR, "posted task failed", e);
         }
     };

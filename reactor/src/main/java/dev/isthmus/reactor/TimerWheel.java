@@ -136,7 +136,7 @@ public final class TimerWheel {
     private static void fire(Timer timer) {
         try {
             timer.handler.onTimeout();
-        } catch (RuntimeException | AssertionError e) {
+        } catch (RuntimeException | LinkageError | AssertionError e) {
             System.getLogger(TimerWheel.class.getName()).log(System.Logger.Level.ERROR, "timer handler failed", e);
         }
     }

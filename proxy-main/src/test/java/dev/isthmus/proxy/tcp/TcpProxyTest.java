@@ -171,6 +171,34 @@ final class TcpProxyTest {
     }
 
     @Test
+    void idleSessionsHoldNoSplicePipes() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(TestOrigin::echo));
+        int port = startProxy(origin.port());
+        long pipesBefore = pipeDescriptors();
+        int sessions = 200;
+        List<Socket> clients = new ArrayList<>(sessions);
+        try {
+            for (int i = 0; i < sessions; i++) {
+                Socket client = connect(port);
+                clients.add(client);
+                client.getOutputStream().write('x');
+                assertEquals('x', client.getInputStream().read());
+            }
+            // Each session is idle now; before pipes were taken per burst, each held two (four descriptors).
+            long pipesHeld = pipeDescriptors() - pipesBefore;
+            assertTrue(pipesHeld <= 8, sessions + " idle sessions hold " + pipesHeld + " pipe descriptors");
+        } finally {
+            for (Socket client : clients) {
+                client.close();
+            }
+        }
+    }
+
+    private static long pipeDescriptors() throws IOException {
+        return OpenFds.describe().stream().filter(fd -> fd.contains("pipe:")).count();
+    }
+
+    @Test
     void clientHalfCloseReachesOriginWhichCanStillAnswer() throws Exception {
         TestOrigin origin = closeLater(new TestOrigin(socket -> {
             byte[] request = socket.getInputStream().readAllBytes();
