@@ -2,6 +2,7 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.testing.ChildJava;
 import dev.isthmus.proxy.testing.Eventually;
+import dev.isthmus.proxy.testing.OpenFds;
 import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -37,6 +38,8 @@ final class HttpLoadTest {
     private static final int CHAOS_REQUESTS = 10;
     private static final int CHAOS_ABORT_ONE_IN = 4;
     private static final long MIB = 1024 * 1024;
+    private static final int IDLE_CLIENTS = 100;
+    private static final int SPLICED_BODY = 256 * 1024;
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -104,6 +107,31 @@ final class HttpLoadTest {
                 "keep-alive upstream: at most one connection per concurrent client, got " + origin.acceptedCount());
         Eventually.await("every downstream connection released", CLIENT_BOUND,
                 () -> fixture.listener().activeConnections() == 0);
+    }
+
+    @Test
+    @Timeout(60)
+    void idleKeepAliveConnectionsHoldNoSplicePipes() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        origin.onPrefix("/spliced/", OriginScripts.streamed(7, SPLICED_BODY));
+        start(1, origin.port(), origin.port());
+        long pipesBefore = pipes();
+        List<RawClient> idle = new ArrayList<>();
+        for (int i = 0; i < IDLE_CLIENTS; i++) {
+            RawClient client = fixture.client();
+            RawResponse response = client.get("/spliced/" + i);
+            assertEquals(SPLICED_BODY, response.body().length);
+            idle.add(client);
+        }
+        assertTrue(fixture.listener().httpStat(HttpStats::bytesSpliced) > 0, "the bodies went through pipes");
+        long held = pipes() - pipesBefore;
+        // Two descriptors per pipe; a small per-reactor pool may stay, one pair per idle connection may not.
+        assertTrue(held < IDLE_CLIENTS, IDLE_CLIENTS + " idle keep-alive connections hold " + held + " pipe fds");
+        assertEquals(IDLE_CLIENTS, idle.size());
+    }
+
+    private static long pipes() throws IOException {
+        return OpenFds.describe().stream().filter(fd -> fd.contains("pipe:")).count();
     }
 
     @Test
