@@ -109,6 +109,8 @@ final class ClientConnection implements EventHandler {
     private boolean requestBodyDone;
     private boolean closeAfterResponse;
     private boolean clientHalfClosed;
+    /** Tunnel only: the client socket hung up and left the epoll set while its last bytes are read out. */
+    private boolean clientDetached;
     private boolean responseStarted;
     private boolean retried;
 
@@ -452,6 +454,10 @@ final class ClientConnection implements EventHandler {
                 .header(CONTENT_TYPE, TEXT_PLAIN)
                 .header(DATE, worker.date.value())
                 .finish(body, true);
+        if (method == HttpMethod.HEAD && n > 0) {
+            // RFC 9110 §9.3.2: no content in a response to HEAD; the Content-Length still says what GET would get.
+            n -= body.length;
+        }
         if (countAsProxyError) {
             worker.stats.proxyError(status);
         }
@@ -861,7 +867,7 @@ final class ClientConnection implements EventHandler {
             abort("no splice pipe for the tunnel", 0);
             return;
         }
-        pumpTunnel(0);
+        pumpTunnel(0, true);
     }
 
     private void onTunnelEvents(int events, boolean fromClient) {
@@ -870,13 +876,21 @@ final class ClientConnection implements EventHandler {
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
             outbound.sourceReady();
         }
+        if ((events & EPOLLHUP()) != 0) {
+            outbound.sourceHungUp();
+        }
         if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
             inbound.sinkReady();
         }
-        pumpTunnel(events);
+        pumpTunnel(events, fromClient);
     }
 
-    private void pumpTunnel(int events) {
+    /**
+     * Moves both directions of a tunnel. An error ends it; a hang-up does not: the hung-up socket may still hold
+     * bytes, so (as in the TCP proxy) it leaves the epoll set, where it would be reported forever, and is drained
+     * from the other side's writability. The tunnel ends when both directions are done or one fails.
+     */
+    private void pumpTunnel(int events, boolean fromClient) {
         requestBody.pump();
         responseBody.pump();
         worker.stats.bytesSpliced += requestBody.takeSplicedBytes() + responseBody.takeSplicedBytes();
@@ -884,14 +898,28 @@ final class ClientConnection implements EventHandler {
                 || responseBody.state() == BodyTransfer.State.FAILED;
         boolean done = requestBody.state() == BodyTransfer.State.DONE
                 && responseBody.state() == BodyTransfer.State.DONE;
-        if (failed || done || (events & (EPOLLERR() | EPOLLHUP())) != 0) {
+        if (failed || done || (events & EPOLLERR()) != 0) {
             close();
             return;
+        }
+        if ((events & EPOLLHUP()) != 0) {
+            if (fromClient) {
+                detachClient();
+            } else {
+                upstream.detach();
+            }
         }
         setInterest((requestBody.wantsSourceReadable() ? EPOLLIN() : 0)
                 | (responseBody.wantsSinkWritable() ? EPOLLOUT() : 0));
         upstream.setInterest((responseBody.wantsSourceReadable() ? EPOLLIN() : 0)
                 | (requestBody.wantsSinkWritable() ? EPOLLOUT() : 0));
+    }
+
+    private void detachClient() {
+        if (!clientDetached) {
+            clientDetached = true;
+            reactor.unregister(token);
+        }
     }
 
     /** Drives both body transfers and decides what the exchange waits for next. */
@@ -1090,7 +1118,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void setInterest(int wanted) {
-        if (state != State.CLOSED) {
+        if (state != State.CLOSED && !clientDetached) {
             interest.want(wanted);
         }
     }
@@ -1220,7 +1248,11 @@ final class ClientConnection implements EventHandler {
         releaseTransfers();
         releasePending();
         releaseChunk();
-        reactor.closeRegistered(token);
+        if (clientDetached) {
+            sys.close(fd);
+        } else {
+            reactor.closeRegistered(token);
+        }
         worker.connectionClosed(this);
     }
 

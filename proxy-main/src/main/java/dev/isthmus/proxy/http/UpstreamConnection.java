@@ -80,9 +80,9 @@ final class UpstreamConnection implements EventHandler {
         return client;
     }
 
-    /** Lends an idle pooled connection to {@code client}. */
+    /** Lends a pooled connection to {@code client}: an idle one, or one just released and handed straight on. */
     void lend(ClientConnection client) {
-        assert state == State.IDLE;
+        assert state == State.IDLE || state == State.ACTIVE;
         timer.cancel();
         this.client = client;
         state = State.ACTIVE;
