@@ -78,7 +78,7 @@ public final class SocketAddresses {
 
     /**
      * Writes the textual IP of {@code source} as ASCII into {@code destination} at {@code offset} without allocating
-     * (dotted quad, or full uncompressed lowercase hex groups for IPv6, which every X-Forwarded-For parser accepts);
+     * (dotted quad, or the RFC 5952 text form for IPv6);
      * returns the number of bytes written. {@code destination} needs 39 bytes of room.
      */
     public static int formatIp(MemorySegment source, MemorySegment destination, long offset) {
@@ -93,18 +93,50 @@ public final class SocketAddresses {
             }
             return (int) (at - offset);
         }
-        for (int group = 0; group < IPV6_BYTES / 2; group++) {
-            if (group > 0) {
+        // RFC 5952 §4: lowercase hex without leading zeros, the longest run of two or more zero groups (the first
+        // of equals) as "::". X-Forwarded-For consumers compare this text with allow-lists.
+        int groups = IPV6_BYTES / 2;
+        int bestStart = -1;
+        int bestLength = 1;
+        for (int group = 0, runStart = -1; group <= groups; group++) {
+            boolean zero = group < groups && ipv6Group(source, group) == 0;
+            if (zero && runStart < 0) {
+                runStart = group;
+            } else if (!zero && runStart >= 0) {
+                if (group - runStart > bestLength) {
+                    bestStart = runStart;
+                    bestLength = group - runStart;
+                }
+                runStart = -1;
+            }
+        }
+        for (int group = 0; group < groups; group++) {
+            if (group == bestStart) {
+                destination.set(ValueLayout.JAVA_BYTE, at++, (byte) ':');
+                destination.set(ValueLayout.JAVA_BYTE, at++, (byte) ':');
+                group += bestLength - 1;
+                continue;
+            }
+            if (group > 0 && group != bestStart + bestLength) {
                 destination.set(ValueLayout.JAVA_BYTE, at++, (byte) ':');
             }
-            long base = sockaddr_in6.sin6_addr$offset() + group * 2L;
-            int value = ((source.get(ValueLayout.JAVA_BYTE, base) & BYTE_MASK) << Byte.SIZE)
-                    | (source.get(ValueLayout.JAVA_BYTE, base + 1) & BYTE_MASK);
+            int value = ipv6Group(source, group);
+            boolean started = false;
             for (int shift = 12; shift >= 0; shift -= 4) {
-                destination.set(ValueLayout.JAVA_BYTE, at++, (byte) HEX[(value >>> shift) & 0xf]);
+                int digit = (value >>> shift) & 0xf;
+                if (digit != 0 || started || shift == 0) {
+                    destination.set(ValueLayout.JAVA_BYTE, at++, (byte) HEX[digit]);
+                    started = true;
+                }
             }
         }
         return (int) (at - offset);
+    }
+
+    private static int ipv6Group(MemorySegment source, int group) {
+        long base = sockaddr_in6.sin6_addr$offset() + group * 2L;
+        return ((source.get(ValueLayout.JAVA_BYTE, base) & BYTE_MASK) << Byte.SIZE)
+                | (source.get(ValueLayout.JAVA_BYTE, base + 1) & BYTE_MASK);
     }
 
     private static long writeDecimal(MemorySegment destination, long at, int value) {

@@ -125,7 +125,22 @@ final class SyscallsTest {
         assertEquals(8080, SocketAddresses.port(address));
         SocketAddresses.write(address, new InetSocketAddress(InetAddress.getByName("::1"), 443));
         n = SocketAddresses.formatIp(address, text, 0);
-        assertEquals("0000:0000:0000:0000:0000:0000:0000:0001", ascii(text, n));
+        assertEquals("::1", ascii(text, n));
+        String[][] rfc5952 = {
+            {"2001:db8:0:0:0:0:2:1", "2001:db8::2:1"},
+            {"2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1"},
+            {"2001:0:0:1:0:0:0:1", "2001:0:0:1::1"},
+            {"2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1"},
+            {"::", "::"},
+            {"fe80::abcd:ef01", "fe80::abcd:ef01"},
+            {"1:2:3:4:5:6:7:0", "1:2:3:4:5:6:7:0"},
+            {"0:0:1:2:3:4:5:6", "::1:2:3:4:5:6"},
+        };
+        MemorySegment other = arena.allocate(SocketAddresses.MAX_LENGTH);
+        for (String[] pair : rfc5952) {
+            SocketAddresses.write(other, new InetSocketAddress(InetAddress.getByName(pair[0]), 1));
+            assertEquals(pair[1], ascii(text, SocketAddresses.formatIp(other, text, 0)), pair[0]);
+        }
         assertEquals(new InetSocketAddress(InetAddress.getByName("::1"), 443), SocketAddresses.read(address));
     }
 
