@@ -12,6 +12,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -100,6 +102,83 @@ final class HttpClusterTest {
                     endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
                     lb: %s
                 """.formatted(x.port(), y.port(), lb));
+    }
+
+    @Test
+    void aPendingRequestIsServedWhenTheConnectionFrees() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpTestOrigin origin = fixture.origin("o");
+        origin.on("/gate", OriginScripts.after(release, OriginScripts.text(200, "opened")));
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                    max_connections: 1
+                    max_pending: 2
+                """.formatted(origin.port()));
+        RawClient holder = fixture.client();
+        holder.send(RawClient.head("GET", "/gate"));
+        Eventually.await("the gate request holds the only connection", WAIT, () -> origin.requests().size() == 1);
+        RawClient queued = fixture.client();
+        queued.send(RawClient.head("GET", "/queued"));
+        Eventually.await("the request queued", WAIT, () -> fixture.listener().httpStat(HttpStats::requests) == 2);
+        release.countDown();
+        assertEquals("opened", holder.read().bodyText());
+        assertEquals("o GET /queued\n", queued.read().bodyText());
+        fixture.drain();
+        assertEquals(List.of("/gate", "/queued"), origin.requests().stream().map(OriginRequest::target).toList(),
+                "one connection served both in turn");
+        assertEquals(1, origin.acceptedCount());
+    }
+
+    @Test
+    void pendingRequestsWaitForAFreeConnectionAndOverflowIs503() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpTestOrigin origin = fixture.origin("o");
+        origin.on("/gate", OriginScripts.after(release, OriginScripts.text(200, "opened")));
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                    max_connections: 1
+                    max_pending: 2
+                """.formatted(origin.port()));
+        RawClient holder = fixture.client();
+        holder.send(RawClient.head("GET", "/gate"));
+        Eventually.await("the gate request holds the only connection", WAIT, () -> origin.requests().size() == 1);
+        RawClient queued = fixture.client();
+        queued.send(RawClient.head("GET", "/queued"));
+        RawClient abandoned = fixture.client();
+        abandoned.send(RawClient.head("GET", "/abandoned"));
+        RawClient overflow = fixture.client();
+        // The two queued requests fill max_pending only once the proxy has read them; a 200 here would mean a
+        // second connection was opened, anything else but 503 is wrong too.
+        Eventually.await("both requests queued", WAIT, () -> fixture.listener().httpStat(HttpStats::requests) == 3);
+        ErrorResponses.assertError(overflow.get("/overflow"), 503);
+        abandoned.reset();
+        release.countDown();
+        assertEquals("opened", holder.read().bodyText());
+        assertEquals("o GET /queued\n", queued.read().bodyText());
+        fixture.drain();
+        assertEquals(List.of("/gate", "/queued"), origin.requests().stream().map(OriginRequest::target).toList(),
+                "the abandoned request left the queue with its client");
+        assertEquals(1, origin.acceptedCount());
     }
 
     @Test

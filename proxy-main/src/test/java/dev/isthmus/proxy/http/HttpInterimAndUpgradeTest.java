@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
+import dev.isthmus.proxy.testing.Payloads;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -174,6 +175,25 @@ final class HttpInterimAndUpgradeTest {
         writer.join();
         client.shutdownOutput();
         assertEquals(0, client.readUntilClosed().length, "the tunnel closes when both sides are done");
+    }
+
+    @Test
+    void aTunnelCarriesLargeStreamsBothWaysAtOnce() throws Exception {
+        long size = 32L * 1024 * 1024;
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertEquals(101, client.read().status());
+        Thread writer = Thread.ofVirtual().start(() -> {
+            try {
+                Payloads.write(client.out(), 13, size);
+                client.shutdownOutput();
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
+        assertEquals(Payloads.expected(13, size) + ":" + size, Payloads.readToEof(client.in()),
+                "every byte echoed through the tunnel while the other direction was busy");
+        writer.join();
     }
 
     @Test

@@ -85,6 +85,20 @@ final class HttpUpstreamErrorTest {
     }
 
     @Test
+    void headToAFailingUpstreamGetsA502WithoutBody() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/reset", OriginScripts.resetBeforeHead());
+        RawClient client = fixture.client();
+        RawResponse response = client.request("HEAD", "/reset");
+        assertEquals(502, response.status());
+        if (response.closes()) {
+            assertEquals(0, client.readUntilClosed().length, "no body after the head of a HEAD response");
+        } else {
+            assertEquals("direct\n", client.get("/direct").bodyText(), "no body after the head of a HEAD response");
+        }
+    }
+
+    @Test
     void originResetBeforeTheHeadIs502() throws Exception {
         HttpTestOrigin origin = startWithOrigin("");
         origin.on("/reset", OriginScripts.resetBeforeHead());
