@@ -10,7 +10,7 @@ import java.util.Objects;
  * @param name           unique among clusters; routes and tcp listeners refer to it
  * @param endpoints      at least one; host names were resolved at load
  * @param lb             how an endpoint is picked
- * @param connectTimeout a non-blocking connect that has not completed by then fails (503 or closed tcp connection)
+ * @param connectTimeout a non-blocking connect that has not completed by then fails (504, or a closed tcp connection)
  * @param idleTimeout    an idle pooled upstream connection is closed after this
  * @param maxConnections upstream connections open at once, per cluster per worker
  * @param maxPending     requests waiting for an upstream connection, per cluster per worker; beyond it 503
