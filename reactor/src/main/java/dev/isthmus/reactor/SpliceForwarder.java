@@ -56,16 +56,16 @@ public final class SpliceForwarder {
     }
 
     /** Begins forwarding a whole stream, passing its FIN on. */
-    public boolean start(int sourceFd, int sinkFd) {
-        return start(sourceFd, sinkFd, Long.MAX_VALUE, true);
+    public void start(int sourceFd, int sinkFd) {
+        start(sourceFd, sinkFd, Long.MAX_VALUE, true);
     }
 
     /**
      * Begins forwarding exactly {@code limit} bytes ({@link Long#MAX_VALUE}: until EOF); {@code finAtEnd} sends a FIN to
-     * the sink when done. Reusable: a finished forwarder may be started again. The pipe is taken when bytes arrive;
-     * the result is true (kept so that callers need not change if a pipe is ever taken eagerly again).
+     * the sink when done. Reusable: a finished forwarder may be started again. The pipe is taken when bytes arrive,
+     * so running out of pipes shows as a FAILED {@link #pump()} with the errno in {@link #error()}.
      */
-    public boolean start(int sourceFd, int sinkFd, long limit, boolean finAtEnd) {
+    public void start(int sourceFd, int sinkFd, long limit, boolean finAtEnd) {
         assert state == State.IDLE || isFinished();
         this.limit = limit;
         this.finAtEnd = finAtEnd;
@@ -80,7 +80,6 @@ public final class SpliceForwarder {
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
-        return true;
     }
 
     /** The source reported readable (or hung up): try reading again. */

@@ -57,9 +57,9 @@ final class BodyTransfer {
     /**
      * Starts moving: {@code LENGTH} moves {@code length} more bytes; {@code CHUNKED} continues a chunked body whose
      * beginning the caller already fed to {@link #decoder()}; {@code UNTIL_EOF} moves until the source closes.
-     * {@code buffer} is the relay chunk (empty now). False when no splice pipe could be had.
+     * {@code buffer} is the relay chunk (empty now).
      */
-    boolean start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
+    void start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
         this.mode = mode;
         this.source = source;
         this.sink = sink;
@@ -76,16 +76,14 @@ final class BodyTransfer {
         this.state = State.ACTIVE;
         boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
         this.spliced = untilEof || (mode == Mode.LENGTH && length > spliceThreshold);
-        if (spliced && !splice.start(source, sink, untilEof ? Long.MAX_VALUE : length, mode == Mode.TUNNEL)) {
-            state = State.FAILED;
-            return false;
+        if (spliced) {
+            splice.start(source, sink, untilEof ? Long.MAX_VALUE : length, mode == Mode.TUNNEL);
         }
-        return true;
     }
 
     /** One direction of a tunnel after a 101: splice until EOF, then pass the FIN on. */
-    boolean startTunnel(int source, int sink) {
-        return start(Mode.TUNNEL, 0, source, sink, null);
+    void startTunnel(int source, int sink) {
+        start(Mode.TUNNEL, 0, source, sink, null);
     }
 
     ChunkedDecoder decoder() {
@@ -240,10 +238,7 @@ final class BodyTransfer {
             position = 0;
             end = 0;
             if (mode == Mode.CHUNKED && decoder.payloadRemaining() > spliceThreshold) {
-                if (!splice.start(source, sink, decoder.payloadRemaining(), false)) {
-                    state = State.FAILED;
-                    return delivered;
-                }
+                splice.start(source, sink, decoder.payloadRemaining(), false);
                 if (sourceHungUp) {
                     splice.sourceHungUp();
                 }

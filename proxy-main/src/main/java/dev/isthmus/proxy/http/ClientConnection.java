@@ -141,8 +141,8 @@ final class ClientConnection implements EventHandler {
         this.clientIp = clientIp;
         this.timer = reactor.newTimer(this::onTimeout);
         this.interest = new Interest(reactor);
-        this.toClient = new PendingWrite(sys, worker.buffers, worker.largeBuffers);
-        this.toUpstream = new PendingWrite(sys, worker.buffers, worker.largeBuffers);
+        this.toClient = new PendingWrite(sys, worker.chunks);
+        this.toUpstream = new PendingWrite(sys, worker.chunks);
     }
 
     /** Registers the fd; false (fd closed) when epoll refused it. */
@@ -298,7 +298,7 @@ final class ClientConnection implements EventHandler {
 
     private void readHead() {
         if (chunk == null) {
-            chunk = worker.buffers.acquire();
+            chunk = worker.chunks.acquire();
             if (chunk == null) {
                 // Out of buffer memory: leave the bytes in the socket and look again shortly.
                 setInterest(0);
@@ -342,14 +342,10 @@ final class ClientConnection implements EventHandler {
             headStart = 0;
             return true;
         }
-        if (chunk.byteSize() < worker.largeBuffers.chunkSize()) {
-            MemorySegment large = worker.largeBuffers.acquire();
-            if (large != null) {
-                MemorySegment.copy(chunk, 0, large, 0, filled);
-                releaseBuffer(chunk);
-                chunk = large;
-                return true;
-            }
+        MemorySegment larger = worker.chunks.enlarge(chunk, filled);
+        if (larger != null) {
+            chunk = larger;
+            return true;
         }
         rejectRequest(Rejection.HEAD_TOO_LARGE);
         return false;
@@ -662,7 +658,7 @@ final class ClientConnection implements EventHandler {
 
     private void readResponseHead() {
         if (upstream.chunk == null) {
-            upstream.chunk = worker.buffers.acquire();
+            upstream.chunk = worker.chunks.acquire();
             if (upstream.chunk == null) {
                 upstreamFailed("no buffer memory for the response", STATUS_UNAVAILABLE);
                 return;
@@ -697,14 +693,10 @@ final class ClientConnection implements EventHandler {
             responseStart = 0;
             return true;
         }
-        if (upstream.chunk.byteSize() < worker.largeBuffers.chunkSize()) {
-            MemorySegment large = worker.largeBuffers.acquire();
-            if (large != null) {
-                MemorySegment.copy(upstream.chunk, 0, large, 0, responseFilled);
-                releaseBuffer(upstream.chunk);
-                upstream.chunk = large;
-                return true;
-            }
+        MemorySegment larger = worker.chunks.enlarge(upstream.chunk, responseFilled);
+        if (larger != null) {
+            upstream.chunk = larger;
+            return true;
         }
         upstreamFailed("response head too large", STATUS_BAD_GATEWAY);
         return false;
@@ -850,9 +842,7 @@ final class ClientConnection implements EventHandler {
 
     private void startResponseBody(BodyTransfer.Mode mode, long rest) {
         pendingResponseMode = null;
-        if (!responseTransfer().start(mode, rest, upstream.fd(), fd, upstream.chunk)) {
-            upstreamFailed("no splice pipe for the response body", 0);
-        }
+        responseTransfer().start(mode, rest, upstream.fd(), fd, upstream.chunk);
     }
 
     private void startTunnel(boolean flushed) {
@@ -863,10 +853,8 @@ final class ClientConnection implements EventHandler {
             abort("could not flush the switch to a tunnel", 0);
             return;
         }
-        if (!requestTransfer().startTunnel(fd, upstream.fd()) || !responseTransfer().startTunnel(upstream.fd(), fd)) {
-            abort("no splice pipe for the tunnel", 0);
-            return;
-        }
+        requestTransfer().startTunnel(fd, upstream.fd());
+        responseTransfer().startTunnel(upstream.fd(), fd);
         pumpTunnel(0, true);
     }
 
@@ -951,9 +939,6 @@ final class ClientConnection implements EventHandler {
         if (phase == ResponsePhase.BODY && toClient.isEmpty()) {
             if (pendingResponseMode != null) {
                 startResponseBody(pendingResponseMode, pendingResponseRest);
-                if (state != State.PROXYING) {
-                    return;
-                }
             }
             long moved = responseBody.pump();
             if (responseBody.state() == BodyTransfer.State.FAILED) {
@@ -1271,7 +1256,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void releaseBuffer(MemorySegment buffer) {
-        (buffer.byteSize() == worker.buffers.chunkSize() ? worker.buffers : worker.largeBuffers).release(buffer);
+        worker.chunks.release(buffer);
     }
 
     @Override

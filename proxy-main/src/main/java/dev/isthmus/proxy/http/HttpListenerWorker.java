@@ -55,10 +55,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final HttpDate date;
     final MemorySegment scratch;
     final Http1Limits codecLimits;
-    /** Chunks for heads and small bodies; a head that outgrows one moves to {@link #largeBuffers}. */
-    final BufferPool buffers;
-    /** Chunks as large as the largest head allowed. */
-    final BufferPool largeBuffers;
+    /** Chunks for heads and relayed bodies, and the large ones a head that outgrows a small chunk moves to. */
+    final ChunkPools chunks;
     final HttpStats stats = new HttpStats();
     /** Upstream failures and aborted exchanges, rate-limited: stderr writes block the reactor thread. */
     final RateLimitedLog warnings = new RateLimitedLog(System.getLogger(ClientConnection.class.getName()), WARNINGS_PER_SECOND);
@@ -86,9 +84,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
         this.date = new HttpDate(reactor.arena());
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
-        this.buffers = new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS);
-        this.largeBuffers = new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()),
-                MAX_LARGE_CHUNKS);
+        this.chunks = new ChunkPools(new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS),
+                new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_LARGE_CHUNKS));
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }
 
@@ -118,7 +115,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     UpstreamPool pool(int clusterIndex) {
         UpstreamPool pool = pools[clusterIndex];
         if (pool == null) {
-            pool = new UpstreamPool(reactor, buffers, proxy.clusters().get(clusterIndex));
+            pool = new UpstreamPool(reactor, chunks, proxy.clusters().get(clusterIndex));
             pools[clusterIndex] = pool;
         }
         return pool;

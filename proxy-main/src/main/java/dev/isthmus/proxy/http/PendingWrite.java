@@ -1,7 +1,6 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.bindings.Syscalls;
-import dev.isthmus.reactor.BufferPool;
 
 import java.lang.foreign.MemorySegment;
 
@@ -12,16 +11,14 @@ import java.lang.foreign.MemorySegment;
  */
 final class PendingWrite {
     private final Syscalls sys;
-    private final BufferPool small;
-    private final BufferPool large;
+    private final ChunkPools chunks;
     private MemorySegment buffer;
     private long position;
     private long end;
 
-    PendingWrite(Syscalls sys, BufferPool small, BufferPool large) {
+    PendingWrite(Syscalls sys, ChunkPools chunks) {
         this.sys = sys;
-        this.small = small;
-        this.large = large;
+        this.chunks = chunks;
     }
 
     boolean isEmpty() {
@@ -30,11 +27,12 @@ final class PendingWrite {
 
     /** Keeps what {@code out} did not send after its first {@code written} bytes; false when there is no memory. */
     boolean keepUnsent(GatherWriter out, long written) {
-        long bytes = out.totalBytes() - written;
-        BufferPool pool = bytes <= small.chunkSize() ? small : large;
-        if (bytes > pool.chunkSize() || !take(pool)) {
+        release();
+        buffer = chunks.acquireFor(out.totalBytes() - written);
+        if (buffer == null) {
             return false;
         }
+        position = 0;
         end = out.copyUnsent(written, buffer);
         return true;
     }
@@ -42,21 +40,16 @@ final class PendingWrite {
     /** A chunk to write a response into (then {@link #ready}); null when there is no memory. */
     MemorySegment reserve() {
         release();
-        return take(small) ? buffer : null;
+        buffer = chunks.acquire();
+        position = 0;
+        end = 0;
+        return buffer;
     }
 
     /** The first {@code length} bytes of the {@link #reserve}d chunk are ready to send. */
     void ready(long length) {
         position = 0;
         end = length;
-    }
-
-    private boolean take(BufferPool pool) {
-        release();
-        buffer = pool.acquire();
-        position = 0;
-        end = 0;
-        return buffer != null;
     }
 
     /**
@@ -77,7 +70,7 @@ final class PendingWrite {
 
     void release() {
         if (buffer != null) {
-            (buffer.byteSize() == small.chunkSize() ? small : large).release(buffer);
+            chunks.release(buffer);
             buffer = null;
         }
     }

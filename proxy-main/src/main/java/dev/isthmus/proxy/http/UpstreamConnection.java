@@ -165,7 +165,7 @@ final class UpstreamConnection implements EventHandler {
         timer.cancel();
         client = null;
         if (chunk != null) {
-            pool.buffers().release(chunk);
+            pool.chunks().release(chunk);
             chunk = null;
         }
         if (detached) {

@@ -3,7 +3,6 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
-import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
 
 import java.lang.foreign.MemorySegment;
@@ -18,7 +17,7 @@ import java.util.SplittableRandom;
  */
 final class UpstreamPool {
     private final EpollReactor reactor;
-    private final BufferPool buffers;
+    private final ChunkPools chunks;
     private final ClusterConfig config;
     private final MemorySegment[] sockaddrs;
     private final int[] sockaddrLengths;
@@ -31,9 +30,9 @@ final class UpstreamPool {
     private int nextRoundRobin;
 
     @SuppressWarnings("unchecked")
-    UpstreamPool(EpollReactor reactor, BufferPool buffers, ClusterConfig config) {
+    UpstreamPool(EpollReactor reactor, ChunkPools chunks, ClusterConfig config) {
         this.reactor = reactor;
-        this.buffers = buffers;
+        this.chunks = chunks;
         this.config = config;
         List<HostPort> endpoints = config.endpoints();
         int n = endpoints.size();
@@ -74,8 +73,8 @@ final class UpstreamPool {
         return config.idleTimeout().toNanos();
     }
 
-    BufferPool buffers() {
-        return buffers;
+    ChunkPools chunks() {
+        return chunks;
     }
 
     /**

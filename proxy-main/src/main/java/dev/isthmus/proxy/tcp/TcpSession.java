@@ -91,10 +91,8 @@ final class TcpSession {
             fail("connect to " + endpoint + ": " + Errno.describe(result));
             return;
         }
-        if (!clientToUpstream.start(clientFd, upstreamFd) || !upstreamToClient.start(upstreamFd, clientFd)) {
-            fail("no splice pipe: " + Errno.describe(clientToUpstream.error() | upstreamToClient.error()));
-            return;
-        }
+        clientToUpstream.start(clientFd, upstreamFd);
+        upstreamToClient.start(upstreamFd, clientFd);
         state = State.PROXYING;
         touch();
         idleTimer.schedule(worker.idleTimeoutNanos());
