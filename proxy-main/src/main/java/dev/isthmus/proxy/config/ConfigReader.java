@@ -23,10 +23,11 @@ final class ConfigReader {
     private static final List<String> ADMIN_KEYS = List.of("address");
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
-            "request_head_timeout", "idle_timeout", "max_connections", "max_request_head_bytes", "max_headers",
-            "splice_threshold_bytes", "drain_timeout");
+            "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
+            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
-            "routes", "virtual_hosts", "request_head_timeout", "max_request_head_bytes", "max_headers");
+            "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
+            "max_headers");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending");
 
@@ -188,6 +189,7 @@ final class ConfigReader {
         ListenerLimits d = ListenerLimits.DEFAULTS;
         Duration requestHeadTimeout = optionalDuration(f, "request_head_timeout", d.requestHeadTimeout());
         Duration idleTimeout = optionalDuration(f, "idle_timeout", d.idleTimeout());
+        Duration streamIdleTimeout = optionalDuration(f, "stream_idle_timeout", d.streamIdleTimeout());
         Integer maxConnections = optionalInt(f, "max_connections", d.maxConnections(), 1, Integer.MAX_VALUE);
         Integer maxHeadBytes = f.has("max_request_head_bytes")
                 ? reader.size(f.get("max_request_head_bytes"), f.field("max_request_head_bytes"),
@@ -199,11 +201,11 @@ final class ConfigReader {
                         0, Integer.MAX_VALUE)
                 : Integer.valueOf(d.spliceThresholdBytes());
         Duration drainTimeout = optionalDuration(f, "drain_timeout", d.drainTimeout());
-        if (requestHeadTimeout == null || idleTimeout == null || maxConnections == null || maxHeadBytes == null
+        if (requestHeadTimeout == null || idleTimeout == null || streamIdleTimeout == null || maxConnections == null || maxHeadBytes == null
                 || maxHeaders == null || spliceThreshold == null || drainTimeout == null) {
             return null;
         }
-        return new ListenerLimits(requestHeadTimeout, idleTimeout, maxConnections, maxHeadBytes, maxHeaders,
+        return new ListenerLimits(requestHeadTimeout, idleTimeout, streamIdleTimeout, maxConnections, maxHeadBytes, maxHeaders,
                 spliceThreshold, drainTimeout);
     }
 

@@ -8,6 +8,9 @@ import java.util.Objects;
  *
  * @param requestHeadTimeout   time allowed from the first byte of a request to the end of its head (http only)
  * @param idleTimeout          a keep-alive (http) or silent (tcp) downstream connection is closed after this
+ * @param streamIdleTimeout    an exchange on which nothing moved either way for this long ends (http only): 503 while
+ *                             waiting for an upstream connection, 408 for a stalled upload, 504 before the response
+ *                             head, a cut connection after it
  * @param maxConnections       accepted downstream connections open at once, per worker; beyond it accept waits
  * @param maxRequestHeadBytes  largest request head (request line + headers) accepted, else 431 (http only)
  * @param maxHeaders           most header fields in one request head, else 431 (http only)
@@ -17,6 +20,7 @@ import java.util.Objects;
 public record ListenerLimits(
         Duration requestHeadTimeout,
         Duration idleTimeout,
+        Duration streamIdleTimeout,
         int maxConnections,
         int maxRequestHeadBytes,
         int maxHeaders,
@@ -25,6 +29,8 @@ public record ListenerLimits(
 
     public static final Duration DEFAULT_REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** nginx's default for the same three cases (proxy_read_timeout, send_timeout, client_body_timeout). */
+    public static final Duration DEFAULT_STREAM_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     public static final int DEFAULT_MAX_REQUEST_HEAD_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_HEADERS = 100;
@@ -34,6 +40,7 @@ public record ListenerLimits(
     public static final ListenerLimits DEFAULTS = new ListenerLimits(
             DEFAULT_REQUEST_HEAD_TIMEOUT,
             DEFAULT_IDLE_TIMEOUT,
+            DEFAULT_STREAM_IDLE_TIMEOUT,
             DEFAULT_MAX_CONNECTIONS,
             DEFAULT_MAX_REQUEST_HEAD_BYTES,
             DEFAULT_MAX_HEADERS,
@@ -43,6 +50,7 @@ public record ListenerLimits(
     public ListenerLimits {
         Objects.requireNonNull(requestHeadTimeout, "requestHeadTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(streamIdleTimeout, "streamIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
     }
 }

@@ -50,14 +50,18 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * chunk per direction, flushed before anything else goes that way. Requests are served one at a time: pipelined
  * ones wait in the client's chunk (or socket) until the response before them is complete.
  *
- * <p>One timer per connection, re-armed per phase: idle keep-alive, request head, upstream response, linger.
+ * <p>One timer per connection, re-armed per phase: idle keep-alive; request head; while a request waits for an
+ * upstream connection, uploads its body, or receives its response body, a stall check (nothing happened on either
+ * socket for the listener's stream idle timeout: 503 while queued, 408 for a stalled upload, else the response is cut
+ * off), so one peer that goes silent cannot hold a client and an upstream connection forever; from the end of the
+ * request to the response head, the route timeout (504); linger.
  */
 final class ClientConnection implements EventHandler {
     enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }
 
     private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
 
-    private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, LINGER }
+    private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
 
     private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
     private static final MemorySegment CONNECTION_CLOSE_LINE =
@@ -132,6 +136,8 @@ final class ClientConnection implements EventHandler {
     private final PendingWrite toClient;
     private final PendingWrite toUpstream;
     private long lingerDiscarded;
+    /** The reactor time of the last event on either socket of the exchange in flight. */
+    private long lastActivityNanos;
 
     ClientConnection(HttpListenerWorker worker, int fd, byte[] clientIp) {
         this.worker = worker;
@@ -198,6 +204,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void onClientEventsWhileProxying(int events) {
+        lastActivityNanos = reactor.nowNanos();
         if ((events & EPOLLERR()) != 0 || ((events & EPOLLHUP()) != 0 && !requestBodyActive())) {
             abort("client connection " + ((events & EPOLLERR()) != 0 ? "reset" : "closed") + " mid-exchange", 0);
             return;
@@ -254,6 +261,7 @@ final class ClientConnection implements EventHandler {
         if (state != State.PROXYING) {
             return;
         }
+        lastActivityNanos = reactor.nowNanos();
         if ((events & EPOLLERR()) != 0) {
             if (retryable()) {
                 retryOnFreshConnection();
@@ -383,6 +391,7 @@ final class ClientConnection implements EventHandler {
             state = State.AWAITING_UPSTREAM;
             setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
             worker.stats.upstreamRequests++;
+            armStallCheck();
             if (!worker.pool(route.clusterIndex()).acquire(this)) {
                 respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster "
                         + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending", true);
@@ -596,8 +605,10 @@ final class ClientConnection implements EventHandler {
             requestEnd = 0;
             requestTransfer().start(mode, rest, fd, upstream.fd(), chunk);
         }
-        if (route.timeoutNanos() > 0) {
-            arm(TimerPurpose.UPSTREAM, route.timeoutNanos());
+        if (requestBodyDone) {
+            armRouteTimeout();
+        } else {
+            armStallCheck();
         }
         progress();
     }
@@ -767,7 +778,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void forwardFinalHead(ResponseHead head) {
-        cancelTimer();
+        armStallCheck();
         responseStatus = head.statusCode();
         Framing framing = head.framing();
         upstreamKeepAlive = head.keepAlive();
@@ -931,6 +942,9 @@ final class ClientConnection implements EventHandler {
             countBody(requestBody, moved);
             if (requestBody.state() == BodyTransfer.State.DONE) {
                 requestBodyDone = true;
+                if (phase == ResponsePhase.AWAIT_HEAD) {
+                    armRouteTimeout();
+                }
                 headStart = requestBody.leftoverOffset();
                 filled = headStart + requestBody.leftoverLength();
                 requestEnd = headStart;
@@ -1166,8 +1180,50 @@ final class ClientConnection implements EventHandler {
                             + route.timeoutNanos() / 1_000_000 + " ms", STATUS_GATEWAY_TIMEOUT);
                 }
             }
+            case STALL -> onStallCheck();
             case LINGER -> close();
             case NONE -> { }
+        }
+    }
+
+    /**
+     * The route timeout counts from the end of the request, as Envoy's does: an upload may take as long as it keeps
+     * moving (the stall check watches it), and only then does the upstream get the route's time to start answering.
+     */
+    private void armRouteTimeout() {
+        if (route.timeoutNanos() > 0) {
+            arm(TimerPurpose.UPSTREAM, route.timeoutNanos());
+        } else {
+            armStallCheck();
+        }
+    }
+
+    private void armStallCheck() {
+        lastActivityNanos = reactor.nowNanos();
+        arm(TimerPurpose.STALL, worker.limits.streamIdleTimeout().toNanos());
+    }
+
+    /** Re-arms for the rest of the stream idle timeout if anything happened meanwhile; else ends the stalled exchange. */
+    private void onStallCheck() {
+        if (state != State.AWAITING_UPSTREAM && state != State.PROXYING) {
+            return;
+        }
+        long limit = worker.limits.streamIdleTimeout().toNanos();
+        long quietFor = reactor.nowNanos() - lastActivityNanos;
+        if (quietFor < limit) {
+            arm(TimerPurpose.STALL, limit - quietFor);
+            return;
+        }
+        String quiet = " for " + limit / 1_000_000 + " ms";
+        if (state == State.AWAITING_UPSTREAM) {
+            abort("no upstream connection of cluster " + worker.pool(route.clusterIndex()).name()
+                    + " became free" + quiet, STATUS_UNAVAILABLE);
+        } else if (requestBody != null && requestBody.isActive() && requestBody.wantsSourceReadable()) {
+            abort("client sent no request body bytes" + quiet, STATUS_TIMEOUT);
+        } else if (phase == ResponsePhase.AWAIT_HEAD) {
+            upstreamFailed("upstream sent no response" + quiet, STATUS_GATEWAY_TIMEOUT);
+        } else {
+            upstreamFailed("response stalled: nothing moved" + quiet, 0);
         }
     }
 

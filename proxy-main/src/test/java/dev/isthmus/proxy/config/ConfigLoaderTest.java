@@ -38,6 +38,7 @@ class ConfigLoaderTest {
                 protocol: http
                 request_head_timeout: 250ms
                 idle_timeout: 1m
+                stream_idle_timeout: 45s
                 max_connections: 5000
                 max_request_head_bytes: 32KiB
                 max_headers: 50
@@ -100,7 +101,7 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(new AdminConfig(hp("127.0.0.1:9901"))), config.admin());
         assertEquals(Workers.of(4), config.workers());
 
-        ListenerLimits webLimits = new ListenerLimits(Duration.ofMillis(250), Duration.ofMinutes(1), 5000,
+        ListenerLimits webLimits = new ListenerLimits(Duration.ofMillis(250), Duration.ofMinutes(1), Duration.ofSeconds(45), 5000,
                 32 * 1024, 50, 131_072, Duration.ofSeconds(30));
         ListenerConfig web = new ListenerConfig("web", hp("0.0.0.0:8080"), Protocol.HTTP, Optional.empty(), List.of(
                 new RouteConfig(
@@ -196,8 +197,8 @@ class ConfigLoaderTest {
                 "test.yaml:2: listeners[0].address: missing required field",
                 "test.yaml:2: listeners[0].routes: missing required field (or virtual_hosts)",
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
-                        + "routes, virtual_hosts, request_head_timeout, idle_timeout, max_connections, "
-                        + "max_request_head_bytes, max_headers, splice_threshold_bytes, drain_timeout)");
+                        + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
+                        + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, drain_timeout)");
     }
 
     @Test

@@ -1,6 +1,5 @@
 package dev.isthmus.proxy.http;
 
-import dev.isthmus.proxy.testing.Eventually;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -165,20 +164,6 @@ final class HttpTimeoutTest {
             Thread.sleep(SLOWLORIS_PACE);
         }
         assertEquals(size, total, "the download finished although it took many idle timeouts");
-    }
-
-    @Test
-    void aStalledRequestBodyIsCutByTheRouteTimeout() throws Exception {
-        origin.onPrefix("/slow-route/upload", OriginScripts.hashBody());
-        RawClient client = fixture.client();
-        client.readTimeout(UPPER_BOUND);
-        client.send("POST /slow-route/upload HTTP/1.1\r\nHost: test\r\nContent-Length: 100\r\n\r\n0123456789");
-        RawResponse response = client.read("POST");
-        assertTrue(response.status() == 504 || response.status() == 408, response::toString);
-        assertTrue(response.closes(), () -> "the request body never ended, so the connection cannot go on:\n" + response);
-        client.assertClosedByPeer();
-        Eventually.await("the upstream connection carrying half a body was closed", UPPER_BOUND,
-                () -> origin.connections().getFirst().peer() != OriginConnection.PeerState.OPEN);
     }
 
     @Test
