@@ -3,9 +3,10 @@ package dev.isthmus.http1;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: hop-by-hop fields
- * and those named in Connection dropped (Upgrade kept for a 101), {@code Connection: close} added when the proxy
- * will close the client connection. Owned by one thread (a reactor), reused for every response.
+ * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: the proxy's own
+ * HTTP-version in the status-line (RFC 9110 §6.2), hop-by-hop fields and those named in Connection dropped (Upgrade
+ * kept for a 101), {@code Connection: close} added when the proxy will close the client connection. Owned by one
+ * thread (a reactor), reused for every response.
  */
 public final class ResponseHeadRewriter {
     private static final int FINAL_CRLF = 2;
@@ -14,9 +15,11 @@ public final class ResponseHeadRewriter {
     private static final byte[] CLOSE = FieldFacts.ascii("close");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
+    private static final byte[] OWN_VERSION = FieldFacts.ascii("HTTP/1.1");
 
     private final SliceWriter writer = new SliceWriter();
     private boolean announceKeepAlive;
+    private boolean dropTransferEncoding;
 
     /**
      * Whether responses that keep the connection get {@code Connection: keep-alive}: an HTTP/1.0 client persists
@@ -24,6 +27,15 @@ public final class ResponseHeadRewriter {
      */
     public ResponseHeadRewriter announceKeepAlive(boolean announce) {
         this.announceKeepAlive = announce;
+        return this;
+    }
+
+    /**
+     * Whether Transfer-Encoding is left out: for a chunked response the proxy de-chunks for an HTTP/1.0 client,
+     * which cannot receive a transfer coding (RFC 9112 §6.1) and gets the payload delimited by the close instead.
+     */
+    public ResponseHeadRewriter dropTransferEncoding(boolean drop) {
+        this.dropTransferEncoding = drop;
         return this;
     }
 
@@ -38,10 +50,17 @@ public final class ResponseHeadRewriter {
         boolean switching = head.statusCode() == SWITCHING_PROTOCOLS;
         long end = head.offset() + head.length();
         long fieldsStart = f.count() > 0 ? f.nameOffset(0) : end - FINAL_CRLF;
-        writer.original(head.offset(), fieldsStart - head.offset());
+        long afterVersion = head.offset() + OWN_VERSION.length;
+        if (head.version() == HttpVersion.HTTP_1_1) {
+            writer.original(head.offset(), fieldsStart - head.offset());
+        } else {
+            writer.bytes(OWN_VERSION);
+            writer.original(afterVersion, fieldsStart - afterVersion);
+        }
         boolean namesFields = head.connectionNamesFields();
         for (int i = 0; i < f.count(); i++) {
-            if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))) {
+            if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))
+                    || (dropTransferEncoding && f.is(i, KnownHeader.TRANSFER_ENCODING))) {
                 continue;
             }
             long line = f.nameOffset(i);

@@ -203,6 +203,27 @@ class HeadRewriterTest {
     }
 
     @Test
+    void sendsItsOwnVersionForAnHttp10Response() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.0 404 Not Found\r\nContent-Length: 2\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 404 Not Found\r\nContent-Length: 2\r\n\r\n", wire());
+        ResponseHead bare = response(HttpMethod.GET, "HTTP/1.0 200 OK\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(bare, true, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", wire());
+    }
+
+    @Test
+    void dropsTransferEncodingOnlyWhenTold() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n");
+        responseRewriter.dropTransferEncoding(true);
+        assertTrue(responseRewriter.rewrite(head, true, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nX: 1\r\nConnection: close\r\n\r\n", wire());
+        responseRewriter.dropTransferEncoding(false);
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n", wire());
+    }
+
+    @Test
     void keepsUpgradeOnSwitchingProtocols() {
         ResponseHead head = response(HttpMethod.GET,
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");

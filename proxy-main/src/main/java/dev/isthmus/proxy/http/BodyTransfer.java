@@ -19,6 +19,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
  * slow sink holds at most one chunk per direction (that chunk is the high watermark) and reading pauses until it
  * drains. A chunked body is relayed so that its framing is checked, except that the payload of a chunk larger than
  * the threshold is spliced: the decoder says how long it is, and only the framing around it passes through Java.
+ * De-chunking (for an HTTP/1.0 client) is the same walk with the framing left out: chunk data is moved together at
+ * the front of the chunk and only it is written; spliced chunk payloads are pure data already.
  */
 final class BodyTransfer {
     enum Mode { LENGTH, CHUNKED, UNTIL_EOF, TUNNEL }
@@ -46,6 +48,10 @@ final class BodyTransfer {
     private boolean sourceHungUp;
     /** Chunked mode: the payload of the current chunk is being spliced. */
     private boolean splicingChunk;
+    /** Chunked mode: forward only chunk data, not the framing (de-chunk). */
+    private boolean payloadOnly;
+    /** Bytes the last {@link #decode} consumed; it returns how many of them are forwarded. */
+    private long consumed;
 
     BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder, long spliceThreshold) {
         this.sys = sys;
@@ -56,7 +62,7 @@ final class BodyTransfer {
 
     /**
      * Starts moving: {@code LENGTH} moves {@code length} more bytes; {@code CHUNKED} continues a chunked body whose
-     * beginning the caller already fed to {@link #decoder()}; {@code UNTIL_EOF} moves until the source closes.
+     * beginning the caller already ran through {@link #decode}; {@code UNTIL_EOF} moves until the source closes.
      * {@code buffer} is the relay chunk (empty now).
      */
     void start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
@@ -68,6 +74,7 @@ final class BodyTransfer {
         this.position = 0;
         this.end = 0;
         this.readEnd = 0;
+        this.consumed = 0;
         this.sourceDry = false;
         this.sinkBlocked = false;
         this.truncated = false;
@@ -86,8 +93,46 @@ final class BodyTransfer {
         start(Mode.TUNNEL, 0, source, sink, null);
     }
 
-    ChunkedDecoder decoder() {
-        return decoder;
+    /**
+     * Prepares for a chunked body: resets the decoder; {@code payloadOnly} forwards only its chunk data. Call before
+     * {@link #decode} of the bytes that came with the head and before {@link #start}.
+     */
+    void prepareChunked(boolean payloadOnly) {
+        decoder.reset();
+        this.payloadOnly = payloadOnly;
+    }
+
+    /**
+     * Runs the decoder over {@code [offset, offset + length)} of {@code segment} until the body ends or the bytes do;
+     * returns how many bytes at {@code offset} are to be forwarded: all those consumed, or, when de-chunking, their
+     * chunk data, moved to the front. {@link #consumed()} says how many were consumed.
+     */
+    long decode(MemorySegment segment, long offset, long length) {
+        long at = 0;
+        long kept = 0;
+        while (at < length) {
+            long run = decoder.decode(segment, offset + at, length - at);
+            if (run == 0) {
+                break;
+            }
+            if (!payloadOnly || decoder.lastRun() == ChunkedDecoder.Run.DATA) {
+                if (kept != at) {
+                    MemorySegment.copy(segment, offset + at, segment, offset + kept, run);
+                }
+                kept += run;
+            }
+            at += run;
+        }
+        consumed = at;
+        return kept;
+    }
+
+    long consumed() {
+        return consumed;
+    }
+
+    boolean chunkedComplete() {
+        return decoder.isComplete();
     }
 
     State state() {
@@ -108,13 +153,13 @@ final class BodyTransfer {
         return decoder.isRejected() ? decoder.rejection() : null;
     }
 
-    /** Relay only: bytes read past the end of a chunked body (a pipelined next message) are {@code [end, readEnd)}. */
+    /** Relay only: bytes read past the end of a chunked body (a pipelined next message) are {@code [consumed, readEnd)}. */
     long leftoverOffset() {
-        return end;
+        return consumed;
     }
 
     long leftoverLength() {
-        return readEnd - end;
+        return readEnd - consumed;
     }
 
     /** Bytes delivered by splice since the last call: the stats' share of {@link #pump()}'s result. */
@@ -254,9 +299,12 @@ final class BodyTransfer {
                 // Short read: drained for now (level-triggered epoll re-reports the source if more came).
                 sourceDry = n < want && !sourceHungUp;
                 readEnd = n;
-                end = mode == Mode.LENGTH ? n : feedDecoder(n);
                 if (mode == Mode.LENGTH) {
+                    end = n;
+                    consumed = n;
                     remaining -= n;
+                } else {
+                    end = decode(buffer, 0, n);
                 }
                 if (decoder.isRejected() && mode == Mode.CHUNKED) {
                     state = State.FAILED;
@@ -274,19 +322,6 @@ final class BodyTransfer {
                 return delivered;
             }
         }
-    }
-
-    /** Runs the decoder over {@code [0, n)} of the buffer; returns how many bytes belong to the body. */
-    private long feedDecoder(long n) {
-        long at = 0;
-        while (at < n) {
-            long run = decoder.decode(buffer, at, n - at);
-            if (run == 0) {
-                break;
-            }
-            at += run;
-        }
-        return at;
     }
 
     /** Stops moving and gives back the pipe. */

@@ -575,16 +575,16 @@ final class ClientConnection implements EventHandler {
                 mode = BodyTransfer.Mode.LENGTH;
             }
             case CHUNKED -> {
-                ChunkedDecoder decoder = requestTransfer().decoder();
-                decoder.reset();
-                initial = feed(decoder, chunk, bodyStart, available);
-                if (decoder.isRejected()) {
+                BodyTransfer transfer = requestTransfer();
+                transfer.prepareChunked(false);
+                initial = transfer.decode(chunk, bodyStart, available);
+                Rejection rejection = transfer.rejection();
+                if (rejection != null) {
                     worker.stats.rejectedRequests++;
-                    abort("malformed chunked request body: " + decoder.rejection().description(),
-                            decoder.rejection().status());
+                    abort("malformed chunked request body: " + rejection.description(), rejection.status());
                     return;
                 }
-                mode = decoder.isComplete() ? null : BodyTransfer.Mode.CHUNKED;
+                mode = transfer.chunkedComplete() ? null : BodyTransfer.Mode.CHUNKED;
             }
             default -> initial = 0;
         }
@@ -653,18 +653,6 @@ final class ClientConnection implements EventHandler {
                     worker.limits.spliceThresholdBytes());
         }
         return responseBody;
-    }
-
-    private static long feed(ChunkedDecoder decoder, MemorySegment segment, long offset, long length) {
-        long at = 0;
-        while (at < length) {
-            long run = decoder.decode(segment, offset + at, length - at);
-            if (run == 0) {
-                break;
-            }
-            at += run;
-        }
-        return at;
     }
 
     private void readResponseHead() {
@@ -762,7 +750,7 @@ final class ClientConnection implements EventHandler {
         long end = responseStart + head.length();
         if (version != HttpVersion.HTTP_1_0) {
             // RFC 9110 §15.2: a proxy forwards 1xx responses, except to HTTP/1.0 clients, which do not expect them.
-            worker.responseRewriter.announceKeepAlive(false);
+            worker.responseRewriter.announceKeepAlive(false).dropTransferEncoding(false);
             if (worker.responseRewriter.rewrite(head, false, worker.scratch, 0, worker.scratch.byteSize(),
                     worker.gather) < 0) {
                 upstreamFailed("1xx response head too large", STATUS_BAD_GATEWAY);
@@ -787,10 +775,13 @@ final class ClientConnection implements EventHandler {
             upstreamFailed("upstream switched protocols without being asked to", STATUS_BAD_GATEWAY);
             return;
         }
-        if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || worker.draining) {
+        // An HTTP/1.0 client cannot receive chunked coding: such a response (from an upstream that ignored the
+        // request's version) is de-chunked and delimited by closing the connection.
+        boolean dechunk = framing == Framing.CHUNKED && version == HttpVersion.HTTP_1_0;
+        if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
             closeAfterResponse = true;
         }
-        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0);
+        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0).dropTransferEncoding(dechunk);
         if (worker.responseRewriter.rewrite(head, closeAfterResponse && !tunnel, worker.scratch, 0,
                 worker.scratch.byteSize(), worker.gather) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
@@ -799,32 +790,39 @@ final class ClientConnection implements EventHandler {
         long bodyStart = responseStart + head.length();
         long available = responseFilled - bodyStart;
         long initial;
+        long consumed;
         BodyTransfer.Mode mode = null;
         long rest = 0;
         switch (framing) {
             case CONTENT_LENGTH -> {
                 initial = Math.min(available, head.contentLength());
+                consumed = initial;
                 rest = head.contentLength() - initial;
                 mode = rest > 0 ? BodyTransfer.Mode.LENGTH : null;
             }
             case CHUNKED -> {
-                ChunkedDecoder decoder = responseTransfer().decoder();
-                decoder.reset();
-                initial = feed(decoder, upstream.chunk, bodyStart, available);
-                if (decoder.isRejected()) {
-                    upstreamFailed("malformed chunked response body: " + decoder.rejection().description(),
-                            STATUS_BAD_GATEWAY);
+                BodyTransfer transfer = responseTransfer();
+                transfer.prepareChunked(dechunk);
+                initial = transfer.decode(upstream.chunk, bodyStart, available);
+                consumed = transfer.consumed();
+                Rejection rejection = transfer.rejection();
+                if (rejection != null) {
+                    upstreamFailed("malformed chunked response body: " + rejection.description(), STATUS_BAD_GATEWAY);
                     return;
                 }
-                mode = decoder.isComplete() ? null : BodyTransfer.Mode.CHUNKED;
+                mode = transfer.chunkedComplete() ? null : BodyTransfer.Mode.CHUNKED;
             }
             case CLOSE_DELIMITED, TUNNEL -> {
                 initial = available;
+                consumed = initial;
                 mode = BodyTransfer.Mode.UNTIL_EOF;
             }
-            default -> initial = 0;
+            default -> {
+                initial = 0;
+                consumed = 0;
+            }
         }
-        if (bodyStart + initial < responseFilled) {
+        if (bodyStart + consumed < responseFilled) {
             // Bytes after the end of the response: an upstream that does not frame its messages; never reuse it.
             upstreamDirty = true;
         }

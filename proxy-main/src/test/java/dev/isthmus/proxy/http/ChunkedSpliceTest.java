@@ -12,11 +12,13 @@ import java.io.OutputStream;
 import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Chunked bodies whose chunks are larger than the splice threshold: the framing passes through the proxy's decoder,
- * the chunk payloads go by splice(2), and the bytes arrive exact in both directions.
+ * the chunk payloads go by splice(2), and the bytes arrive exact in both directions, or de-chunked for an HTTP/1.0
+ * client.
  */
 @Timeout(60)
 final class ChunkedSpliceTest {
@@ -99,5 +101,19 @@ final class ChunkedSpliceTest {
         assertEquals("o GET /after\n", client.get("/after").bodyText());
         assertTrue(fixture.listener().httpStat(HttpStats::bytesSpliced) >= (long) CHUNKS * (CHUNK - SPLICE_THRESHOLD),
                 "chunk payloads above the threshold move by splice(2)");
+    }
+
+    @Test
+    void anHttp10ClientGetsLargeChunksDeChunkedAndDelimitedByTheClose() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /big-chunks HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        assertFalse(head.has("Transfer-Encoding"), () -> "HTTP/1.0 has no transfer codings (RFC 9112 §6.1):\n"
+                + head.rawText());
+        assertTrue(head.hasToken("Connection", "close"), head::rawText);
+        assertEquals(expected(21), Payloads.readToEof(client.in()), "the chunk data alone, then the close");
+        assertTrue(fixture.listener().httpStat(HttpStats::bytesSpliced) >= (long) CHUNKS * (CHUNK - SPLICE_THRESHOLD),
+                "de-chunked payloads still move by splice(2)");
     }
 }

@@ -7,10 +7,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 4, connection management: keep-alive on both sides, HTTP/1.0, pipelining, Connection: close both ways. */
@@ -98,6 +101,32 @@ final class HttpConnectionTest {
         // keep-alive itself, the origin closes after answering and the pooled connection is a trap (RFC 9112 §9.3).
         assertTrue(forwarded.version().equals("HTTP/1.1") || forwarded.head().hasToken("Connection", "keep-alive"),
                 () -> "the forwarded request does not ask for a persistent connection:\n" + forwarded);
+    }
+
+    @Test
+    void anHttp10ClientGetsAChunkedResponseDeChunkedAndDelimitedByTheClose() throws Exception {
+        origin.on("/chunked-anyway", OriginScripts.chunked(List.of("hello", ", ", "world"), "X-Trailer: dropped"));
+        RawClient client = fixture.client();
+        client.send("GET /chunked-anyway HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        String raw = new String(client.readUntilClosed(), StandardCharsets.ISO_8859_1);
+        int bodyStart = raw.indexOf("\r\n\r\n") + 4;
+        String head = raw.substring(0, bodyStart).toLowerCase(Locale.ROOT);
+        assertTrue(raw.startsWith("HTTP/1.1 200 "), raw);
+        assertFalse(head.contains("transfer-encoding"), () -> "HTTP/1.0 has no transfer codings:\n" + raw);
+        assertTrue(head.contains("connection: close"), raw);
+        assertEquals("hello, world", raw.substring(bodyStart), "the chunk data alone, delimited by the close");
+    }
+
+    @Test
+    void anHttp10ResponseIsForwardedWithTheProxysOwnVersion() throws Exception {
+        origin.on("/old-origin", OriginScripts.raw("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold",
+                After.CLOSE));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/old-origin");
+        assertEquals("HTTP/1.1 200 OK", response.head().startLine(),
+                () -> "RFC 9110 §6.2: an intermediary sends its own HTTP-version:\n" + response);
+        assertEquals("old", response.bodyText());
+        assertEquals(200, client.get("/after").status(), "the client connection stays persistent");
     }
 
     @Test
