@@ -5,7 +5,7 @@ import java.lang.foreign.MemorySegment;
 /**
  * Turns a parsed request head into the head a proxy sends upstream, as a {@link GatherList}: hop-by-hop fields and
  * those named in Connection dropped, the target prefix and Host rewritten, X-Forwarded-For appended to and
- * X-Forwarded-Proto set; everything else is referenced, not copied. Owned by one thread (a reactor), reused: set
+ * X-Forwarded-Proto set, Via appended; everything else is referenced, not copied. Owned by one thread (a reactor), reused: set
  * the options for a message, call {@link #rewrite}, then {@link #clearOptions()} or set new ones.
  *
  * <p>Option byte arrays are referenced until the next rewrite, never copied at configuration time, so routes and
@@ -32,6 +32,7 @@ public final class RequestHeadRewriter {
     private byte[] forwardedProto;
     private boolean allowUpgrade = true;
     private boolean persistentUpstream;
+    private byte[] via;
 
     /** Forgets every option: the next rewrite only drops hop-by-hop fields. */
     public RequestHeadRewriter clearOptions() {
@@ -42,6 +43,16 @@ public final class RequestHeadRewriter {
         forwardedProto = null;
         allowUpgrade = true;
         persistentUpstream = false;
+        via = null;
+        return this;
+    }
+
+    /**
+     * Appends {@code Via: 1.x pseudonym}, as RFC 9110 §7.6.3 requires of a proxy for every message it forwards (it
+     * also lets a forwarding loop be seen). The existing Via lines stay before it, so the list stays in hop order.
+     */
+    public RequestHeadRewriter via(byte[] pseudonym) {
+        this.via = pseudonym;
         return this;
     }
 
@@ -128,6 +139,9 @@ public final class RequestHeadRewriter {
         }
         if (forwardedProto != null) {
             writer.field(X_FORWARDED_PROTO, forwardedProto);
+        }
+        if (via != null) {
+            writer.via(head.version(), via);
         }
         if (upgrading) {
             writer.field(CONNECTION, UPGRADE);

@@ -4,7 +4,7 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: the proxy's own
- * HTTP-version in the status-line (RFC 9110 §6.2), hop-by-hop fields and those named in Connection dropped (Upgrade
+ * HTTP-version in the status-line (RFC 9110 §6.2), Via appended, hop-by-hop fields and those named in Connection dropped (Upgrade
  * kept for a 101), {@code Connection: close} added when the proxy will close the client connection. Owned by one
  * thread (a reactor), reused for every response.
  */
@@ -20,6 +20,7 @@ public final class ResponseHeadRewriter {
     private final SliceWriter writer = new SliceWriter();
     private boolean announceKeepAlive;
     private boolean dropTransferEncoding;
+    private byte[] via;
 
     /**
      * Whether responses that keep the connection get {@code Connection: keep-alive}: an HTTP/1.0 client persists
@@ -27,6 +28,12 @@ public final class ResponseHeadRewriter {
      */
     public ResponseHeadRewriter announceKeepAlive(boolean announce) {
         this.announceKeepAlive = announce;
+        return this;
+    }
+
+    /** Appends {@code Via: 1.x pseudonym} (RFC 9110 §7.6.3) to every response; null: none. */
+    public ResponseHeadRewriter via(byte[] pseudonym) {
+        this.via = pseudonym;
         return this;
     }
 
@@ -65,6 +72,9 @@ public final class ResponseHeadRewriter {
             }
             long line = f.nameOffset(i);
             writer.original(line, f.lineEndOffset(i) - line);
+        }
+        if (via != null) {
+            writer.via(head.version(), via);
         }
         if (switching) {
             writer.field(CONNECTION, UPGRADE);

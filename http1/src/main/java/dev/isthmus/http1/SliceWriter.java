@@ -10,6 +10,8 @@ import java.lang.foreign.ValueLayout;
 final class SliceWriter {
     private static final byte[] COLON_SPACE = FieldFacts.ascii(": ");
     private static final byte[] CRLF = FieldFacts.ascii("\r\n");
+    private static final byte[] VIA_1_0 = FieldFacts.ascii("Via: 1.0 ");
+    private static final byte[] VIA_1_1 = FieldFacts.ascii("Via: 1.1 ");
 
     private GatherList out;
     private MemorySegment scratch;
@@ -48,6 +50,13 @@ final class SliceWriter {
         bytes(COLON_SPACE);
         bytes(value);
         bytes(CRLF);
+    }
+
+    /** Writes {@code Via: 1.x pseudonym CRLF}: the version of the message as received, then who received it. */
+    void via(HttpVersion received, byte[] pseudonym) {
+        bytes(received == HttpVersion.HTTP_1_0 ? VIA_1_0 : VIA_1_1);
+        bytes(pseudonym);
+        crlf();
     }
 
     void crlf() {

@@ -224,6 +224,20 @@ class HeadRewriterTest {
     }
 
     @Test
+    void appendsViaWithTheVersionAsReceived() {
+        requestRewriter.clearOptions().via(latin1("isthmus"));
+        assertTrue(requestRewriter.rewrite(request("GET / HTTP/1.1\r\nVia: 1.1 cdn\r\nHost: h\r\n\r\n"), scratch, 0,
+                SCRATCH, out) >= 0);
+        assertEquals("GET / HTTP/1.1\r\nVia: 1.1 cdn\r\nHost: h\r\nVia: 1.1 isthmus\r\n\r\n", wire());
+        assertTrue(requestRewriter.rewrite(request("GET / HTTP/1.0\r\n\r\n"), scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("GET / HTTP/1.0\r\nVia: 1.0 isthmus\r\n\r\n", wire());
+        responseRewriter.via(latin1("isthmus"));
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nVia: 1.0 isthmus\r\n\r\n", wire());
+    }
+
+    @Test
     void keepsUpgradeOnSwitchingProtocols() {
         ResponseHead head = response(HttpMethod.GET,
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");

@@ -549,6 +549,7 @@ final class ClientConnection implements EventHandler {
         }
         RequestHead head = parser.head();
         worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
+                .via(HttpListenerWorker.VIA_PSEUDONYM)
                 .persistentUpstream(true);
         if (isAbsoluteForm(head)) {
             toOriginForm(head);

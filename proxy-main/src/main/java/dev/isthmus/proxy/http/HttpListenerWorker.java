@@ -19,6 +19,7 @@ import dev.isthmus.reactor.Listener;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -39,6 +40,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int MAX_LARGE_CHUNKS = 1 << 11;
     private static final int MAX_IP_TEXT = 40;
     private static final int WARNINGS_PER_SECOND = 20;
+    /** How the proxy names itself in the Via field of every message it forwards (RFC 9110 §7.6.3). */
+    static final byte[] VIA_PSEUDONYM = "isthmus".getBytes(StandardCharsets.US_ASCII);
 
     final EpollReactor reactor;
     final ListenerConfig config;
@@ -47,7 +50,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final RequestParser requestParser;
     final ResponseParser responseParser;
     final RequestHeadRewriter requestRewriter = new RequestHeadRewriter();
-    final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter();
+    final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter().via(VIA_PSEUDONYM);
     final GatherList gather = new GatherList();
     final GatherWriter writer;
     final ResponseWriter responseWriter = new ResponseWriter();

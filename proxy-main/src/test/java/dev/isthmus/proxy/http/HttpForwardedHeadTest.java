@@ -133,6 +133,19 @@ final class HttpForwardedHeadTest {
     }
 
     @Test
+    void viaNamesTheProxyAfterEarlierHopsInBothDirections() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/via", "Via: 1.1 edge-cache");
+        assertEquals(List.of("1.1 edge-cache", "1.1 isthmus"), origin.lastRequest().head().headers("Via"),
+                "RFC 9110 §7.6.3: each proxy appends itself");
+        assertEquals(List.of("1.1 isthmus"), response.head().headers("Via"));
+        client.send("GET /via-old HTTP/1.0\r\n\r\n");
+        assertEquals(200, client.read().status());
+        assertEquals(List.of("1.0 isthmus"), origin.lastRequest().head().headers("Via"),
+                "the received protocol version is the client's");
+    }
+
+    @Test
     void hostIsKeptUnlessTheRouteRewritesIt() throws Exception {
         RawClient client = fixture.client();
         client.request("GET", "/plain", "Host: www.example.test:8080");
