@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Turns a parsed request head into the head a proxy sends upstream, as a {@link GatherList}: hop-by-hop fields and
- * those named in Connection dropped, the target prefix and Host rewritten, X-Forwarded-For appended to and
- * X-Forwarded-Proto set, Via appended; everything else is referenced, not copied. Owned by one thread (a reactor), reused: set
- * the options for a message, call {@link #rewrite}, then {@link #clearOptions()} or set new ones.
+ * those named in Connection dropped, the target prefix and Host rewritten, X-Forwarded-For appended to,
+ * X-Forwarded-Proto set and Via appended; everything else is referenced, not copied. Owned by one thread (a reactor),
+ * reused: set the options for a message, call {@link #rewrite}, then {@link #clearOptions()} or set new ones.
  *
  * <p>Option byte arrays are referenced until the next rewrite, never copied at configuration time, so routes and
  * connections can keep pre-encoded values and a rewrite allocates nothing.

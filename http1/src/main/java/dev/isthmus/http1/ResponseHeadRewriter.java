@@ -4,9 +4,9 @@ import java.lang.foreign.MemorySegment;
 
 /**
  * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: the proxy's own
- * HTTP-version in the status-line (RFC 9110 §6.2), Via appended, hop-by-hop fields and those named in Connection dropped (Upgrade
- * kept for a 101), {@code Connection: close} added when the proxy will close the client connection. Owned by one
- * thread (a reactor), reused for every response.
+ * HTTP-version in the status-line (RFC 9110 §6.2), Via appended, hop-by-hop fields and those named in Connection
+ * dropped (Upgrade kept for a 101), {@code Connection: close} added when the proxy will close the client connection.
+ * Owned by one thread (a reactor), reused for every response.
  */
 public final class ResponseHeadRewriter {
     private static final int FINAL_CRLF = 2;

@@ -201,12 +201,12 @@ final class ConfigReader {
                         0, Integer.MAX_VALUE)
                 : Integer.valueOf(d.spliceThresholdBytes());
         Duration drainTimeout = optionalDuration(f, "drain_timeout", d.drainTimeout());
-        if (requestHeadTimeout == null || idleTimeout == null || streamIdleTimeout == null || maxConnections == null || maxHeadBytes == null
-                || maxHeaders == null || spliceThreshold == null || drainTimeout == null) {
+        if (requestHeadTimeout == null || idleTimeout == null || streamIdleTimeout == null || maxConnections == null
+                || maxHeadBytes == null || maxHeaders == null || spliceThreshold == null || drainTimeout == null) {
             return null;
         }
-        return new ListenerLimits(requestHeadTimeout, idleTimeout, streamIdleTimeout, maxConnections, maxHeadBytes, maxHeaders,
-                spliceThreshold, drainTimeout);
+        return new ListenerLimits(requestHeadTimeout, idleTimeout, streamIdleTimeout, maxConnections, maxHeadBytes,
+                maxHeaders, spliceThreshold, drainTimeout);
     }
 
     private Protocol protocol(Node node, String field) {

@@ -9,8 +9,8 @@ import java.util.Objects;
  * @param requestHeadTimeout   time allowed from the first byte of a request to the end of its head (http only)
  * @param idleTimeout          a keep-alive (http) or silent (tcp) downstream connection is closed after this
  * @param streamIdleTimeout    an exchange on which nothing moved either way for this long ends (http only): 503 while
- *                             waiting for an upstream connection, 408 for a stalled upload, 504 before the response
- *                             head, a cut connection after it
+ *                             waiting for an upstream connection, 408 for a stalled upload, a cut connection for a
+ *                             stalled response
  * @param maxConnections       accepted downstream connections open at once, per worker; beyond it accept waits
  * @param maxRequestHeadBytes  largest request head (request line + headers) accepted, else 431 (http only)
  * @param maxHeaders           most header fields in one request head, else 431 (http only)

@@ -153,7 +153,7 @@ final class BodyTransfer {
         return decoder.isRejected() ? decoder.rejection() : null;
     }
 
-    /** Relay only: bytes read past the end of a chunked body (a pipelined next message) are {@code [consumed, readEnd)}. */
+    /** Relay only: bytes read past the end of the body (a pipelined next message) are {@code [consumed, readEnd)}. */
     long leftoverOffset() {
         return consumed;
     }

@@ -1202,7 +1202,7 @@ final class ClientConnection implements EventHandler {
         arm(TimerPurpose.STALL, worker.limits.streamIdleTimeout().toNanos());
     }
 
-    /** Re-arms for the rest of the stream idle timeout if anything happened meanwhile; else ends the stalled exchange. */
+    /** Re-arms for the rest of the stream idle timeout if anything happened meanwhile, else ends the exchange. */
     private void onStallCheck() {
         if (state != State.AWAITING_UPSTREAM && state != State.PROXYING) {
             return;

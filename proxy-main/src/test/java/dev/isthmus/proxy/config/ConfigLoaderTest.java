@@ -101,8 +101,8 @@ class ConfigLoaderTest {
         assertEquals(Optional.of(new AdminConfig(hp("127.0.0.1:9901"))), config.admin());
         assertEquals(Workers.of(4), config.workers());
 
-        ListenerLimits webLimits = new ListenerLimits(Duration.ofMillis(250), Duration.ofMinutes(1), Duration.ofSeconds(45), 5000,
-                32 * 1024, 50, 131_072, Duration.ofSeconds(30));
+        ListenerLimits webLimits = new ListenerLimits(Duration.ofMillis(250), Duration.ofMinutes(1),
+                Duration.ofSeconds(45), 5000, 32 * 1024, 50, 131_072, Duration.ofSeconds(30));
         ListenerConfig web = new ListenerConfig("web", hp("0.0.0.0:8080"), Protocol.HTTP, Optional.empty(), List.of(
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Prefix("/api/"), List.of(
@@ -198,7 +198,8 @@ class ConfigLoaderTest {
                 "test.yaml:2: listeners[0].routes: missing required field (or virtual_hosts)",
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
-                        + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, drain_timeout)");
+                        + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, "
+                        + "drain_timeout)");
     }
 
     @Test

@@ -74,7 +74,8 @@ final class HttpStreamIdleTimeoutTest {
             client.send(new byte[] {b});
         }
         RawResponse response = client.read("POST");
-        assertEquals(200, response.status(), () -> "the route timeout counts from the end of the request:\n" + response);
+        assertEquals(200, response.status(),
+                () -> "the route timeout counts from the end of the request:\n" + response);
         assertTrue(response.bodyText().endsWith(":10"), response::toString);
     }
 
@@ -87,7 +88,8 @@ final class HttpStreamIdleTimeoutTest {
         String received = new String(client.readUntilClosed(), StandardCharsets.ISO_8859_1);
         Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
         assertTrue(received.startsWith("HTTP/1.1 200 "), received);
-        assertTrue(received.endsWith("\r\n\r\n" + PARTIAL_BODY), () -> "the 10 bytes that came, then the close: " + received);
+        assertTrue(received.endsWith("\r\n\r\n" + PARTIAL_BODY),
+                () -> "the 10 bytes that came, then the close: " + received);
         assertTrue(elapsed.compareTo(NOT_BEFORE) >= 0, "cut after " + elapsed);
         awaitOriginConnectionClosed();
     }
