@@ -112,6 +112,7 @@ public final class BenchMain {
         meta.put("date", Instant.now().toString());
         meta.put("machine", Runtime.getRuntime().availableProcessors() + " CPUs, " + cpuModel() + ", Linux "
                 + System.getProperty("os.version"));
+        meta.put("TCP congestion control", tcpStack());
         meta.put("rounds", settings.rounds());
         meta.put("duration per run", settings.duration().toMillis() / 1000.0 + " s (+ " + settings.warmup().toMillis()
                 / 1000.0 + " s warm-up)");
@@ -126,6 +127,29 @@ public final class BenchMain {
             meta.put("missing", String.join(", ", missing));
         }
         return meta;
+    }
+
+    /**
+     * The congestion control and default qdisc every flow of the bench runs under. They set the big-body numbers more
+     * than any target does: BBR without the fq qdisc paces each loopback flow with its own timers, and on the 2-CPU
+     * machine the bench was built on that made 1 MiB transfers 3-4x slower for every row than under cubic.
+     */
+    private static String tcpStack() {
+        String congestion = sysctl("net/ipv4/tcp_congestion_control");
+        String qdisc = sysctl("net/core/default_qdisc");
+        String stack = congestion + " (default qdisc " + qdisc + ")";
+        if (congestion.equals("bbr") && !qdisc.startsWith("fq")) {
+            return stack + "; BBR without fq paces every loopback flow with timers: big bodies are pacing-bound";
+        }
+        return stack;
+    }
+
+    private static String sysctl(String name) {
+        try {
+            return Files.readString(Path.of("/proc/sys", name)).trim();
+        } catch (IOException e) {
+            return "unknown";
+        }
     }
 
     private static String cpuModel() {
