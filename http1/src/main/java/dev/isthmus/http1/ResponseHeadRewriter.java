@@ -11,6 +11,7 @@ import java.lang.foreign.MemorySegment;
 public final class ResponseHeadRewriter {
     private static final int FINAL_CRLF = 2;
     private static final int SWITCHING_PROTOCOLS = 101;
+    private static final int NO_CONTENT = 204;
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] CLOSE = FieldFacts.ascii("close");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
@@ -65,9 +66,13 @@ public final class ResponseHeadRewriter {
             writer.original(afterVersion, fieldsStart - afterVersion);
         }
         boolean namesFields = head.connectionNamesFields();
+        // RFC 9110 §8.6 and RFC 9112 §6.1: no Content-Length or Transfer-Encoding on a 1xx or 204, which never has a
+        // body; an upstream that sends them anyway must not pass a false length on to the client.
+        boolean bodiless = head.informational() || head.statusCode() == NO_CONTENT;
         for (int i = 0; i < f.count(); i++) {
             if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))
-                    || (dropTransferEncoding && f.is(i, KnownHeader.TRANSFER_ENCODING))) {
+                    || ((dropTransferEncoding || bodiless) && f.is(i, KnownHeader.TRANSFER_ENCODING))
+                    || (bodiless && f.is(i, KnownHeader.CONTENT_LENGTH))) {
                 continue;
             }
             long line = f.nameOffset(i);

@@ -238,6 +238,18 @@ class HeadRewriterTest {
     }
 
     @Test
+    void dropsFramingFieldsFromResponsesThatHaveNoBody() {
+        ResponseHead noContent = response(HttpMethod.GET,
+                "HTTP/1.1 204 No Content\r\nContent-Length: 5\r\nX: 1\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(noContent, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 204 No Content\r\nX: 1\r\n\r\n", wire());
+        ResponseHead notModified = response(HttpMethod.GET, "HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(notModified, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 304 Not Modified\r\nContent-Length: 5\r\n\r\n", wire(),
+                "a 304's Content-Length describes the selected representation and stays");
+    }
+
+    @Test
     void keepsUpgradeOnSwitchingProtocols() {
         ResponseHead head = response(HttpMethod.GET,
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");

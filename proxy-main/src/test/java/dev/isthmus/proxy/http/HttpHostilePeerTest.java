@@ -22,6 +22,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -49,6 +50,8 @@ final class HttpHostilePeerTest {
                 .on("/204-with-body", OriginScripts.raw("HTTP/1.1 204 No Content\r\n\r\nHTTP/1.1 200 OK\r\n"
                         + "Content-Length: 4\r\n\r\nevil", After.KEEP_ALIVE))
                 .on("/http10", OriginScripts.raw("HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", After.KEEP_ALIVE))
+                .on("/204-with-length", OriginScripts.raw("HTTP/1.1 204 No Content\r\nContent-Length: 5\r\n\r\n",
+                        After.KEEP_ALIVE))
                 .on("/extensions", OriginScripts.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
                         + "3;name=value;x=\"quoted\"\r\nabc\r\n2;y\r\nde\r\n0;last\r\n\r\n", After.KEEP_ALIVE))
                 .on("/huge", OriginScripts.streamed(21, 256L * 1024 * 1024));
@@ -185,6 +188,15 @@ final class HttpHostilePeerTest {
         assertEquals(204, client.get("/204-with-body").status());
         RawResponse next = client.get("/next");
         assertEquals("o GET /next\n", next.bodyText(), () -> "the stray bytes were taken for a response:\n" + next);
+    }
+
+    @Test
+    void aContentLengthOnA204IsNotPassedOn() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse noContent = client.get("/204-with-length");
+        assertEquals(204, noContent.status());
+        assertNull(noContent.header("Content-Length"), () -> "RFC 9110 §8.6 forbids it on a 204:\n" + noContent);
+        assertEquals("o GET /next\n", client.get("/next").bodyText());
     }
 
     @Test
