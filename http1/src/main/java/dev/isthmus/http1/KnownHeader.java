@@ -17,7 +17,8 @@ public enum KnownHeader {
     TRAILER("trailer"),
     PROXY_CONNECTION("proxy-connection"),
     X_FORWARDED_FOR("x-forwarded-for"),
-    X_FORWARDED_PROTO("x-forwarded-proto");
+    X_FORWARDED_PROTO("x-forwarded-proto"),
+    DATE("date");
 
     /** Marks a field that is none of these. */
     static final int UNKNOWN = -1;

@@ -17,11 +17,13 @@ public final class ResponseHeadRewriter {
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
     private static final byte[] OWN_VERSION = FieldFacts.ascii("HTTP/1.1");
+    private static final byte[] DATE = FieldFacts.ascii("Date");
 
     private final SliceWriter writer = new SliceWriter();
     private boolean announceKeepAlive;
     private boolean dropTransferEncoding;
     private byte[] via;
+    private byte[] date;
 
     /**
      * Whether responses that keep the connection get {@code Connection: keep-alive}: an HTTP/1.0 client persists
@@ -35,6 +37,15 @@ public final class ResponseHeadRewriter {
     /** Appends {@code Via: 1.x pseudonym} (RFC 9110 §7.6.3) to every response; null: none. */
     public ResponseHeadRewriter via(byte[] pseudonym) {
         this.via = pseudonym;
+        return this;
+    }
+
+    /**
+     * Adds {@code Date: value} to the next heads; for a response that came without one, which a proxy with a clock
+     * must date on the way through (RFC 9110 §6.6.1). Null: none.
+     */
+    public ResponseHeadRewriter date(byte[] value) {
+        this.date = value;
         return this;
     }
 
@@ -77,6 +88,9 @@ public final class ResponseHeadRewriter {
             }
             long line = f.nameOffset(i);
             writer.original(line, f.lineEndOffset(i) - line);
+        }
+        if (date != null) {
+            writer.field(DATE, date);
         }
         if (via != null) {
             writer.via(head.version(), via);

@@ -250,6 +250,17 @@ class HeadRewriterTest {
     }
 
     @Test
+    void addsADateOnlyWhenGivenOne() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        responseRewriter.date(latin1("Thu, 26 Nov 2026 20:00:00 GMT"));
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 0\r\nDate: Thu, 26 Nov 2026 20:00:00 GMT\r\n\r\n", wire());
+        responseRewriter.date(null);
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", wire());
+    }
+
+    @Test
     void keepsUpgradeOnSwitchingProtocols() {
         ResponseHead head = response(HttpMethod.GET,
                 "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: x\r\n\r\n");

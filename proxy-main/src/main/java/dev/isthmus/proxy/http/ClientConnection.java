@@ -7,6 +7,7 @@ import dev.isthmus.http1.ChunkedDecoder;
 import dev.isthmus.http1.Framing;
 import dev.isthmus.http1.HttpMethod;
 import dev.isthmus.http1.HttpVersion;
+import dev.isthmus.http1.KnownHeader;
 import dev.isthmus.http1.ParseStatus;
 import dev.isthmus.http1.Rejection;
 import dev.isthmus.http1.RequestHead;
@@ -751,7 +752,7 @@ final class ClientConnection implements EventHandler {
         long end = responseStart + head.length();
         if (version != HttpVersion.HTTP_1_0) {
             // RFC 9110 §15.2: a proxy forwards 1xx responses, except to HTTP/1.0 clients, which do not expect them.
-            worker.responseRewriter.announceKeepAlive(false).dropTransferEncoding(false);
+            worker.responseRewriter.announceKeepAlive(false).dropTransferEncoding(false).date(null);
             if (worker.responseRewriter.rewrite(head, false, worker.scratch, 0, worker.scratch.byteSize(),
                     worker.gather) < 0) {
                 upstreamFailed("1xx response head too large", STATUS_BAD_GATEWAY);
@@ -782,7 +783,8 @@ final class ClientConnection implements EventHandler {
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
             closeAfterResponse = true;
         }
-        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0).dropTransferEncoding(dechunk);
+        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0).dropTransferEncoding(dechunk)
+                .date(head.headers().indexOf(KnownHeader.DATE) < 0 ? worker.date.value() : null);
         if (worker.responseRewriter.rewrite(head, closeAfterResponse && !tunnel, worker.scratch, 0,
                 worker.scratch.byteSize(), worker.gather) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);

@@ -146,6 +146,18 @@ final class HttpForwardedHeadTest {
     }
 
     @Test
+    void aResponseWithoutDateIsDatedAndAnOriginsDateIsKept() throws Exception {
+        origin.on("/undated", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok", After.KEEP_ALIVE));
+        origin.on("/dated", OriginScripts.raw("HTTP/1.1 200 OK\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n"
+                + "Content-Length: 2\r\n\r\nok", After.KEEP_ALIVE));
+        RawClient client = fixture.client();
+        List<String> dated = client.get("/undated").head().headers("Date");
+        assertEquals(1, dated.size(), () -> "RFC 9110 §6.6.1: a proxy dates an undated response: " + dated);
+        assertTrue(dated.getFirst().endsWith(" GMT"), dated::toString);
+        assertEquals(List.of("Sun, 06 Nov 1994 08:49:37 GMT"), client.get("/dated").head().headers("Date"));
+    }
+
+    @Test
     void hostIsKeptUnlessTheRouteRewritesIt() throws Exception {
         RawClient client = fixture.client();
         client.request("GET", "/plain", "Host: www.example.test:8080");
