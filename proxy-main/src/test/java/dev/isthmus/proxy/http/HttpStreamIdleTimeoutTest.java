@@ -6,9 +6,11 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -92,6 +94,33 @@ final class HttpStreamIdleTimeoutTest {
                 () -> "the 10 bytes that came, then the close: " + received);
         assertTrue(elapsed.compareTo(NOT_BEFORE) >= 0, "cut after " + elapsed);
         awaitOriginConnectionClosed();
+    }
+
+    @Test
+    void aClientThatStopsReadingIsCutAndTheUpstreamIsNotBlamed() throws Exception {
+        AtomicBoolean originWriteFailed = new AtomicBoolean();
+        origin.on("/endless", exchange -> {
+            exchange.readBody();
+            exchange.write(OriginScripts.head(exchange, 200, "Content-Length: " + (1L << 40)));
+            byte[] block = new byte[64 * 1024];
+            try {
+                while (true) {
+                    exchange.write(block);
+                }
+            } catch (IOException closedByProxy) {
+                originWriteFailed.set(true);
+            }
+            return HttpTestOrigin.After.DONE;
+        });
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/endless"));
+        // The client reads nothing: socket buffers fill, nothing moves, and the stall check must end the exchange.
+        Eventually.await("the proxy closed the upstream connection of a client that stopped reading", UPPER_BOUND,
+                originWriteFailed::get);
+        assertEquals(0, fixture.listener().httpStat(HttpStats::upstreamFailures),
+                "a client that stops reading is not the upstream's failure");
+        client.readTimeout(UPPER_BOUND);
+        client.readUntilClosed();
     }
 
     @Test
