@@ -54,8 +54,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * <p>One timer per connection, re-armed per phase: idle keep-alive; request head; while a request waits for an
  * upstream connection, uploads its body, or receives its response body, a stall check (nothing happened on either
  * socket for the listener's stream idle timeout: 503 while queued, 408 for a stalled upload, else the response is cut
- * off, counted against the upstream only when it was the one that went quiet), so one peer that goes silent cannot hold a client and an upstream connection forever; from the end of the
- * request to the response head, the route timeout (504); linger.
+ * off, counted against the upstream only when it was the one that went quiet), so one peer that goes silent cannot
+ * hold a client and an upstream connection forever; from the end of the request to the response head, the route
+ * timeout (504); linger.
  */
 final class ClientConnection implements EventHandler {
     enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }
