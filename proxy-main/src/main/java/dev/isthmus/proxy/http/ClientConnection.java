@@ -393,10 +393,12 @@ final class ClientConnection implements EventHandler {
             state = State.AWAITING_UPSTREAM;
             setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
             worker.stats.upstreamRequests++;
-            armStallCheck();
             if (!worker.pool(route.clusterIndex()).acquire(this)) {
                 respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster "
                         + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending", true);
+            } else if (state == State.AWAITING_UPSTREAM) {
+                // Queued or connecting; a pooled connection handed over inside acquire has armed its own timer.
+                armStallCheck();
             }
             return;
         }
