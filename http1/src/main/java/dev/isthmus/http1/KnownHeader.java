@@ -18,7 +18,8 @@ public enum KnownHeader {
     PROXY_CONNECTION("proxy-connection"),
     X_FORWARDED_FOR("x-forwarded-for"),
     X_FORWARDED_PROTO("x-forwarded-proto"),
-    DATE("date");
+    DATE("date"),
+    MAX_FORWARDS("max-forwards");
 
     /** Marks a field that is none of these. */
     static final int UNKNOWN = -1;

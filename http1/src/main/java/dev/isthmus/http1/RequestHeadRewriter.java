@@ -19,6 +19,7 @@ public final class RequestHeadRewriter {
     private static final byte[] X_FORWARDED_FOR = FieldFacts.ascii("X-Forwarded-For");
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
+    private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards: ");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
@@ -33,6 +34,7 @@ public final class RequestHeadRewriter {
     private boolean allowUpgrade = true;
     private boolean persistentUpstream;
     private byte[] via;
+    private long maxForwards = MaxForwards.NONE;
 
     /** Forgets every option: the next rewrite only drops hop-by-hop fields. */
     public RequestHeadRewriter clearOptions() {
@@ -44,6 +46,16 @@ public final class RequestHeadRewriter {
         allowUpgrade = true;
         persistentUpstream = false;
         via = null;
+        maxForwards = MaxForwards.NONE;
+        return this;
+    }
+
+    /**
+     * Replaces the value of the request's Max-Forwards field with {@code remaining}, the hops left after this one
+     * (RFC 9110 §7.6.2: the value read by {@link MaxForwards#of} minus one); {@link MaxForwards#NONE} leaves it.
+     */
+    public RequestHeadRewriter maxForwards(long remaining) {
+        this.maxForwards = remaining;
         return this;
     }
 
@@ -120,6 +132,10 @@ public final class RequestHeadRewriter {
             }
             if (host != null && f.is(i, KnownHeader.HOST)) {
                 writer.field(HOST, host);
+            } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
+                writer.bytes(MAX_FORWARDS);
+                writer.decimal(maxForwards);
+                writer.crlf();
             } else if (forwardedFor != null && i == lastForwardedFor) {
                 writer.original(line, f.valueOffset(i) + f.valueLength(i) - line);
                 if (f.valueLength(i) > 0) {

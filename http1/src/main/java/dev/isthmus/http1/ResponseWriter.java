@@ -68,14 +68,23 @@ public final class ResponseWriter {
      * of the whole response, or -1 if it did not fit in the capacity given to {@link #start}.
      */
     public long finish(byte[] body, boolean close) {
+        finishHead(body.length, close);
+        put(body);
+        return overflow ? -1 : cursor - start;
+    }
+
+    /**
+     * Adds {@code Content-Length: contentLength}, {@code Connection: close} if asked and the empty line, for content
+     * the caller sends from elsewhere. Returns the bytes of the head, or -1 if it did not fit.
+     */
+    public long finishHead(long contentLength, boolean close) {
         put(CONTENT_LENGTH);
-        decimal(body.length, 0);
+        decimal(contentLength, 0);
         put(CRLF);
         if (close) {
             put(CONNECTION_CLOSE);
         }
         put(CRLF);
-        put(body);
         return overflow ? -1 : cursor - start;
     }
 

@@ -126,6 +126,30 @@ class HeadRewriterTest {
     }
 
     @Test
+    void readsTheHopLimitOfTraceAndOptionsOnly() {
+        assertEquals(0, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n\r\n")));
+        assertEquals(12, MaxForwards.of(request("OPTIONS * HTTP/1.1\r\nHost: h\r\nmax-forwards: 0012\r\n\r\n")));
+        assertEquals(999_999_999L, MaxForwards.of(
+                request("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 123456789012345678901234\r\n\r\n")));
+        assertEquals(MaxForwards.NONE, MaxForwards.of(request("GET / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n\r\n")));
+        assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\n\r\n")));
+        assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: -1\r\n\r\n")));
+        assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards:\r\n\r\n")));
+        assertEquals(MaxForwards.NONE, MaxForwards.of(
+                request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 1\r\nMax-Forwards: 0\r\n\r\n")));
+    }
+
+    @Test
+    void decrementsMaxForwardsInPlace() {
+        requestRewriter.clearOptions().maxForwards(9);
+        assertEquals("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 9\r\nAccept: */*\r\n\r\n",
+                rewriteRequest("OPTIONS / HTTP/1.1\r\nHost: h\r\nmax-forwards:10\r\nAccept: */*\r\n\r\n"));
+        requestRewriter.clearOptions();
+        assertEquals("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 10\r\n\r\n",
+                rewriteRequest("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 10\r\n\r\n"));
+    }
+
+    @Test
     void strippingAWholePathLeavesTheRoot() {
         requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
         assertEquals("GET / HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /api HTTP/1.1\r\nHost: h\r\n\r\n"));

@@ -8,12 +8,14 @@ import dev.isthmus.http1.Framing;
 import dev.isthmus.http1.HttpMethod;
 import dev.isthmus.http1.HttpVersion;
 import dev.isthmus.http1.KnownHeader;
+import dev.isthmus.http1.MaxForwards;
 import dev.isthmus.http1.ParseStatus;
 import dev.isthmus.http1.Rejection;
 import dev.isthmus.http1.RequestHead;
 import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
+import dev.isthmus.http1.ResponseWriter;
 import dev.isthmus.proxy.route.Route;
 import dev.isthmus.proxy.route.Span;
 import dev.isthmus.reactor.EpollReactor;
@@ -78,9 +80,13 @@ final class ClientConnection implements EventHandler {
     private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DATE = "Date".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] MESSAGE_HTTP = "message/http".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] CONNECTION = "Connection".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
+    private static final int STATUS_OK = 200;
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
     private static final int STATUS_NOT_IMPLEMENTED = 501;
@@ -388,6 +394,10 @@ final class ClientConnection implements EventHandler {
             respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy", true);
             return;
         }
+        if (MaxForwards.of(head) == 0) {
+            respondAsFinalRecipient(head);
+            return;
+        }
         route = worker.routes.match(worker.view.of(head));
         if (route.kind() == Route.Kind.FORWARD) {
             state = State.AWAITING_UPSTREAM;
@@ -433,12 +443,42 @@ final class ClientConnection implements EventHandler {
             out.add(CONNECTION_KEEP_ALIVE_LINE, 0, CONNECTION_KEEP_ALIVE_LENGTH);
         }
         out.add(response, headersEnd, end - headersEnd);
-        closeAfterResponse = close;
-        requestEnd = headStart + headLength;
         if (route.kind() == Route.Kind.NO_ROUTE) {
             worker.stats.proxyError(route.responseStatus());
         }
-        worker.stats.response(route.responseStatus());
+        sendLocal(out, route.responseStatus(), close);
+    }
+
+    /**
+     * RFC 9110 §7.6.2: a TRACE or OPTIONS request with no hops left must not be forwarded but answered as its final
+     * recipient would: OPTIONS with an empty 200, TRACE with the request reflected as {@code message/http} (§9.3.8).
+     */
+    private void respondAsFinalRecipient(RequestHead head) {
+        worker.stats.localResponses++;
+        boolean close = closeAfterResponse || head.framing() != Framing.NONE;
+        boolean trace = method == HttpMethod.TRACE;
+        long contentLength = trace ? worker.traceReflection.reflect(head, worker.scratch, worker.gather) : 0;
+        ResponseWriter response = worker.responseWriter.start(worker.scratch, 0, worker.scratch.byteSize(), STATUS_OK);
+        if (trace) {
+            response.header(CONTENT_TYPE, MESSAGE_HTTP);
+        }
+        response.header(DATE, worker.date.value());
+        if (!close && version == HttpVersion.HTTP_1_0) {
+            response.header(CONNECTION, KEEP_ALIVE);
+        }
+        long headBytes = response.finishHead(contentLength, close);
+        GatherWriter out = worker.writer.begin().add(worker.scratch, 0, headBytes);
+        if (trace) {
+            out.add(worker.gather);
+        }
+        sendLocal(out, STATUS_OK, close);
+    }
+
+    /** Sends a response the proxy made from {@code out}'s slices; what one writev leaves waits in toClient. */
+    private void sendLocal(GatherWriter out, int status, boolean close) {
+        closeAfterResponse = close;
+        requestEnd = headStart + headLength;
+        worker.stats.response(status);
         state = State.RESPONDING;
         if (writeToClient(out)) {
             localResponseSent();
@@ -552,9 +592,11 @@ final class ClientConnection implements EventHandler {
             return;
         }
         RequestHead head = parser.head();
+        long hopsLeft = MaxForwards.of(head);
         worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
                 .via(HttpListenerWorker.VIA_PSEUDONYM)
-                .persistentUpstream(true);
+                .persistentUpstream(true)
+                .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
         if (isAbsoluteForm(head)) {
             toOriginForm(head);
         } else if (route.hasPrefixRewrite()) {

@@ -8,6 +8,7 @@ import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHeadRewriter;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.http1.ResponseWriter;
+import dev.isthmus.http1.TraceReflection;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.config.ProxyConfig;
@@ -54,6 +55,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final GatherList gather = new GatherList();
     final GatherWriter writer;
     final ResponseWriter responseWriter = new ResponseWriter();
+    final TraceReflection traceReflection = new TraceReflection();
     final ParsedRequest view = new ParsedRequest();
     final HttpDate date;
     final MemorySegment scratch;

@@ -11,12 +11,13 @@ import java.util.List;
 import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 4, the forwarded heads (RFC 9110 §7.6): hop-by-hop fields removed in both directions, X-Forwarded-For
- * appended, X-Forwarded-Proto set, Host kept or rewritten, the target's prefix rewritten.
+ * appended, X-Forwarded-Proto set, Host kept or rewritten, the target's prefix rewritten, Max-Forwards honoured.
  */
 @Timeout(60)
 final class HttpForwardedHeadTest {
@@ -143,6 +144,41 @@ final class HttpForwardedHeadTest {
         assertEquals(200, client.read().status());
         assertEquals(List.of("1.0 isthmus"), origin.lastRequest().head().headers("Via"),
                 "the received protocol version is the client's");
+    }
+
+    @Test
+    void optionsWithNoHopsLeftIsAnsweredByTheProxy() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.request("OPTIONS", "*", "Max-Forwards: 0");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals("0", response.header("Content-Length"));
+        assertFalse(response.closes());
+        assertEquals(0, origin.requests().size(), "RFC 9110 §7.6.2: must not be forwarded");
+        assertEquals("o GET /after\n", client.get("/after").bodyText(), "the connection is still in sync");
+    }
+
+    @Test
+    void traceWithNoHopsLeftIsReflectedWithoutCredentials() throws Exception {
+        RawClient client = fixture.client();
+        client.send("TRACE /t?q=1 HTTP/1.1\r\nHost: test\r\nMax-Forwards: 0\r\nCookie: secret=1\r\n"
+                + "X-Probe: 7\r\nAuthorization: Basic c2VjcmV0\r\n\r\n");
+        RawResponse response = client.read("TRACE");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals("message/http", response.header("Content-Type"));
+        assertEquals("TRACE /t?q=1 HTTP/1.1\r\nHost: test\r\nMax-Forwards: 0\r\nX-Probe: 7\r\n\r\n",
+                response.bodyText(), "RFC 9110 §9.3.8: the request as received, less fields carrying credentials");
+        assertEquals(0, origin.requests().size());
+    }
+
+    @Test
+    void maxForwardsIsDecrementedOnTraceAndOptionsOnly() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.request("OPTIONS", "/o", "Max-Forwards: 3").status());
+        assertEquals(List.of("2"), origin.lastRequest().head().headers("Max-Forwards"));
+        assertEquals(200, client.request("TRACE", "/t", "Max-Forwards: 1").status());
+        assertEquals(List.of("0"), origin.lastRequest().head().headers("Max-Forwards"));
+        assertEquals(200, client.get("/g", "Max-Forwards: 0").status(), "other methods ignore the field");
+        assertEquals(List.of("0"), origin.lastRequest().head().headers("Max-Forwards"));
     }
 
     @Test
