@@ -599,7 +599,7 @@ final class ClientConnection implements EventHandler {
                 .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
         if (isAbsoluteForm(head)) {
             toOriginForm(head);
-        } else if (route.hasPrefixRewrite()) {
+        } else if (route.hasPrefixRewrite() && !isAsteriskForm(head)) {
             worker.requestRewriter.prefixRewrite(route.rewrittenPrefixLength(), route.prefixRewriteBytes());
         }
         if (route.hasHostRewrite()) {
@@ -663,6 +663,11 @@ final class ClientConnection implements EventHandler {
     private static boolean isAbsoluteForm(RequestHead head) {
         byte first = head.segment().get(ValueLayout.JAVA_BYTE, head.targetOffset());
         return first != '/' && first != '*';
+    }
+
+    /** {@code OPTIONS *} names the server, not a path: no prefix rewrite applies to it. */
+    private static boolean isAsteriskForm(RequestHead head) {
+        return head.segment().get(ValueLayout.JAVA_BYTE, head.targetOffset()) == '*';
     }
 
     /**

@@ -13,6 +13,7 @@ import java.lang.foreign.ValueLayout;
 final class ParsedRequest implements RequestView {
     private static final byte QUERY = '?';
     private static final byte SLASH = '/';
+    private static final byte ASTERISK = '*';
     private static final int SCHEME_SEPARATOR_LENGTH = 3;
 
     private RequestHead head;
@@ -32,6 +33,9 @@ final class ParsedRequest implements RequestView {
         MemorySegment s = head.segment();
         long start = head.targetOffset();
         long end = start + head.targetLength();
+        if (head.targetLength() == 1 && s.get(ValueLayout.JAVA_BYTE, start) == ASTERISK) {
+            return Span.of(start, 1);
+        }
         if (head.targetLength() > 0 && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
             long authority = authorityStart(s, start, end);
             start = authority;

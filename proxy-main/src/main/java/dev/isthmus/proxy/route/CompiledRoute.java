@@ -2,6 +2,7 @@ package dev.isthmus.proxy.route;
 
 import dev.isthmus.proxy.config.PathMatch;
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 import java.util.regex.Pattern;
 
@@ -9,6 +10,8 @@ import java.util.regex.Pattern;
 final class CompiledRoute {
 
     private enum PathKind { EXACT, PREFIX, REGEX }
+
+    private static final byte ASTERISK = '*';
 
     private final PathKind pathKind;
     private final byte[] literal;
@@ -57,7 +60,8 @@ final class CompiledRoute {
                 }
             }
             case PREFIX -> {
-                if (!Bytes.startsWith(segment, pathOffset, pathLength, literal)) {
+                if (!Bytes.startsWith(segment, pathOffset, pathLength, literal)
+                        && !(literal.length == 1 && isAsterisk(segment, pathOffset, pathLength))) {
                     return false;
                 }
             }
@@ -72,6 +76,14 @@ final class CompiledRoute {
         }
         return pathKind != PathKind.REGEX
                 || pattern.matcher(new SegmentChars(segment, pathOffset, pathLength)).matches();
+    }
+
+    /**
+     * The asterisk-form target of {@code OPTIONS *} (RFC 9112 §3.2.4) names the server, not a path, so only the
+     * catch-all {@code prefix: /} matches it: a proxy that forwards everything forwards it too.
+     */
+    private static boolean isAsterisk(MemorySegment segment, long pathOffset, int pathLength) {
+        return pathLength == 1 && segment.get(ValueLayout.JAVA_BYTE, pathOffset) == ASTERISK;
     }
 
     private static byte[] ascii(String text) {

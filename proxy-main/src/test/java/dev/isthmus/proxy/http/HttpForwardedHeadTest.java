@@ -171,6 +171,14 @@ final class HttpForwardedHeadTest {
     }
 
     @Test
+    void optionsAsteriskTakesTheCatchAllRouteUnrewritten() throws Exception {
+        RawClient client = fixture.client();
+        RawResponse response = client.request("OPTIONS", "*");
+        assertEquals(200, response.status(), response::toString);
+        assertEquals("OPTIONS * HTTP/1.1", origin.lastRequest().head().startLine());
+    }
+
+    @Test
     void maxForwardsIsDecrementedOnTraceAndOptionsOnly() throws Exception {
         RawClient client = fixture.client();
         assertEquals(200, client.request("OPTIONS", "/o", "Max-Forwards: 3").status());

@@ -76,6 +76,7 @@ final class HttpRoutingTest {
         assertEquals("a GET /api/users/7\n", client.get("/api/users/7").bodyText());
         assertEquals("a GET /api/\n", client.get("/api/").bodyText());
         assertNotFound(client.get("/api"));
+        assertNotFound(client.request("OPTIONS", "*"));
     }
 
     @Test
