@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param idleTimeout    an idle pooled upstream connection is closed after this
  * @param maxConnections upstream connections open at once, per cluster per worker
  * @param maxPending     requests waiting for an upstream connection, per cluster per worker; beyond it 503
+ * @param ejectionTime   an endpoint whose connect failed is skipped for this long (per worker); zero never skips
  */
 public record ClusterConfig(
         String name,
@@ -22,13 +23,15 @@ public record ClusterConfig(
         Duration connectTimeout,
         Duration idleTimeout,
         int maxConnections,
-        int maxPending) {
+        int maxPending,
+        Duration ejectionTime) {
 
     public static final LoadBalancerPolicy DEFAULT_LB = LoadBalancerPolicy.ROUND_ROBIN;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
     public static final Duration DEFAULT_IDLE_TIMEOUT = Duration.ofSeconds(60);
     public static final int DEFAULT_MAX_CONNECTIONS = 1024;
     public static final int DEFAULT_MAX_PENDING = 1024;
+    public static final Duration DEFAULT_EJECTION_TIME = Duration.ofSeconds(10);
 
     public ClusterConfig {
         Objects.requireNonNull(name, "name");
@@ -39,11 +42,12 @@ public record ClusterConfig(
         Objects.requireNonNull(lb, "lb");
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
+        Objects.requireNonNull(ejectionTime, "ejectionTime");
     }
 
     /** A cluster with every optional field at its default. */
     public static ClusterConfig of(String name, List<HostPort> endpoints) {
         return new ClusterConfig(name, endpoints, DEFAULT_LB, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING);
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING, DEFAULT_EJECTION_TIME);
     }
 }

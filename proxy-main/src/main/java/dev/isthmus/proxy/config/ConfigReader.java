@@ -29,7 +29,8 @@ final class ConfigReader {
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
             "max_headers");
     private static final List<String> CLUSTER_KEYS = List.of(
-            "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending");
+            "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
+            "ejection_time");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final String AUTO = "auto";
@@ -252,11 +253,15 @@ final class ConfigReader {
         Integer maxConnections = optionalInt(f, "max_connections", ClusterConfig.DEFAULT_MAX_CONNECTIONS,
                 1, Integer.MAX_VALUE);
         Integer maxPending = optionalInt(f, "max_pending", ClusterConfig.DEFAULT_MAX_PENDING, 0, Integer.MAX_VALUE);
+        Duration ejectionTime = f.has("ejection_time")
+                ? reader.durationOrZero(f.get("ejection_time"), f.field("ejection_time"))
+                : ClusterConfig.DEFAULT_EJECTION_TIME;
         if (name == null || endpoints == null || lb == null || connectTimeout == null || idleTimeout == null
-                || maxConnections == null || maxPending == null) {
+                || maxConnections == null || maxPending == null || ejectionTime == null) {
             return null;
         }
-        return new ClusterConfig(name, endpoints, lb, connectTimeout, idleTimeout, maxConnections, maxPending);
+        return new ClusterConfig(name, endpoints, lb, connectTimeout, idleTimeout, maxConnections, maxPending,
+                ejectionTime);
     }
 
     private List<HostPort> endpoints(Node node, String field) {

@@ -19,21 +19,29 @@ final class Durations {
      * @throws IllegalArgumentException with a reason when it does not
      */
     static Duration parse(String text) {
+        Duration duration = parseAllowingZero(text);
+        if (duration.isZero()) {
+            throw new IllegalArgumentException("bad duration '" + text + "': must be more than zero");
+        }
+        return duration;
+    }
+
+    /**
+     * @return the duration {@code text} spells, zero included (for settings where zero means "off")
+     * @throws IllegalArgumentException with a reason when it does not
+     */
+    static Duration parseAllowingZero(String text) {
         Matcher m = SYNTAX.matcher(text);
         if (!m.matches()) {
             throw new IllegalArgumentException("bad duration '" + text + "': " + FORMAT);
         }
         long amount = Long.parseLong(m.group(1));
-        Duration duration = switch (m.group(2)) {
+        return switch (m.group(2)) {
             case "ms" -> Duration.ofMillis(amount);
             case "s" -> Duration.ofSeconds(amount);
             case "m" -> Duration.ofMinutes(amount);
             case "h" -> Duration.ofHours(amount);
             default -> throw new AssertionError("the pattern admits only these units");
         };
-        if (duration.isZero()) {
-            throw new IllegalArgumentException("bad duration '" + text + "': must be more than zero");
-        }
-        return duration;
     }
 }

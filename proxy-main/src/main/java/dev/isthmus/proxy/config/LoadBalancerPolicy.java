@@ -4,7 +4,7 @@ package dev.isthmus.proxy.config;
 public enum LoadBalancerPolicy {
     ROUND_ROBIN("round_robin"),
     RANDOM("random"),
-    /** Fewest active requests (per reactor), ties broken in round-robin order. */
+    /** The fewer active requests (per reactor) of two endpoints chosen at random: power of two choices. */
     LEAST_REQUEST("least_request");
 
     private final String configName;

@@ -146,6 +146,15 @@ final class NodeReader {
         return parsed(node, field, Durations::parse);
     }
 
+    /** A duration where zero means "off": {@code 0s} is accepted. */
+    Duration durationOrZero(Node node, String field) {
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)) {
+            error(node, field, "a duration needs a unit: " + Durations.FORMAT);
+            return null;
+        }
+        return parsed(node, field, Durations::parseAllowingZero);
+    }
+
     /** A byte size within {@code [min, max]}: a plain number or a string with a unit, as {@code 64KiB}. */
     Integer size(Node node, String field, int min, int max) {
         Integer bytes = node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)

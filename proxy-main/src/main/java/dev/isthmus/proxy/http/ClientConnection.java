@@ -85,6 +85,7 @@ final class ClientConnection implements EventHandler {
     private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_NANOS = 2_000_000_000L;
+    private static final int MAX_CONNECT_ATTEMPTS = 3;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
     private static final int STATUS_OK = 200;
     private static final int STATUS_BAD_REQUEST = 400;
@@ -125,6 +126,7 @@ final class ClientConnection implements EventHandler {
     private boolean clientDetached;
     private boolean responseStarted;
     private boolean retried;
+    private int connectAttempts;
 
     private UpstreamConnection upstream;
     private ResponsePhase phase;
@@ -389,6 +391,7 @@ final class ClientConnection implements EventHandler {
         closeAfterResponse = !clientKeepAlive || clientHalfClosed;
         responseStarted = false;
         retried = false;
+        connectAttempts = 0;
         cancelTimer();
         if (method == HttpMethod.CONNECT) {
             respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy", true);
@@ -571,8 +574,11 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
-        respondError(STATUS_BAD_GATEWAY, "upstream connect to " + connection.pool.endpointName(connection.endpoint)
-                + " failed: " + Errno.describe(errno), true);
+        String cause = "upstream connect to " + connection.pool.endpointName(connection.endpoint) + " failed: "
+                + Errno.describe(errno);
+        if (!retryConnect(connection.pool, cause)) {
+            respondError(STATUS_BAD_GATEWAY, cause, true);
+        }
     }
 
     void upstreamConnectTimedOut(UpstreamConnection connection) {
@@ -580,8 +586,28 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
-        respondError(STATUS_GATEWAY_TIMEOUT, "upstream connect to " + connection.pool.endpointName(connection.endpoint)
-                + " timed out", true);
+        String cause = "upstream connect to " + connection.pool.endpointName(connection.endpoint) + " timed out";
+        if (!retryConnect(connection.pool, cause)) {
+            respondError(STATUS_GATEWAY_TIMEOUT, cause, true);
+        }
+    }
+
+    /**
+     * Nothing of the request has left yet, so a failed connect is tried again on another endpoint (the pool has
+     * ejected this one), up to {@link #MAX_CONNECT_ATTEMPTS} endpoints and never more than the cluster has, as nginx's
+     * {@code proxy_next_upstream error timeout}. False when the attempts are used up: the caller answers the error.
+     */
+    private boolean retryConnect(UpstreamPool pool, String cause) {
+        if (connectAttempts + 1 >= Math.min(MAX_CONNECT_ATTEMPTS, pool.endpointCount())) {
+            return false;
+        }
+        connectAttempts++;
+        worker.warnings.warn("http " + worker.config.name() + ": " + cause + "; trying another endpoint");
+        if (!pool.acquire(this)) {
+            respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster " + pool.name()
+                    + " is at max_connections and max_pending", true);
+        }
+        return true;
     }
 
     private void sendRequestHead() {

@@ -129,11 +129,13 @@ final class UpstreamConnection implements EventHandler {
                 int result = Sockets.connectResult(reactor.syscalls(), fd);
                 if (result < 0) {
                     ClientConnection waiting = client;
+                    pool.connectFailed(endpoint);
                     close();
                     waiting.upstreamConnectFailed(this, result);
                 } else {
                     state = State.ACTIVE;
                     requestsServed = 0;
+                    pool.connected(endpoint);
                     client.upstreamReady(this);
                 }
             }
@@ -147,6 +149,7 @@ final class UpstreamConnection implements EventHandler {
         switch (state) {
             case CONNECTING -> {
                 ClientConnection waiting = client;
+                pool.connectFailed(endpoint);
                 close();
                 waiting.upstreamConnectTimedOut(this);
             }

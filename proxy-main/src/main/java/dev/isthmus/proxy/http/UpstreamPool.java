@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.reactor.EpollReactor;
@@ -8,12 +9,12 @@ import dev.isthmus.reactor.EpollReactor;
 import java.lang.foreign.MemorySegment;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.SplittableRandom;
 
 /**
- * One cluster on one reactor: its endpoints (encoded once), the load-balancing choice, keep-alive connections per
- * endpoint, the cap on open connections and the bounded queue of clients waiting for one. Confined to the reactor
- * thread, so there is no locking: each reactor balances its own share of the traffic.
+ * One cluster on one reactor: its endpoints (encoded once), the load-balancing choice and endpoint ejection
+ * ({@link EndpointPicker}), keep-alive connections per endpoint, the cap on open connections and the bounded queue of
+ * clients waiting for one. Confined to the reactor thread, so there is no locking: each reactor balances its own
+ * share of the traffic.
  */
 final class UpstreamPool {
     private final EpollReactor reactor;
@@ -23,11 +24,9 @@ final class UpstreamPool {
     private final int[] sockaddrLengths;
     private final String[] names;
     private final ArrayDeque<UpstreamConnection>[] idle;
-    private final int[] active;
+    private final EndpointPicker picker;
     private final ArrayDeque<ClientConnection> pending = new ArrayDeque<>();
-    private final SplittableRandom random = new SplittableRandom();
     private int open;
-    private int nextRoundRobin;
 
     @SuppressWarnings("unchecked")
     UpstreamPool(EpollReactor reactor, ChunkPools chunks, ClusterConfig config) {
@@ -40,7 +39,7 @@ final class UpstreamPool {
         this.sockaddrLengths = new int[n];
         this.names = new String[n];
         this.idle = new ArrayDeque[n];
-        this.active = new int[n];
+        this.picker = new EndpointPicker(n, config.lb(), config.ejectionTime().toNanos());
         for (int i = 0; i < n; i++) {
             sockaddrs[i] = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
             sockaddrLengths[i] = SocketAddresses.write(sockaddrs[i], endpoints.get(i).socketAddress());
@@ -77,15 +76,28 @@ final class UpstreamPool {
         return chunks;
     }
 
+    int endpointCount() {
+        return sockaddrs.length;
+    }
+
+    /** A connect to {@code endpoint} failed or timed out: eject it before anyone else is sent there. */
+    void connectFailed(int endpoint) {
+        picker.connectFailed(endpoint);
+    }
+
+    void connected(int endpoint) {
+        picker.connected(endpoint);
+    }
+
     /**
      * Gets {@code client} a connection: an idle one now ({@link ClientConnection#upstreamReady} before this returns),
      * a new one later, or a place in the queue. Returns false when the cluster is at capacity and the queue is full.
      */
     boolean acquire(ClientConnection client) {
-        int endpoint = pickEndpoint();
+        int endpoint = picker.pick();
         UpstreamConnection pooled = idle[endpoint].pollLast();
         if (pooled != null) {
-            active[endpoint]++;
+            picker.started(endpoint);
             pooled.lend(client);
             client.upstreamReady(pooled);
             return true;
@@ -104,11 +116,12 @@ final class UpstreamPool {
     private void connect(int endpoint, ClientConnection client) {
         UpstreamConnection connection = new UpstreamConnection(this, endpoint, reactor);
         open++;
-        active[endpoint]++;
+        picker.started(endpoint);
         int result = connection.connect(client);
         if (result < 0) {
             open--;
-            active[endpoint]--;
+            picker.finished(endpoint);
+            picker.connectFailed(endpoint);
             client.upstreamConnectFailed(connection, result);
         }
     }
@@ -121,10 +134,10 @@ final class UpstreamPool {
     /** The client is done with {@code connection}, which is clean and may carry another request. */
     void release(UpstreamConnection connection) {
         connection.requestsServed++;
-        active[connection.endpoint]--;
+        picker.finished(connection.endpoint);
         ClientConnection next = pending.pollFirst();
         if (next != null) {
-            active[connection.endpoint]++;
+            picker.started(connection.endpoint);
             connection.lend(next);
             next.upstreamReady(connection);
             return;
@@ -138,36 +151,12 @@ final class UpstreamPool {
         if (was == UpstreamConnection.State.IDLE) {
             idle[connection.endpoint].remove(connection);
         } else {
-            active[connection.endpoint]--;
+            picker.finished(connection.endpoint);
         }
         ClientConnection next = pending.pollFirst();
         if (next != null) {
-            connect(pickEndpoint(), next);
+            connect(picker.pick(), next);
         }
-    }
-
-    private int pickEndpoint() {
-        int n = sockaddrs.length;
-        if (n == 1) {
-            return 0;
-        }
-        return switch (config.lb()) {
-            case ROUND_ROBIN -> {
-                int chosen = nextRoundRobin;
-                nextRoundRobin = chosen + 1 == n ? 0 : chosen + 1;
-                yield chosen;
-            }
-            case RANDOM -> random.nextInt(n);
-            case LEAST_REQUEST -> {
-                // Power of two choices: two distinct random endpoints, the less loaded wins.
-                int a = random.nextInt(n);
-                int b = random.nextInt(n - 1);
-                if (b >= a) {
-                    b++;
-                }
-                yield active[b] < active[a] ? b : a;
-            }
-        };
     }
 
     int openConnections() {

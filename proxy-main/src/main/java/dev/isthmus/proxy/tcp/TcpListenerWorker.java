@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.tcp;
 
 import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
@@ -14,8 +15,8 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * One tcp listener on one reactor: accepts clients and starts a {@link TcpSession} to the next endpoint of the
- * listener's cluster, round robin. Confined to the reactor thread; the counters are read by other threads only as
+ * One tcp listener on one reactor: accepts clients and starts a {@link TcpSession} to an endpoint of the listener's
+ * cluster, picked by the cluster's policy with failed endpoints ejected ({@link EndpointPicker}). Confined to the reactor thread; the counters are read by other threads only as
  * plain snapshots (stats are allowed to lag).
  */
 public final class TcpListenerWorker implements Listener.AcceptHandler {
@@ -24,10 +25,10 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private final EpollReactor reactor;
     private final String listenerName;
     private final Endpoint[] endpoints;
+    private final EndpointPicker picker;
     private final long idleTimeoutNanos;
     private final int maxConnections;
     private final Set<TcpSession> sessions = new HashSet<>();
-    private int nextEndpoint;
     private volatile long bytesUpstream;
     private volatile long bytesDownstream;
     private volatile long upstreamFailures;
@@ -48,6 +49,7 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
             int length = SocketAddresses.write(sockaddr, hosts.get(i).socketAddress());
             endpoints[i] = new Endpoint(hosts.get(i).toString(), sockaddr, length, cluster.connectTimeout().toNanos());
         }
+        this.picker = new EndpointPicker(endpoints.length, cluster.lb(), cluster.ejectionTime().toNanos());
     }
 
     /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
@@ -57,9 +59,7 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     @Override
     public void onAccept(int fd, MemorySegment peerAddress) {
-        Endpoint endpoint = endpoints[nextEndpoint];
-        nextEndpoint = nextEndpoint + 1 == endpoints.length ? 0 : nextEndpoint + 1;
-        TcpSession session = new TcpSession(this, fd, endpoint);
+        TcpSession session = new TcpSession(this, fd);
         sessions.add(session);
         activeSessions = sessions.size();
         if (activeSessions >= maxConnections && listener != null) {
@@ -70,6 +70,14 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     EpollReactor reactor() {
         return reactor;
+    }
+
+    EndpointPicker picker() {
+        return picker;
+    }
+
+    Endpoint endpoint(int index) {
+        return endpoints[index];
     }
 
     RateLimitedLog warnings() {

@@ -18,7 +18,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * One proxied TCP connection: a client fd, an upstream fd, and a {@link SpliceForwarder} per direction. Confined to
  * its reactor thread.
  *
- * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read yet, the connect timer runs), then
+ * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read yet, the connect timer runs; a
+ * connect that fails or times out is tried on another endpoint, up to three, before the client is closed), then
  * {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}. A FIN from one
  * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained; an error or reset on either side
  * closes both. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
@@ -27,6 +28,8 @@ final class TcpSession {
     enum State { CONNECTING, PROXYING, CLOSED }
 
     private static final int NO_INTEREST = -1;
+    private static final int NO_ENDPOINT = -1;
+    private static final int MAX_CONNECT_ATTEMPTS = 3;
 
     private final TcpListenerWorker worker;
     private final EpollReactor reactor;
@@ -36,7 +39,10 @@ final class TcpSession {
     private final SpliceForwarder upstreamToClient;
     private final Timer connectTimer;
     private final Timer idleTimer;
-    private final Endpoint endpoint;
+    private final UpstreamEvents upstreamEvents = new UpstreamEvents();
+    private int endpointIndex = NO_ENDPOINT;
+    private Endpoint endpoint;
+    private int connectAttempts;
     private State state = State.CONNECTING;
     private int upstreamFd = -1;
     private long clientToken;
@@ -47,30 +53,41 @@ final class TcpSession {
     private boolean upstreamRegistered;
     private long lastActivityNanos;
 
-    TcpSession(TcpListenerWorker worker, int clientFd, Endpoint endpoint) {
+    TcpSession(TcpListenerWorker worker, int clientFd) {
         this.worker = worker;
         this.reactor = worker.reactor();
         this.sys = reactor.syscalls();
         this.clientFd = clientFd;
-        this.endpoint = endpoint;
         this.clientToUpstream = new SpliceForwarder(sys, reactor.pipes());
         this.upstreamToClient = new SpliceForwarder(sys, reactor.pipes());
         this.connectTimer = reactor.newTimer(this::onConnectTimeout);
         this.idleTimer = reactor.newTimer(this::onIdleCheck);
     }
 
-    /** Starts the upstream connect; on immediate failure the client is closed before this returns. */
+    /** Starts the upstream connect; when no endpoint can be connected the client is closed before this returns. */
     void start() {
-        upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength());
-        if (upstreamFd < 0) {
-            fail("connect to " + endpoint + ": " + Errno.describe(upstreamFd));
-            return;
-        }
         try {
             clientToken = reactor.register(clientFd, 0, new ClientEvents());
             clientRegistered = true;
             clientInterest = 0;
-            upstreamToken = reactor.register(upstreamFd, EPOLLOUT(), new UpstreamEvents());
+        } catch (SyscallException e) {
+            fail(e.getMessage());
+            return;
+        }
+        connect();
+    }
+
+    private void connect() {
+        endpointIndex = worker.picker().pick();
+        endpoint = worker.endpoint(endpointIndex);
+        worker.picker().started(endpointIndex);
+        upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength());
+        if (upstreamFd < 0) {
+            connectFailed("connect to " + endpoint + ": " + Errno.describe(upstreamFd));
+            return;
+        }
+        try {
+            upstreamToken = reactor.register(upstreamFd, EPOLLOUT(), upstreamEvents);
             upstreamRegistered = true;
             upstreamInterest = EPOLLOUT();
         } catch (SyscallException e) {
@@ -78,6 +95,39 @@ final class TcpSession {
             return;
         }
         connectTimer.schedule(endpoint.connectTimeoutNanos());
+    }
+
+    /**
+     * The client has sent nothing that was read yet, so a failed connect is tried again on another endpoint (the
+     * picker has ejected this one), up to {@link #MAX_CONNECT_ATTEMPTS} and never more than the cluster has.
+     */
+    private void connectFailed(String reason) {
+        connectTimer.cancel();
+        worker.picker().connectFailed(endpointIndex);
+        releaseUpstream();
+        connectAttempts++;
+        if (connectAttempts >= Math.min(MAX_CONNECT_ATTEMPTS, worker.picker().endpoints())) {
+            fail(reason);
+            return;
+        }
+        worker.warnings().warn("tcp " + worker.listenerName() + ": " + reason + "; trying another endpoint");
+        worker.countUpstreamFailure();
+        connect();
+    }
+
+    private void releaseUpstream() {
+        if (upstreamRegistered) {
+            reactor.closeRegistered(upstreamToken);
+            upstreamRegistered = false;
+        } else if (upstreamFd >= 0) {
+            sys.close(upstreamFd);
+        }
+        upstreamFd = -1;
+        upstreamInterest = NO_INTEREST;
+        if (endpointIndex != NO_ENDPOINT) {
+            worker.picker().finished(endpointIndex);
+            endpointIndex = NO_ENDPOINT;
+        }
     }
 
     State state() {
@@ -88,9 +138,10 @@ final class TcpSession {
         connectTimer.cancel();
         int result = Sockets.connectResult(sys, upstreamFd);
         if (result < 0) {
-            fail("connect to " + endpoint + ": " + Errno.describe(result));
+            connectFailed("connect to " + endpoint + ": " + Errno.describe(result));
             return;
         }
+        worker.picker().connected(endpointIndex);
         clientToUpstream.start(clientFd, upstreamFd);
         upstreamToClient.start(upstreamFd, clientFd);
         state = State.PROXYING;
@@ -101,7 +152,7 @@ final class TcpSession {
 
     private void onConnectTimeout() {
         if (state == State.CONNECTING) {
-            fail("connect to " + endpoint + ": timed out after "
+            connectFailed("connect to " + endpoint + ": timed out after "
                     + endpoint.connectTimeoutNanos() / 1_000_000 + " ms");
         }
     }
@@ -227,11 +278,7 @@ final class TcpSession {
         } else {
             sys.close(clientFd);
         }
-        if (upstreamRegistered) {
-            reactor.closeRegistered(upstreamToken);
-        } else if (upstreamFd >= 0) {
-            sys.close(upstreamFd);
-        }
+        releaseUpstream();
         worker.sessionClosed(this);
     }
 

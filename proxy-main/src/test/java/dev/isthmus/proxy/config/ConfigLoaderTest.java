@@ -83,6 +83,7 @@ class ConfigLoaderTest {
                 idle_timeout: 30s
                 max_connections: 64
                 max_pending: 0
+                ejection_time: 0s
               - name: api-canary
                 endpoints: [127.0.0.1:9100]
                 lb: random
@@ -137,10 +138,12 @@ class ConfigLoaderTest {
 
         assertEquals(List.of(
                 new ClusterConfig("api", List.of(hp("127.0.0.1:9000"), hp("[::1]:9001"), hp("backend.test:9002")),
-                        LoadBalancerPolicy.LEAST_REQUEST, Duration.ofMillis(250), Duration.ofSeconds(30), 64, 0),
+                        LoadBalancerPolicy.LEAST_REQUEST, Duration.ofMillis(250), Duration.ofSeconds(30), 64, 0,
+                        Duration.ZERO),
                 new ClusterConfig("api-canary", List.of(hp("127.0.0.1:9100")), LoadBalancerPolicy.RANDOM,
                         ClusterConfig.DEFAULT_CONNECT_TIMEOUT, ClusterConfig.DEFAULT_IDLE_TIMEOUT,
-                        ClusterConfig.DEFAULT_MAX_CONNECTIONS, ClusterConfig.DEFAULT_MAX_PENDING),
+                        ClusterConfig.DEFAULT_MAX_CONNECTIONS, ClusterConfig.DEFAULT_MAX_PENDING,
+                        ClusterConfig.DEFAULT_EJECTION_TIME),
                 ClusterConfig.of("postgres", List.of(hp("127.0.0.1:6432")))), config.clusters());
         assertEquals("127.0.0.9", config.clusters().get(0).endpoints().get(2).address().getHostAddress());
         assertEquals(2, config.clusterIndex("postgres"));
@@ -269,12 +272,14 @@ class ConfigLoaderTest {
                   - name: api
                     endpoints: [127.0.0.1:9000]
                     connect_timeout: 1.5s
+                    ejection_time: -1s
                 """,
                 "test.yaml:4: listeners[0].idle_timeout: a duration needs a unit: " + Durations.FORMAT,
                 "test.yaml:5: listeners[0].drain_timeout: bad duration '5 s': " + Durations.FORMAT,
                 "test.yaml:6: listeners[0].request_head_timeout: bad duration '0ms': must be more than zero",
                 "test.yaml:6: listeners[0].request_head_timeout: only applies to http listeners",
-                "test.yaml:12: clusters[0].connect_timeout: bad duration '1.5s': " + Durations.FORMAT);
+                "test.yaml:12: clusters[0].connect_timeout: bad duration '1.5s': " + Durations.FORMAT,
+                "test.yaml:13: clusters[0].ejection_time: bad duration '-1s': " + Durations.FORMAT);
     }
 
     @Test

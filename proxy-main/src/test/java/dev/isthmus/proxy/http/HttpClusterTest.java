@@ -18,7 +18,10 @@ import java.util.concurrent.CountDownLatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** Issue 4, clusters as the HTTP proxy uses them: load balancing, pooled connection lifetime, connect timeout. */
+/**
+ * Issue 4, clusters as the HTTP proxy uses them: load balancing, pooled connection lifetime, connect timeout, failed
+ * connects retried on another endpoint and the failed endpoint ejected.
+ */
 @Timeout(60)
 final class HttpClusterTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
@@ -233,6 +236,90 @@ final class HttpClusterTest {
             ErrorResponses.assertError(response, 504);
             assertTrue(elapsed.toMillis() >= 250, "504 after " + elapsed + ", connect_timeout is 300ms");
             ErrorResponses.assertConnectionHonest(response, client, "/direct");
+        }
+    }
+
+    @Test
+    void aDeadEndpointIsRetriedPastThenEjectedSoEveryRequestSucceeds() throws Exception {
+        HttpTestOrigin live = fixture.origin("live");
+        int deadPort = closedPort();
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: pair
+                clusters:
+                  - name: pair
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
+                    lb: round_robin
+                """.formatted(deadPort, live.port()));
+        RawClient client = fixture.client();
+        for (int i = 0; i < 10; i++) {
+            RawResponse response = client.get("/r/" + i);
+            assertEquals("live GET /r/" + i + "\n", response.bodyText(), response::toString);
+        }
+        assertEquals(1, fixture.listener().upstreamFailures(),
+                "one refused connect, then the dead endpoint is ejected instead of tried on every other request");
+        assertEquals(0, fixture.proxyErrors(502));
+    }
+
+    @Test
+    void withEjectionOffEveryOtherRequestStillFindsTheLiveEndpoint() throws Exception {
+        HttpTestOrigin live = fixture.origin("live");
+        int deadPort = closedPort();
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: pair
+                clusters:
+                  - name: pair
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
+                    ejection_time: 0s
+                """.formatted(deadPort, live.port()));
+        RawClient client = fixture.client();
+        for (int i = 0; i < 6; i++) {
+            assertEquals(200, client.get("/r/" + i).status());
+        }
+        assertEquals(6, fixture.listener().upstreamFailures(),
+                "round robin over two endpoints: every request tries the dead one first, then the live one");
+    }
+
+    @Test
+    void whenEveryEndpointIsDeadTheClientGetsA502NamingTheLastCause() throws Exception {
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: dead
+                clusters:
+                  - name: dead
+                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d]
+                """.formatted(closedPort(), closedPort(), closedPort(), closedPort()));
+        RawClient client = fixture.client();
+        RawResponse response = client.get("/x");
+        ErrorResponses.assertError(response, 502);
+        assertTrue(response.bodyText().contains("ECONNREFUSED"), response::bodyText);
+        assertEquals(3, fixture.listener().upstreamFailures(), "three endpoints tried, not all four");
+        response = fixture.client().get("/y");
+        ErrorResponses.assertError(response, 502);
+    }
+
+    private static int closedPort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            return socket.getLocalPort();
         }
     }
 

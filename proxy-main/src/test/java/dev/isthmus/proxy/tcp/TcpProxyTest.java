@@ -85,9 +85,17 @@ final class TcpProxyTest {
     }
 
     private int startProxy(int upstreamPort, Duration connectTimeout) throws Exception {
-        ClusterConfig cluster = new ClusterConfig("origin",
-                List.of(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT)),
-                LoadBalancerPolicy.ROUND_ROBIN, connectTimeout, Duration.ofSeconds(60), 1024, 1024);
+        return startProxy(List.of(upstreamPort), connectTimeout);
+    }
+
+    private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout) throws Exception {
+        List<HostPort> endpoints = new ArrayList<>();
+        for (int upstreamPort : upstreamPorts) {
+            endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
+        }
+        ClusterConfig cluster = new ClusterConfig("origin", endpoints,
+                LoadBalancerPolicy.ROUND_ROBIN, connectTimeout, Duration.ofSeconds(60), 1024, 1024,
+                ClusterConfig.DEFAULT_EJECTION_TIME);
         ListenerConfig listener = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(2), List.of(listener), List.of(cluster)));
@@ -240,6 +248,26 @@ final class TcpProxyTest {
             assertEquals(-1, client.getInputStream().read());
         }
         Eventually.await("failure counted", WAIT, () -> listener().upstreamFailures() == 1);
+    }
+
+    @Test
+    void aRefusingEndpointIsSkippedForTheNextOneAndEjected() throws Exception {
+        int closedPort;
+        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = probe.getLocalPort();
+        }
+        TestOrigin origin = closeLater(new TestOrigin(TestOrigin::echo));
+        int port = startProxy(List.of(closedPort, origin.port()), Duration.ofSeconds(1));
+        for (int i = 0; i < 10; i++) {
+            try (Socket client = connect(port)) {
+                byte[] message = ("hello " + i + "\n").getBytes(StandardCharsets.US_ASCII);
+                client.getOutputStream().write(message);
+                assertArrayEquals(message, client.getInputStream().readNBytes(message.length), "connection " + i);
+            }
+        }
+        assertEquals(10, origin.acceptedCount());
+        assertTrue(listener().upstreamFailures() <= 2,
+                "at most one refused connect per worker before the endpoint is ejected: " + listener().upstreamFailures());
     }
 
     @Test
