@@ -89,16 +89,21 @@ final class TcpProxyTest {
     }
 
     private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout) throws Exception {
+        return startProxy(upstreamPorts, connectTimeout, LoadBalancerPolicy.ROUND_ROBIN, 2);
+    }
+
+    private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb, int workers)
+            throws Exception {
         List<HostPort> endpoints = new ArrayList<>();
         for (int upstreamPort : upstreamPorts) {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
         }
-        ClusterConfig cluster = new ClusterConfig("origin", endpoints,
-                LoadBalancerPolicy.ROUND_ROBIN, connectTimeout, Duration.ofSeconds(60), 1024, 1024,
-                ClusterConfig.DEFAULT_EJECTION_TIME);
+        ClusterConfig cluster = new ClusterConfig("origin", endpoints, lb, connectTimeout, Duration.ofSeconds(60),
+                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME);
         ListenerConfig listener = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
-        proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(2), List.of(listener), List.of(cluster)));
+        proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener),
+                List.of(cluster)));
         return proxy.port("tcp");
     }
 
@@ -267,7 +272,31 @@ final class TcpProxyTest {
         }
         assertEquals(10, origin.acceptedCount());
         assertTrue(listener().upstreamFailures() <= 2,
-                "at most one refused connect per worker before the endpoint is ejected: " + listener().upstreamFailures());
+                "at most one refused connect per worker before the endpoint is ejected: "
+                        + listener().upstreamFailures());
+    }
+
+    @Test
+    void leastRequestSendsNewSessionsAwayFromTheBusyEndpoint() throws Exception {
+        TestOrigin busy = closeLater(new TestOrigin(TestOrigin::echo));
+        TestOrigin free = closeLater(new TestOrigin(TestOrigin::echo));
+        int port = startProxy(List.of(busy.port(), free.port()), Duration.ofSeconds(1),
+                LoadBalancerPolicy.LEAST_REQUEST, 1);
+        try (Socket held = connect(port)) {
+            held.getOutputStream().write('x');
+            assertEquals('x', held.getInputStream().read());
+            TestOrigin holding = busy.acceptedCount() == 1 ? busy : free;
+            TestOrigin other = holding == busy ? free : busy;
+            for (int i = 0; i < 5; i++) {
+                try (Socket client = connect(port)) {
+                    client.getOutputStream().write('y');
+                    assertEquals('y', client.getInputStream().read());
+                }
+                Eventually.await("session " + i + " closed", WAIT, () -> listener().activeConnections() == 1);
+            }
+            assertEquals(1, holding.acceptedCount(), "the endpoint holding a session got no more");
+            assertEquals(5, other.acceptedCount());
+        }
     }
 
     @Test
