@@ -20,7 +20,10 @@ final class CharClass {
 
     /** tchar (RFC 9110 §5.6.2): the characters of methods, field names and transfer codings. */
     static final boolean[] TOKEN = new boolean[BYTE_VALUES];
-    /** The characters a request-target may hold: visible ASCII; everything else needs percent-encoding. */
+    /**
+     * The characters a request-target may hold: visible ASCII but '#' (a fragment is never sent, RFC 9112 §3.2);
+     * everything else needs percent-encoding.
+     */
     static final boolean[] TARGET = new boolean[BYTE_VALUES];
     /** field-vchar, SP and HTAB (RFC 9110 §5.5): what a field value, a reason phrase or a chunk extension may hold. */
     static final boolean[] FIELD_CONTENT = new boolean[BYTE_VALUES];
@@ -35,7 +38,7 @@ final class CharClass {
             boolean digit = c >= '0' && c <= '9';
             boolean visible = c > SP && c < DEL;
             TOKEN[c] = alpha || digit || TOKEN_SYMBOLS.indexOf(c) >= 0;
-            TARGET[c] = visible;
+            TARGET[c] = visible && c != '#';
             HOST[c] = alpha || digit || HOST_SYMBOLS.indexOf(c) >= 0;
             FIELD_CONTENT[c] = visible || c == SP || c == HTAB || c >= 0x80;
             HEX_VALUE[c] = digit ? (byte) (c - '0')

@@ -123,7 +123,7 @@ public final class RequestHeadRewriter {
         requestLine(head);
         boolean upgrading = allowUpgrade && head.upgradeRequested();
         boolean namesFields = head.connectionNamesFields();
-        int lastForwardedFor = lastIndexOf(f, KnownHeader.X_FORWARDED_FOR);
+        int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
         for (int i = 0; i < f.count(); i++) {
             long line = f.nameOffset(i);
             if (HopByHop.fixed(f, i, upgrading) || (namesFields && HopByHop.namedInConnection(f, i))
@@ -187,10 +187,14 @@ public final class RequestHeadRewriter {
         writer.original(target + prefixLength, lineEnd - target - prefixLength);
     }
 
-    private static int lastIndexOf(HeaderFields f, KnownHeader header) {
+    /**
+     * The last field named {@code header} that is forwarded: one that Connection names is dropped, and the proxy's
+     * own value must then go in a field of its own, not vanish with it.
+     */
+    private static int lastKeptIndexOf(HeaderFields f, KnownHeader header, boolean namesFields) {
         int last = -1;
         for (int i = f.indexOf(header); i >= 0 && i < f.count(); i++) {
-            if (f.is(i, header)) {
+            if (f.is(i, header) && !(namesFields && HopByHop.namedInConnection(f, i))) {
                 last = i;
             }
         }

@@ -277,34 +277,14 @@ public final class RequestParser {
      * is refused here rather than forwarded for the next hop to interpret differently. Empty is valid (RFC 9110 §7.2).
      */
     private boolean validHost(int field) {
-        MemorySegment s = head.segment;
         long at = fields.valueOffset(field);
         long end = at + fields.valueLength(field);
-        long lastWord = s.byteSize() - Swar.WORD_BYTES;
-        for (; at < end; at += Swar.WORD_BYTES) {
-            if (at > lastWord) {
-                return validHostBytes(s, at, end);
-            }
-            long marked = Swar.notCommonHost(Swar.load(s, at));
-            long n = end - at;
-            if (n < Swar.WORD_BYTES) {
-                marked &= (1L << (n * Byte.SIZE)) - 1;
-            }
-            if (marked != 0) {
-                return validHostBytes(s, at, end);
-            }
+        if (at == end) {
+            return true;
         }
-        return true;
-    }
-
-    /** The rest of a Host value with a rarer character (an IP-literal's brackets, '_'...), byte by byte. */
-    private static boolean validHostBytes(MemorySegment s, long at, long end) {
-        for (; at < end; at++) {
-            if (!CharClass.HOST[s.get(ValueLayout.JAVA_BYTE, at) & 0xff]) {
-                return false;
-            }
-        }
-        return true;
+        return scanner.hostChecked()
+                ? Authority.validCommon(head.segment, at, end)
+                : Authority.valid(head.segment, at, end);
     }
 
     /** Validates Host and the framing fields, and decides the body framing (RFC 9112 §3.2, §6.1, §6.3). */
@@ -321,7 +301,7 @@ public final class RequestParser {
         if (hosts == 0 && head.version == HttpVersion.HTTP_1_1) {
             return Rejection.MISSING_HOST;
         }
-        if (hosts == 1 && !scanner.hostChecked() && !validHost(fields.indexOf(KnownHeader.HOST))) {
+        if (hosts == 1 && !validHost(fields.indexOf(KnownHeader.HOST))) {
             return Rejection.INVALID_HOST;
         }
         if (facts.transferEncoding()) {
@@ -352,7 +332,7 @@ public final class RequestParser {
     private static int scanTarget(MemorySegment s, long base, int p, int limit) {
         long lastWord = s.byteSize() - base - Swar.WORD_BYTES;
         while (p < limit && p <= lastWord) {
-            long marked = Swar.notVisible(Swar.load(s, base + p));
+            long marked = Swar.notTarget(Swar.load(s, base + p));
             if (marked != 0) {
                 return Math.min(p + Swar.firstMarked(marked), limit);
             }

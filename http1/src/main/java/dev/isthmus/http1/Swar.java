@@ -25,15 +25,20 @@ final class Swar {
     private static final long ALL_DEL = 0x7F7F7F7F7F7F7F7FL;
     private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
     private static final long ALL_DASH = 0x2D2D2D2D2D2D2D2DL;
+    private static final long ALL_HASH = 0x2323232323232323L;
 
     /** Bytes that end a field value run: controls (CR, LF, HTAB, NUL...) and DEL. obs-text (>= 0x80) is not marked. */
     static long controlOrDel(long word) {
         return ((word - BELOW_SPACE) & ~word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL);
     }
 
-    /** Bytes that end a request-target run: anything outside 0x21..0x7E. */
-    static long notVisible(long word) {
-        return ((word - BELOW_VISIBLE) & ~word & HIGH_BITS) | (word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL);
+    /**
+     * Bytes that end a request-target run: anything outside 0x21..0x7E, and '#', which starts a fragment that no
+     * request-target may carry (RFC 9112 §3.2).
+     */
+    static long notTarget(long word) {
+        return ((word - BELOW_VISIBLE) & ~word & HIGH_BITS) | (word & HIGH_BITS) | zeroBytes(word ^ ALL_DEL)
+                | zeroBytes(word ^ ALL_HASH);
     }
 
     /**

@@ -150,6 +150,14 @@ class HeadRewriterTest {
     }
 
     @Test
+    void connectionNamingXForwardedForDropsTheClientsValueButNotTheProxys() {
+        requestRewriter.clearOptions().forwardedFor(latin1("3.3.3.3"));
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nX-Forwarded-For: 3.3.3.3\r\n\r\n",
+                rewriteRequest("GET / HTTP/1.1\r\nHost: h\r\nConnection: X-Forwarded-For\r\n"
+                        + "X-Forwarded-For: 1.2.3.4\r\n\r\n"));
+    }
+
+    @Test
     void strippingAWholePathLeavesTheRoot() {
         requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
         assertEquals("GET / HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /api HTTP/1.1\r\nHost: h\r\n\r\n"));

@@ -19,8 +19,8 @@ class SwarTest {
     }
 
     @Test
-    void notVisibleFindsTheFirstByteOutsideVisibleAscii() {
-        checkFirst(Swar::notVisible, b -> b <= 0x20 || b >= 0x7F);
+    void notTargetFindsTheFirstByteOutsideVisibleAsciiOrAHash() {
+        checkFirst(Swar::notTarget, b -> b <= 0x20 || b >= 0x7F || b == '#');
     }
 
     @Test
