@@ -15,8 +15,11 @@ final class CharClass {
 
     private static final int BYTE_VALUES = 256;
     private static final String TOKEN_SYMBOLS = "!#$%&'*+-.^_`|~";
-    /** unreserved and sub-delims symbols, '%' of pct-encoded, ':' before a port, brackets of an IP-literal. */
-    private static final String HOST_SYMBOLS = "-._~!$&'()*+,;=%:[]";
+    /**
+     * unreserved symbols, '%' of pct-encoded, ':' before a port, brackets of an IP-literal. RFC 3986 also allows the
+     * sub-delims ("!$&'()*+,;="), which no DNS name holds and URL parsers split on differently: refused.
+     */
+    private static final String HOST_SYMBOLS = "-._~%:[]";
 
     /** tchar (RFC 9110 §5.6.2): the characters of methods, field names and transfer codings. */
     static final boolean[] TOKEN = new boolean[BYTE_VALUES];

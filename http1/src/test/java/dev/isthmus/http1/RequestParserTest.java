@@ -141,7 +141,7 @@ class RequestParserTest {
             "GET,/a#frag", "GET,/#", "GET,http://a/b#c", "GET,a:80", "GET,foo://a/x", "GET,http:xxgood.com/x",
             "GET,http://x.good.com:80@evil.com/", "GET,http://u:p@a/x", "GET,http://evil.com\\.good.com/",
             "GET,http://x.good.com:abc/", "GET,http://a%00b/", "GET,http://a%0/", "GET,http:///x", "GET,http://",
-            "GET,http://[::1/x", "GET,http://a:1:2/", "GET,http://:80/"})
+            "GET,http://[::1/x", "GET,http://a:1:2/", "GET,http://:80/", "GET,http://evil.com;x.good.com/"})
     void rejectsTargetsOfTheWrongForm(String method, String target) {
         rejects(Rejection.INVALID_TARGET, 400, method + " " + target + " HTTP/1.1\r\n" + HOST + "\r\n");
     }
@@ -332,7 +332,7 @@ class RequestParserTest {
     void rejectsAHostThatIsNotAnAuthority() {
         for (String host : new String[] {"a b", "a/b", "user@host", "a?b", "a#b", "a\\b", "\"a\"", "a<b", "a:x",
                 "[::1", "good.com:evil", "a:1:2", ":80", "[]", "[::1]x", "[::g]", "%4", "%zz.a", "[::1]:8a",
-                "%41.example", "a%2eb", "a%00"}) {
+                "%41.example", "a%2eb", "a%00", "a,b", "a!b", "a;b=c"}) {
             rejects(Rejection.INVALID_HOST, 400, "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n");
         }
         for (String host : new String[] {"example.com", "example.com:8080", "[::1]:443", "10.0.0.1", "xn--d1a.x",

@@ -137,6 +137,20 @@ final class MalformedRequestTest {
                 row("Host with userinfo", 400, "GET / HTTP/1.1\r\nHost: user@example.com\r\n\r\n"),
                 row("Host with a query", 400, "GET / HTTP/1.1\r\nHost: example.com?x=1\r\n\r\n"),
                 row("Host with a fragment", 400, "GET / HTTP/1.1\r\nHost: example.com#top\r\n\r\n"),
+                row("Host with a letter in the port", 400, "GET / HTTP/1.1\r\nHost: good.com:evil\r\n\r\n"),
+                row("Host with an open IPv6 literal", 400, "GET / HTTP/1.1\r\nHost: [::1\r\n\r\n"),
+                row("Host with an encoded dot", 400, "GET / HTTP/1.1\r\nHost: evil%2ecom\r\n\r\n"),
+                // The authority of an absolute-form target stands in for Host.
+                row("absolute-form with userinfo", 400, "GET http://x.good.com:80@evil.com/ HTTP/1.1\r\n" + host
+                        + "\r\n"),
+                row("absolute-form with a fragment", 400, "GET http://evil.com#.good.com/ HTTP/1.1\r\n" + host
+                        + "\r\n"),
+                row("absolute-form with a comma", 400, "GET http://evil.com,x.good.com/ HTTP/1.1\r\n" + host
+                        + "\r\n"),
+                row("absolute-form without //", 400, "GET http:xxgood.com/x HTTP/1.1\r\n" + host + "\r\n"),
+                row("absolute-form with an empty host", 400, "GET http:///x HTTP/1.1\r\n" + host + "\r\n"),
+                row("absolute-form of another scheme", 400, "GET ftp://a/x HTTP/1.1\r\n" + host + "\r\n"),
+                row("fragment in origin-form", 400, "GET /admin#x HTTP/1.1\r\n" + host + "\r\n"),
                 // Limits (defaults: 64 KiB head, 100 fields, 8 KiB target).
                 row("huge field", 431, "GET / HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70 * 1024) + "\r\n\r\n"),
                 row("too many fields", 431, "GET / HTTP/1.1\r\n" + host + manyFields(101) + "\r\n"),
