@@ -20,7 +20,7 @@ public enum Rejection {
     INVALID_STATUS_LINE(400, "invalid status-line"),
     /** The version is not of the form {@code HTTP/DIGIT.DIGIT}. */
     INVALID_VERSION(400, "invalid HTTP version"),
-    /** A well-formed version other than HTTP/1.0 or HTTP/1.1. */
+    /** A well-formed version whose major version is not 1 (HTTP/0.9, HTTP/2.0...); a later 1.x is read as 1.1. */
     UNSUPPORTED_VERSION(505, "HTTP version not supported"),
     /** A field name that is empty or holds a character that is not a token character. */
     INVALID_HEADER_NAME(400, "invalid header name"),

@@ -91,14 +91,18 @@ public final class RequestHead {
         return facts.persistent(version);
     }
 
-    /** Whether the client sent {@code Expect: 100-continue}. */
+    /** Whether the client sent {@code Expect: 100-continue}; ignored in HTTP/1.0 (RFC 9110 §10.1.1). */
     public boolean expectContinue() {
-        return facts.expectContinue();
+        return version == HttpVersion.HTTP_1_1 && facts.expectContinue();
     }
 
-    /** Whether the client asks to switch protocols: an Upgrade field named in Connection (RFC 9110 §7.8). */
+    /**
+     * Whether the client asks to switch protocols: an Upgrade field named in Connection (RFC 9110 §7.8), never in
+     * HTTP/1.0, where a server must ignore Upgrade (and could not send the 101 anyway).
+     */
     public boolean upgradeRequested() {
-        return facts.connectionUpgrade() && headers.indexOf(KnownHeader.UPGRADE) >= 0;
+        return version == HttpVersion.HTTP_1_1 && facts.connectionUpgrade()
+                && headers.indexOf(KnownHeader.UPGRADE) >= 0;
     }
 
     /** Whether Connection names fields other than close, keep-alive and upgrade, which a proxy must drop. */

@@ -5,8 +5,9 @@ import java.lang.foreign.MemorySegment;
 /**
  * Turns a parsed request head into the head a proxy sends upstream, as a {@link GatherList}: hop-by-hop fields and
  * those named in Connection dropped, the target prefix and Host rewritten, X-Forwarded-For appended to,
- * X-Forwarded-Proto set and Via appended; everything else is referenced, not copied. Owned by one thread (a reactor),
- * reused: set the options for a message, call {@link #rewrite}, then {@link #clearOptions()} or set new ones.
+ * X-Forwarded-Proto set, Via appended and the version made the proxy's own HTTP/1.1; everything else is referenced,
+ * not copied. Owned by one thread (a reactor), reused: set the options for a message, call {@link #rewrite}, then
+ * {@link #clearOptions()} or set new ones.
  *
  * <p>Option byte arrays are referenced until the next rewrite, never copied at configuration time, so routes and
  * connections can keep pre-encoded values and a rewrite allocates nothing.
@@ -14,6 +15,7 @@ import java.lang.foreign.MemorySegment;
 public final class RequestHeadRewriter {
     /** Bytes a request-line ends with after its target: {@code SP HTTP/1.x CRLF}. */
     private static final int REQUEST_LINE_TAIL = 1 + VersionSyntax.LENGTH + 2;
+    private static final byte[] HTTP_1_1_TAIL = FieldFacts.ascii(" HTTP/1.1\r\n");
     private static final int FINAL_CRLF = 2;
     private static final byte[] HOST = FieldFacts.ascii("Host");
     private static final byte[] X_FORWARDED_FOR = FieldFacts.ascii("X-Forwarded-For");
@@ -21,7 +23,6 @@ public final class RequestHeadRewriter {
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards: ");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
-    private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
 
@@ -32,7 +33,6 @@ public final class RequestHeadRewriter {
     private byte[] forwardedFor;
     private byte[] forwardedProto;
     private boolean allowUpgrade = true;
-    private boolean persistentUpstream;
     private byte[] via;
     private long maxForwards = MaxForwards.NONE;
 
@@ -44,7 +44,6 @@ public final class RequestHeadRewriter {
         forwardedFor = null;
         forwardedProto = null;
         allowUpgrade = true;
-        persistentUpstream = false;
         via = null;
         maxForwards = MaxForwards.NONE;
         return this;
@@ -65,16 +64,6 @@ public final class RequestHeadRewriter {
      */
     public RequestHeadRewriter via(byte[] pseudonym) {
         this.via = pseudonym;
-        return this;
-    }
-
-    /**
-     * Asks the next hop to keep the connection after an HTTP/1.0 request ({@code Connection: keep-alive}): the
-     * client's own Connection field is hop-by-hop and dropped, and without this an HTTP/1.0 exchange is not
-     * persistent (RFC 9112 §9.3), so the proxy could not reuse its upstream connection. HTTP/1.1 needs nothing.
-     */
-    public RequestHeadRewriter persistentUpstream(boolean persistent) {
-        this.persistentUpstream = persistent;
         return this;
     }
 
@@ -161,30 +150,38 @@ public final class RequestHeadRewriter {
         }
         if (upgrading) {
             writer.field(CONNECTION, UPGRADE);
-        } else if (persistentUpstream && head.version() == HttpVersion.HTTP_1_0) {
-            writer.field(CONNECTION, KEEP_ALIVE);
         }
         writer.original(head.offset() + head.length() - FINAL_CRLF, FINAL_CRLF);
         return writer.finish();
     }
 
+    /**
+     * The request-line with the target's prefix rewritten and the proxy's own version: an intermediary forwards
+     * with its own HTTP-version (RFC 9110 §6.2), so an HTTP/1.0 request goes on as HTTP/1.1 (persistent, and able to
+     * receive chunked coding, which the response side removes again for the HTTP/1.0 client).
+     */
     private void requestLine(RequestHead head) {
         long lineStart = head.requestLineOffset();
         long target = head.targetOffset();
-        long lineEnd = target + head.targetLength() + REQUEST_LINE_TAIL;
+        long targetEnd = target + head.targetLength();
         if (prefixLength < 0) {
-            writer.original(lineStart, lineEnd - lineStart);
-            return;
+            writer.original(lineStart, targetEnd - lineStart);
+        } else {
+            if (prefixLength > head.targetLength()) {
+                throw new IllegalArgumentException("matched prefix of " + prefixLength + " bytes is longer than the "
+                        + head.targetLength() + "-byte target");
+            }
+            writer.original(lineStart, target - lineStart);
+            boolean emptyTarget = prefixReplacement.length == 0 && prefixLength == head.targetLength();
+            // An empty request-target is not HTTP; stripping a whole path leaves the root.
+            writer.bytes(emptyTarget ? ROOT : prefixReplacement);
+            writer.original(target + prefixLength, targetEnd - target - prefixLength);
         }
-        if (prefixLength > head.targetLength()) {
-            throw new IllegalArgumentException("matched prefix of " + prefixLength + " bytes is longer than the "
-                    + head.targetLength() + "-byte target");
+        if (VersionSyntax.isHttp11(head.segment(), targetEnd + 1)) {
+            writer.original(targetEnd, REQUEST_LINE_TAIL);
+        } else {
+            writer.bytes(HTTP_1_1_TAIL);
         }
-        writer.original(lineStart, target - lineStart);
-        boolean emptyTarget = prefixReplacement.length == 0 && prefixLength == head.targetLength();
-        // An empty request-target is not HTTP; stripping a whole path leaves the root.
-        writer.bytes(emptyTarget ? ROOT : prefixReplacement);
-        writer.original(target + prefixLength, lineEnd - target - prefixLength);
     }
 
     /**

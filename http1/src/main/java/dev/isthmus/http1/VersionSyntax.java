@@ -11,7 +11,7 @@ final class VersionSyntax {
     private static final int DOT = 6;
     private static final int MINOR = 7;
 
-    /** INVALID_VERSION if the eight bytes at {@code at} are not a version, UNSUPPORTED_VERSION if not 1.0 or 1.1, else null. */
+    /** INVALID_VERSION if the eight bytes at {@code at} are not a version, UNSUPPORTED_VERSION unless 1.x, or null. */
     static Rejection check(MemorySegment s, long at) {
         for (int k = 0; k < NAME.length; k++) {
             if (s.get(ValueLayout.JAVA_BYTE, at + k) != NAME[k]) {
@@ -23,15 +23,23 @@ final class VersionSyntax {
         if (!isDigit(major) || s.get(ValueLayout.JAVA_BYTE, at + DOT) != '.' || !isDigit(minor)) {
             return Rejection.INVALID_VERSION;
         }
-        if (major != '1' || (minor != '0' && minor != '1')) {
+        if (major != '1') {
             return Rejection.UNSUPPORTED_VERSION;
         }
         return null;
     }
 
-    /** The version of eight bytes that passed {@link #check}. */
+    /**
+     * The version of eight bytes that passed {@link #check}: a later 1.x is read as HTTP/1.1, the highest minor
+     * version this implementation conforms to (RFC 9110 §2.5).
+     */
     static HttpVersion version(MemorySegment s, long at) {
-        return s.get(ValueLayout.JAVA_BYTE, at + MINOR) == '1' ? HttpVersion.HTTP_1_1 : HttpVersion.HTTP_1_0;
+        return s.get(ValueLayout.JAVA_BYTE, at + MINOR) == '0' ? HttpVersion.HTTP_1_0 : HttpVersion.HTTP_1_1;
+    }
+
+    /** Whether the eight bytes at {@code at} are exactly {@code HTTP/1.1}. */
+    static boolean isHttp11(MemorySegment s, long at) {
+        return s.get(ValueLayout.JAVA_BYTE, at + MINOR) == '1' && s.get(ValueLayout.JAVA_BYTE, at + MAJOR) == '1';
     }
 
     private static boolean isDigit(byte b) {

@@ -112,7 +112,7 @@ class HeadRewriterTest {
     @Test
     void addsForwardingFieldsAndHostWhenAbsent() {
         requestRewriter.clearOptions().hostRewrite(latin1("b")).forwardedFor(latin1("::1")).forwardedProto(latin1("http"));
-        assertEquals("GET / HTTP/1.0\r\nHost: b\r\nX-Forwarded-For: ::1\r\nX-Forwarded-Proto: http\r\n\r\n",
+        assertEquals("GET / HTTP/1.1\r\nHost: b\r\nX-Forwarded-For: ::1\r\nX-Forwarded-Proto: http\r\n\r\n",
                 rewriteRequest("GET / HTTP/1.0\r\n\r\n"));
     }
 
@@ -133,7 +133,8 @@ class HeadRewriterTest {
                 request("OPTIONS / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 123456789012345678901234\r\n\r\n")));
         assertEquals(MaxForwards.NONE, MaxForwards.of(request("GET / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 0\r\n\r\n")));
         assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\n\r\n")));
-        assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: -1\r\n\r\n")));
+        assertEquals(MaxForwards.NONE,
+                MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: -1\r\n\r\n")));
         assertEquals(MaxForwards.NONE, MaxForwards.of(request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards:\r\n\r\n")));
         assertEquals(MaxForwards.NONE, MaxForwards.of(
                 request("TRACE / HTTP/1.1\r\nHost: h\r\nMax-Forwards: 1\r\nMax-Forwards: 0\r\n\r\n")));
@@ -207,18 +208,23 @@ class HeadRewriterTest {
     }
 
     @Test
-    void asksTheNextHopToPersistAfterAnHttp10RequestOnlyWhenTold() {
-        RequestHead head = request("GET /a HTTP/1.0\r\nConnection: keep-alive\r\nX: 1\r\n\r\n");
-        requestRewriter.clearOptions().persistentUpstream(true);
-        assertTrue(requestRewriter.rewrite(head, scratch, 16, SCRATCH, out) >= 0);
-        assertEquals("GET /a HTTP/1.0\r\nX: 1\r\nConnection: keep-alive\r\n\r\n", wire());
+    void forwardsEveryRequestWithTheProxysOwnHttp11() {
         requestRewriter.clearOptions();
-        assertTrue(requestRewriter.rewrite(head, scratch, 16, SCRATCH, out) >= 0);
-        assertEquals("GET /a HTTP/1.0\r\nX: 1\r\n\r\n", wire());
-        RequestHead http11 = request("GET /a HTTP/1.1\r\nHost: h\r\n\r\n");
-        requestRewriter.clearOptions().persistentUpstream(true);
-        assertTrue(requestRewriter.rewrite(http11, scratch, 16, SCRATCH, out) >= 0);
-        assertEquals("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", wire());
+        assertEquals("GET /a HTTP/1.1\r\nX: 1\r\n\r\n",
+                rewriteRequest("GET /a HTTP/1.0\r\nConnection: keep-alive\r\nX: 1\r\n\r\n"));
+        assertEquals("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /a HTTP/1.2\r\nHost: h\r\n\r\n"));
+        requestRewriter.clearOptions().prefixRewrite(3, latin1("/b/"));
+        assertEquals("GET /b/c HTTP/1.1\r\n\r\n", rewriteRequest("GET /a/c HTTP/1.0\r\n\r\n"));
+        requestRewriter.clearOptions();
+        assertEquals("GET /a HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /a HTTP/1.1\r\nHost: h\r\n\r\n"));
+        assertEquals(1, out.count(), "an HTTP/1.1 request-line is forwarded as it came");
+    }
+
+    @Test
+    void upgradeIsDroppedFromAnHttp10Request() {
+        requestRewriter.clearOptions();
+        assertEquals("GET / HTTP/1.1\r\n\r\n",
+                rewriteRequest("GET / HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"));
     }
 
     @Test
@@ -262,7 +268,7 @@ class HeadRewriterTest {
                 SCRATCH, out) >= 0);
         assertEquals("GET / HTTP/1.1\r\nVia: 1.1 cdn\r\nHost: h\r\nVia: 1.1 isthmus\r\n\r\n", wire());
         assertTrue(requestRewriter.rewrite(request("GET / HTTP/1.0\r\n\r\n"), scratch, 0, SCRATCH, out) >= 0);
-        assertEquals("GET / HTTP/1.0\r\nVia: 1.0 isthmus\r\n\r\n", wire());
+        assertEquals("GET / HTTP/1.1\r\nVia: 1.0 isthmus\r\n\r\n", wire());
         responseRewriter.via(latin1("isthmus"));
         ResponseHead head = response(HttpMethod.GET, "HTTP/1.0 200 OK\r\nContent-Length: 0\r\n\r\n");
         assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);

@@ -176,9 +176,24 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"HTTP/2.0", "HTTP/1.2", "HTTP/0.9", "HTTP/3.0"})
+    @ValueSource(strings = {"HTTP/2.0", "HTTP/0.9", "HTTP/3.0"})
     void rejectsUnsupportedVersionsWith505(String version) {
         rejects(Rejection.UNSUPPORTED_VERSION, 505, "GET / " + version + "\r\n" + HOST + "\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"HTTP/1.2", "HTTP/1.9"})
+    void readsALaterMinorVersionAsHttp11(String version) {
+        RequestHead head = complete("GET / " + version + "\r\n" + HOST + "\r\n");
+        assertEquals(HttpVersion.HTTP_1_1, head.version(), "RFC 9110 §2.5");
+    }
+
+    @Test
+    void ignoresUpgradeAndExpectationsInHttp10() {
+        RequestHead head = complete("POST / HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
+                + "Expect: 100-continue\r\nContent-Length: 1\r\n\r\n");
+        assertFalse(head.upgradeRequested(), "RFC 9110 §7.8");
+        assertFalse(head.expectContinue(), "RFC 9110 §10.1.1");
     }
 
     @ParameterizedTest

@@ -621,7 +621,6 @@ final class ClientConnection implements EventHandler {
         long hopsLeft = MaxForwards.of(head);
         worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
                 .via(HttpListenerWorker.VIA_PSEUDONYM)
-                .persistentUpstream(true)
                 .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
         if (isAbsoluteForm(head)) {
             toOriginForm(head);
@@ -630,6 +629,10 @@ final class ClientConnection implements EventHandler {
         }
         if (route.hasHostRewrite()) {
             worker.requestRewriter.hostRewrite(route.hostRewriteBytes());
+        } else if (head.headers().indexOf(KnownHeader.HOST) < 0 && !isAbsoluteForm(head)) {
+            // An HTTP/1.0 request without Host goes on as HTTP/1.1, which must carry one: name the endpoint, as
+            // nginx does for every request by default (an empty Host is refused by nginx and others).
+            worker.requestRewriter.hostRewrite(upstream.pool.endpointHost(upstream.endpoint));
         }
         long used = worker.requestRewriter.rewrite(head, worker.scratch, 0, worker.scratch.byteSize(), worker.gather);
         if (used < 0) {

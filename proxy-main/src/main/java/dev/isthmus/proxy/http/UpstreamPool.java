@@ -7,6 +7,7 @@ import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.reactor.EpollReactor;
 
 import java.lang.foreign.MemorySegment;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.List;
 
@@ -23,6 +24,7 @@ final class UpstreamPool {
     private final MemorySegment[] sockaddrs;
     private final int[] sockaddrLengths;
     private final String[] names;
+    private final byte[][] hostValues;
     private final ArrayDeque<UpstreamConnection>[] idle;
     private final EndpointPicker picker;
     private final ArrayDeque<ClientConnection> pending = new ArrayDeque<>();
@@ -38,12 +40,14 @@ final class UpstreamPool {
         this.sockaddrs = new MemorySegment[n];
         this.sockaddrLengths = new int[n];
         this.names = new String[n];
+        this.hostValues = new byte[n][];
         this.idle = new ArrayDeque[n];
         this.picker = new EndpointPicker(n, config.lb(), config.ejectionTime().toNanos());
         for (int i = 0; i < n; i++) {
             sockaddrs[i] = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
             sockaddrLengths[i] = SocketAddresses.write(sockaddrs[i], endpoints.get(i).socketAddress());
             names[i] = endpoints.get(i).toString();
+            hostValues[i] = names[i].getBytes(StandardCharsets.US_ASCII);
             idle[i] = new ArrayDeque<>();
         }
     }
@@ -54,6 +58,11 @@ final class UpstreamPool {
 
     String endpointName(int endpoint) {
         return names[endpoint];
+    }
+
+    /** The endpoint as a Host value ({@code host:port} as configured), for requests that came without one. */
+    byte[] endpointHost(int endpoint) {
+        return hostValues[endpoint];
     }
 
     MemorySegment sockaddr(int endpoint) {

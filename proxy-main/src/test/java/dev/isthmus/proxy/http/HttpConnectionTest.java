@@ -92,15 +92,36 @@ final class HttpConnectionTest {
     }
 
     @Test
-    void http10RequestsAreForwardedOnAPersistentUpstreamConnection() throws Exception {
+    void http10RequestsAreForwardedAsHttp11WithAHost() throws Exception {
         RawClient client = fixture.client();
         client.send("GET /old-ka HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
         assertEquals(200, client.read().status());
         OriginRequest forwarded = origin.lastRequest();
-        // The client's keep-alive is hop-by-hop and dropped; unless the proxy speaks HTTP/1.1 upstream or asks for
-        // keep-alive itself, the origin closes after answering and the pooled connection is a trap (RFC 9112 §9.3).
-        assertTrue(forwarded.version().equals("HTTP/1.1") || forwarded.head().hasToken("Connection", "keep-alive"),
-                () -> "the forwarded request does not ask for a persistent connection:\n" + forwarded);
+        assertEquals("GET /old-ka HTTP/1.1", forwarded.head().startLine(),
+                "RFC 9110 §6.2: a proxy forwards with its own version (which also keeps the upstream persistent)");
+        assertEquals("127.0.0.1:" + origin.port(), forwarded.header("Host"), "HTTP/1.1 needs a Host: the endpoint's");
+        client.send("GET /old-host HTTP/1.0\r\nHost: www.example\r\n\r\n");
+        assertEquals(200, client.read().status());
+        assertEquals("www.example", origin.lastRequest().header("Host"));
+    }
+
+    @Test
+    void aLaterMinorVersionIsServedAsHttp11() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /v12 HTTP/1.2\r\nHost: test\r\n\r\n");
+        RawResponse response = client.read();
+        assertEquals(200, response.status(), "RFC 9110 §2.5: not a 505");
+        assertEquals("GET /v12 HTTP/1.1", origin.lastRequest().head().startLine());
+    }
+
+    @Test
+    void upgradeInAnHttp10RequestIsIgnored() throws Exception {
+        RawClient client = fixture.client();
+        client.send("GET /up HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
+        assertEquals(200, client.read().status());
+        HttpHead forwarded = origin.lastRequest().head();
+        assertFalse(forwarded.has("Upgrade"), forwarded::rawText);
+        assertFalse(forwarded.hasToken("Connection", "upgrade"), forwarded::rawText);
     }
 
     @Test

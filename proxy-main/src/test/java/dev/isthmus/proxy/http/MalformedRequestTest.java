@@ -122,7 +122,6 @@ final class MalformedRequestTest {
                 row("HTTP/0.9 request-line", 400, "GET /\r\n\r\n"),
                 row("HTTP/0.9 version", 505, "GET / HTTP/0.9\r\n" + host + "\r\n"),
                 row("HTTP/2.0 request-line", 505, "GET / HTTP/2.0\r\n" + host + "\r\n"),
-                row("HTTP/1.2", 505, "GET / HTTP/1.2\r\n" + host + "\r\n"),
                 row("lowercase version", 400, "GET / http/1.1\r\n" + host + "\r\n"),
                 row("asterisk target for GET", 400, "GET * HTTP/1.1\r\n" + host + "\r\n"),
                 row("target neither path nor absolute URI", 400, "GET example.com HTTP/1.1\r\n" + host + "\r\n"),
