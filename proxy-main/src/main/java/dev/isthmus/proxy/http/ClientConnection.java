@@ -710,8 +710,9 @@ final class ClientConnection implements EventHandler {
         long path = view.path();
         int authorityAndScheme = (int) (Span.offset(path) - head.targetOffset());
         if (route.hasPrefixRewrite()) {
-            worker.requestRewriter.prefixRewrite(authorityAndScheme + route.rewrittenPrefixLength(),
-                    route.prefixRewriteBytes());
+            // A target without a path matched as "/": the rewrite takes the place of the path that is not there.
+            int matched = Span.length(path) == 0 ? 0 : route.rewrittenPrefixLength();
+            worker.requestRewriter.prefixRewrite(authorityAndScheme + matched, route.prefixRewriteBytes());
         } else {
             worker.requestRewriter.prefixRewrite(authorityAndScheme, Span.length(path) == 0 ? ROOT : NOTHING);
         }

@@ -39,7 +39,8 @@ final class ParsedRequest implements RequestView {
         if (head.targetLength() > 0 && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
             long authority = authorityStart(s, start, end);
             start = authority;
-            while (start < end && s.get(ValueLayout.JAVA_BYTE, start) != SLASH) {
+            while (start < end && s.get(ValueLayout.JAVA_BYTE, start) != SLASH
+                    && s.get(ValueLayout.JAVA_BYTE, start) != QUERY) {
                 start++;
             }
         }

@@ -23,6 +23,7 @@ import java.util.List;
  * case-insensitively and values exactly; the first occurrence of a repeated header is the one compared.
  */
 public final class RouteTable {
+    private static final MemorySegment ROOT_PATH = MemorySegment.ofArray(new byte[] {'/'});
 
     private static final String CATCH_ALL_DOMAIN = "*";
     private static final String WILDCARD_PREFIX = "*";
@@ -83,10 +84,17 @@ public final class RouteTable {
             return Route.NO_ROUTE;
         }
         long path = request.path();
+        MemorySegment segment = request.segment();
         long offset = Span.offset(path);
         int length = Span.length(path);
+        if (length == 0) {
+            // An absolute-form target without a path (http://host or http://host?q) means the root (RFC 9110 §4.2.3).
+            segment = ROOT_PATH;
+            offset = 0;
+            length = 1;
+        }
         for (CompiledRoute route : routes) {
-            if (route.matches(request, request.segment(), offset, length)) {
+            if (route.matches(request, segment, offset, length)) {
                 return route.route();
             }
         }

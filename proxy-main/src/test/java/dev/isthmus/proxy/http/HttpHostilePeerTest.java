@@ -234,6 +234,15 @@ final class HttpHostilePeerTest {
     }
 
     @Test
+    void anAbsoluteFormTargetWithoutAPathMeansTheRoot() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.request("GET", "http://example.com", "Host: example.com").status());
+        assertEquals("GET / HTTP/1.1", origin.lastRequest().head().startLine(), "RFC 9110 §4.2.3");
+        assertEquals(200, client.request("GET", "http://example.com?q=1", "Host: example.com").status());
+        assertEquals("/?q=1", origin.lastRequest().target());
+    }
+
+    @Test
     void aClientThatStopsReadingDoesNotStallTheOthers() throws Exception {
         RawClient stalled = fixture.client();
         stalled.send(RawClient.head("GET", "/huge"));
