@@ -94,6 +94,10 @@ public final class ListenerRuntime {
         return config.name();
     }
 
+    Duration drainTimeout() {
+        return config.limits().drainTimeout();
+    }
+
     public int port() {
         return port;
     }

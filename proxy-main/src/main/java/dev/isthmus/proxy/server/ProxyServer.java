@@ -8,7 +8,9 @@ import sun.misc.Signal;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Iterator;
 import java.util.List;
+import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 
 /**
@@ -46,7 +48,7 @@ public final class ProxyServer implements AutoCloseable {
         try {
             stopSignal.await();
             LOG.log(System.Logger.Level.INFO, "stop requested: draining");
-            server.drain(server.drainTimeout());
+            server.drain();
             return 0;
         } catch (Exception e) {
             System.err.println("isthmus: failed while stopping: " + e.getMessage());
@@ -92,21 +94,24 @@ public final class ProxyServer implements AutoCloseable {
         throw new IllegalArgumentException("no listener " + listenerName);
     }
 
-    private Duration drainTimeout() {
-        Duration longest = Duration.ZERO;
-        for (ListenerConfig listener : config.listeners()) {
-            if (listener.limits().drainTimeout().compareTo(longest) > 0) {
-                longest = listener.limits().drainTimeout();
-            }
-        }
-        return longest;
-    }
-
     /**
      * Stops accepting, lets in-flight connections finish for up to {@code timeout}, closes what is left and stops the
      * reactors. Safe to call twice.
      */
     public void drain(Duration timeout) throws Exception {
+        drain(listener -> timeout);
+    }
+
+    /** {@link #drain(Duration)} with each listener's own {@code drain_timeout}: what SIGTERM and SIGINT do. */
+    public void drain() throws Exception {
+        drain(ListenerRuntime::drainTimeout);
+    }
+
+    /**
+     * Stops accepting on every listener, then gives each listener's in-flight connections that listener's own time
+     * ({@code drain_timeout}) before closing them, logging how many were cut; stops the reactors when all are done.
+     */
+    private void drain(Function<ListenerRuntime, Duration> timeouts) throws Exception {
         if (stopped) {
             return;
         }
@@ -114,9 +119,28 @@ public final class ProxyServer implements AutoCloseable {
         for (ListenerRuntime listener : listeners) {
             listener.stopAccepting(group, REACTOR_TASK_TIMEOUT);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (activeConnections() > 0 && System.nanoTime() < deadline) {
-            Thread.sleep(DRAIN_POLL);
+        long start = System.nanoTime();
+        List<ListenerRuntime> draining = new ArrayList<>(listeners);
+        while (!draining.isEmpty()) {
+            Iterator<ListenerRuntime> it = draining.iterator();
+            while (it.hasNext()) {
+                ListenerRuntime listener = it.next();
+                long active = listener.activeConnections();
+                Duration timeout = timeouts.apply(listener);
+                if (active == 0) {
+                    it.remove();
+                } else if (System.nanoTime() - start >= timeout.toNanos()) {
+                    if (timeout.isPositive()) {
+                        LOG.log(System.Logger.Level.WARNING, "listener {0}: drain_timeout of {1} ms expired, closing"
+                                + " {2} connection(s) still in flight", listener.name(), timeout.toMillis(), active);
+                    }
+                    listener.closeAll(group, REACTOR_TASK_TIMEOUT);
+                    it.remove();
+                }
+            }
+            if (!draining.isEmpty()) {
+                Thread.sleep(DRAIN_POLL);
+            }
         }
         for (ListenerRuntime listener : listeners) {
             listener.closeAll(group, REACTOR_TASK_TIMEOUT);
@@ -124,14 +148,6 @@ public final class ProxyServer implements AutoCloseable {
         if (!group.shutdown(REACTOR_TASK_TIMEOUT)) {
             LOG.log(System.Logger.Level.WARNING, "a reactor did not stop within {0}", REACTOR_TASK_TIMEOUT);
         }
-    }
-
-    private long activeConnections() {
-        long active = 0;
-        for (ListenerRuntime listener : listeners) {
-            active += listener.activeConnections();
-        }
-        return active;
     }
 
     @Override

@@ -68,6 +68,41 @@ final class HttpDrainTest {
                 "the drain ended when the last request did, not at its timeout");
     }
 
+    @Test
+    void eachListenerIsGivenItsOwnDrainTimeout() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        origin.on("/forever", OriginScripts.hang());
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    drain_timeout: 500ms
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                  - name: slow-to-drain
+                    address: 127.0.0.1:0
+                    protocol: http
+                    drain_timeout: 30s
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - { name: o, endpoints: [127.0.0.1:%d] }
+                """.formatted(origin.port()));
+        RawClient stuck = fixture.client();
+        stuck.send(RawClient.head("GET", "/forever"));
+        Eventually.await("the request reached the origin", WAIT, () -> origin.requests().size() == 1);
+        long start = System.nanoTime();
+        fixture.proxy().drain();
+        Duration took = Duration.ofNanos(System.nanoTime() - start);
+        assertTrue(took.compareTo(Duration.ofSeconds(10)) < 0,
+                "web's in-flight request was cut at web's 500ms, not the other listener's 30s: took " + took);
+        stuck.assertClosedByPeer();
+    }
+
     private static boolean refused(int port) {
         try (RawClient probe = RawClient.connect(port)) {
             return false;
