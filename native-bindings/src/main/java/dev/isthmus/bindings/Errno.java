@@ -65,6 +65,14 @@ public final class Errno {
         return name(value) + " (" + value + ")";
     }
 
+    /**
+     * True for a {@code -errno} that says this process (or the system) is out of descriptors or memory: the caller's
+     * own capacity, not the fault of the peer it was talking to.
+     */
+    public static boolean isOutOfResources(long result) {
+        return result == -EMFILE() || result == -ENFILE() || result == -ENOBUFS() || result == -ENOMEM();
+    }
+
     /** True for the "try again later" results a non-blocking call returns as a value, never as a failure. */
     public static boolean isWouldBlock(long result) {
         return result == -EAGAIN();

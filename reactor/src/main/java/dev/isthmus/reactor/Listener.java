@@ -10,10 +10,6 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.EMFILE;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.ENFILE;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.ENOBUFS;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.ENOMEM;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_IPV6;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
@@ -32,7 +28,11 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
  *
  * <p>Accepts until EAGAIN (bounded per event; level-triggered epoll re-reports the rest). Running out of descriptors
  * or memory (EMFILE, ENFILE, ENOBUFS, ENOMEM) would otherwise spin on a queue that stays readable, so the listener
- * drops its interest and retries after {@link #BACKOFF_NANOS}.
+ * drops its interest and retries after {@link #BACKOFF_NANOS}. It also backs off before that: an accepted descriptor
+ * numbered at or above the high-water mark (the open-files limit less an eighth, at least 64) means the process is
+ * close to the limit (Linux hands out the lowest free number), and the rest must stay free for the upstream sockets
+ * and pipes of the connections already accepted; the clients beyond wait in the kernel's backlog. One warning per
+ * streak of back-offs, and a note when accepting succeeds again.
  */
 public final class Listener implements EventHandler {
     /** Receives each accepted, non-blocking fd, which it then owns, and the peer's encoded address. */
@@ -45,6 +45,8 @@ public final class Listener implements EventHandler {
     private static final int BACKLOG = 4096;
     private static final int MAX_ACCEPTS_PER_EVENT = 256;
     static final long BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long MIN_DESCRIPTOR_RESERVE = 64;
+    private static final long RESERVE_FRACTION = 8;
 
     private final EpollReactor reactor;
     private final Syscalls sys;
@@ -58,6 +60,8 @@ public final class Listener implements EventHandler {
     private long backoffs;
     private boolean closed;
     private boolean paused;
+    private final long descriptorHighWater;
+    private long streakBackoffs;
 
     private Listener(EpollReactor reactor, int fd, int port, AcceptHandler handler) {
         this.reactor = reactor;
@@ -67,6 +71,9 @@ public final class Listener implements EventHandler {
         this.handler = handler;
         this.peer = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
         this.backoff = reactor.newTimer(this::resumeAccepting);
+        long limit = sys.openFilesSoftLimit();
+        this.descriptorHighWater = limit <= 0 ? Long.MAX_VALUE
+                : limit - Math.max(MIN_DESCRIPTOR_RESERVE, limit / RESERVE_FRACTION);
     }
 
     /** Binds, listens and registers on {@code reactor}; port 0 picks a free port (see {@link #port()}). */
@@ -122,22 +129,36 @@ public final class Listener implements EventHandler {
             if (client >= 0) {
                 accepted++;
                 handler.onAccept(client, peer);
+                if (client >= descriptorHighWater) {
+                    pauseAccepting("descriptor " + client + " is past the high-water mark " + descriptorHighWater
+                            + " of the open-files limit");
+                    return;
+                }
+                if (streakBackoffs > 0) {
+                    LOG.log(System.Logger.Level.INFO, "accept on port {0}: accepting again after {1} back-off(s)",
+                            Integer.toString(port), streakBackoffs);
+                    streakBackoffs = 0;
+                }
             } else if (client == -EAGAIN()) {
                 return;
-            } else if (client == -EMFILE() || client == -ENFILE() || client == -ENOBUFS() || client == -ENOMEM()) {
-                pauseAccepting(client);
+            } else if (Errno.isOutOfResources(client)) {
+                pauseAccepting(Errno.describe(client));
                 return;
             }
             // ECONNABORTED, EPROTO, EPERM (firewall) and friends concern one connection only: keep accepting.
         }
     }
 
-    private void pauseAccepting(int error) {
+    private void pauseAccepting(String reason) {
         backoffs++;
-        LOG.log(System.Logger.Level.WARNING, "accept on port {0}: {1}; pausing accepts for {2} ms",
-                port, Errno.describe(error), TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS));
-        reactor.modify(token, 0);
-        backoff.schedule(BACKOFF_NANOS);
+        if (streakBackoffs++ == 0) {
+            LOG.log(System.Logger.Level.WARNING, "accept on port {0}: {1}; pausing accepts, retrying every {2} ms",
+                    Integer.toString(port), reason, TimeUnit.NANOSECONDS.toMillis(BACKOFF_NANOS));
+        }
+        if (!closed) {
+            reactor.modify(token, 0);
+            backoff.schedule(BACKOFF_NANOS);
+        }
     }
 
     private void resumeAccepting() {

@@ -573,6 +573,11 @@ final class ClientConnection implements EventHandler {
         if (state != State.AWAITING_UPSTREAM) {
             return;
         }
+        if (Errno.isOutOfResources(errno)) {
+            respondError(STATUS_UNAVAILABLE, "no descriptors or memory left for an upstream connection: "
+                    + Errno.describe(errno), true);
+            return;
+        }
         worker.stats.upstreamFailures++;
         String cause = "upstream connect to " + connection.pool.endpointName(connection.endpoint) + " failed: "
                 + Errno.describe(errno);

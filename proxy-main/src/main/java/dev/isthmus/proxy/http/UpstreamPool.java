@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.bindings.Errno;
 import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
@@ -130,7 +131,9 @@ final class UpstreamPool {
         if (result < 0) {
             open--;
             picker.finished(endpoint);
-            picker.connectFailed(endpoint);
+            if (!Errno.isOutOfResources(result)) {
+                picker.connectFailed(endpoint);
+            }
             client.upstreamConnectFailed(connection, result);
         }
     }

@@ -82,6 +82,10 @@ final class TcpSession {
         endpoint = worker.endpoint(endpointIndex);
         worker.picker().started(endpointIndex);
         upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength());
+        if (Errno.isOutOfResources(upstreamFd)) {
+            fail("no descriptors or memory left for an upstream connection: " + Errno.describe(upstreamFd));
+            return;
+        }
         if (upstreamFd < 0) {
             connectFailed("connect to " + endpoint + ": " + Errno.describe(upstreamFd));
             return;
