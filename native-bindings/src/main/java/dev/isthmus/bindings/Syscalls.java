@@ -1,6 +1,7 @@
 package dev.isthmus.bindings;
 
 import dev.isthmus.bindings.generated.epoll_event;
+import dev.isthmus.bindings.generated.linger;
 import dev.isthmus.bindings.generated.rlimit;
 
 import java.lang.foreign.Arena;
@@ -17,6 +18,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EINTR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLL_CTL_DEL;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.F_SETPIPE_SZ;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.RLIMIT_NOFILE;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_LINGER;
 import static java.lang.foreign.ValueLayout.ADDRESS;
 import static java.lang.foreign.ValueLayout.JAVA_INT;
 import static java.lang.foreign.ValueLayout.JAVA_LONG;
@@ -201,6 +204,21 @@ public final class Syscalls {
         try {
             scratch.set(JAVA_INT, 0, value);
             return result((int) SETSOCKOPT.invokeExact(errnoState, fd, level, option, scratch, Integer.BYTES));
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * {@code SO_LINGER} on with a zero timeout: the next {@code close} resets the connection (RST) instead of ending it
+     * with a FIN, so the peer can tell an aborted stream from a complete one. 0 or {@code -errno}.
+     */
+    public int resetOnClose(int fd) {
+        try {
+            linger.l_onoff(scratch, 1);
+            linger.l_linger(scratch, 0);
+            return result((int) SETSOCKOPT.invokeExact(errnoState, fd, SOL_SOCKET(), SO_LINGER(), scratch,
+                    (int) linger.sizeof()));
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -136,6 +136,19 @@ final class SyscallsOverTcpTest {
     }
 
     @Test
+    void resetOnCloseMakesThePeerSeeAResetNotAnEndOfStream() throws IOException {
+        int[] pair = connectedPair();
+        int client = pair[0];
+        int server = pair[1];
+        assertEquals(0, sys.resetOnClose(server));
+        openFds.remove(Integer.valueOf(server));
+        assertEquals(0, sys.close(server));
+        await(client, EPOLLIN());
+        MemorySegment buffer = arena.allocate(16);
+        assertEquals(-ECONNRESET(), sys.read(client, buffer.address(), buffer.byteSize()));
+    }
+
+    @Test
     void writevGathersAndReadvScattersThroughAnIovecArray() throws IOException {
         int[] pair = connectedPair();
         MemorySegment head = arena.allocateFrom("GET / ", StandardCharsets.US_ASCII);

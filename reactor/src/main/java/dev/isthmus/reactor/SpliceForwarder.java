@@ -49,6 +49,7 @@ public final class SpliceForwarder {
     private boolean finAtEnd;
     private boolean endedEarly;
     private boolean sourceHungUp;
+    private boolean failedAtSource;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -77,6 +78,7 @@ public final class SpliceForwarder {
         this.sinkBlocked = false;
         this.sourceHungUp = false;
         this.error = 0;
+        this.failedAtSource = false;
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
@@ -129,6 +131,7 @@ public final class SpliceForwarder {
                 } else if (n == 0) {
                     if (limit != Long.MAX_VALUE) {
                         endedEarly = true;
+                        failedAtSource = true;
                         return fail(0, delivered);
                     }
                     state = State.DRAINING;
@@ -137,6 +140,7 @@ public final class SpliceForwarder {
                     sourceDry = inPipe == 0;
                     pipeStalled = inPipe > 0;
                 } else {
+                    failedAtSource = true;
                     return fail((int) n, delivered);
                 }
             }
@@ -197,6 +201,11 @@ public final class SpliceForwarder {
     /** A bounded stream whose source hit EOF before the limit (a truncated body); the state is then FAILED. */
     public boolean endedEarly() {
         return endedEarly;
+    }
+
+    /** Whether the failure came from the source (a read error, or EOF before the limit) rather than the sink. */
+    public boolean failedAtSource() {
+        return failedAtSource;
     }
 
     /** The {@code -errno} that failed the stream, or 0. */

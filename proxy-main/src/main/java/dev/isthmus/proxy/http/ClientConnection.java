@@ -1232,6 +1232,11 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.warnings.warn("http " + worker.config.name() + ": closing client: " + reason);
+        if (responseStarted && state != State.CLOSED) {
+            // The client holds part of a response: a FIN could pass for its end (a close-delimited body has no
+            // other), a reset cannot.
+            sys.resetOnClose(fd);
+        }
         close();
     }
 

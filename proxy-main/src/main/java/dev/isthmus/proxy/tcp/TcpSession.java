@@ -223,7 +223,11 @@ final class TcpSession {
         }
         if (clientToUpstream.state() == SpliceForwarder.State.FAILED
                 || upstreamToClient.state() == SpliceForwarder.State.FAILED) {
-            close();
+            boolean upstreamFault = upstreamToClient.state() == SpliceForwarder.State.FAILED
+                    ? upstreamToClient.failedAtSource() : !clientToUpstream.failedAtSource();
+            SpliceForwarder failed = upstreamToClient.state() == SpliceForwarder.State.FAILED
+                    ? upstreamToClient : clientToUpstream;
+            abort(upstreamFault, Errno.describe(failed.error()));
             return;
         }
         if (clientToUpstream.isFinished() && upstreamToClient.isFinished()) {
@@ -235,7 +239,7 @@ final class TcpSession {
         // bytes still queued on it must be read out, so it leaves the epoll set and is drained from the other side's
         // writability (every read now returns data or EOF, never EAGAIN).
         if (((clientEvents | upstreamEvents) & EPOLLERR()) != 0) {
-            close();
+            abort((upstreamEvents & EPOLLERR()) != 0, "socket error");
             return;
         }
         if ((clientEvents & EPOLLHUP()) != 0 && clientRegistered) {
@@ -258,6 +262,23 @@ final class TcpSession {
             reactor.modify(upstreamToken, wantUpstream);
             upstreamInterest = wantUpstream;
         }
+    }
+
+    /**
+     * One side reset or failed mid-stream: the other side is reset too (SO_LINGER 0), so that it sees an aborted
+     * stream rather than a FIN that would pass for a complete one. An upstream's fault is logged and counted.
+     */
+    private void abort(boolean upstreamFault, String cause) {
+        sys.resetOnClose(clientFd);
+        if (upstreamFd >= 0) {
+            sys.resetOnClose(upstreamFd);
+        }
+        if (upstreamFault) {
+            worker.warnings().warn("tcp " + worker.listenerName() + ": upstream " + endpoint + " aborted the stream ("
+                    + cause + "); resetting the client");
+            worker.countUpstreamFailure();
+        }
+        close();
     }
 
     private void fail(String reason) {

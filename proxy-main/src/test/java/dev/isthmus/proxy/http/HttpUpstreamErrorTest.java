@@ -10,11 +10,11 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -178,6 +178,20 @@ final class HttpUpstreamErrorTest {
     }
 
     @Test
+    void anOriginResetInACloseDelimitedBodyReachesTheClientAsAReset() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        CountDownLatch reset = new CountDownLatch(1);
+        origin.on("/cut-close", OriginScripts.resetMidCloseDelimitedBody(1000, reset));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/cut-close"));
+        assertEquals(200, RawResponse.statusOf(client.readHead()));
+        assertEquals(1000, client.in().readNBytes(1000).length);
+        reset.countDown();
+        // A FIN would pass for the end of the body, which has no other delimiter.
+        assertThrows(SocketException.class, () -> client.in().read());
+    }
+
+    @Test
     void bytesAfterAResponseNeverBecomeTheNextClientsResponse() throws Exception {
         HttpTestOrigin origin = startWithOrigin("");
         origin.on("/poison", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
@@ -236,8 +250,9 @@ final class HttpUpstreamErrorTest {
         HttpHead head = client.readHead();
         assertEquals(200, RawResponse.statusOf(head));
         InputStream body = client.bodyStream(head, "GET");
-        // A fabricated last chunk would make a truncated body look complete: the decoder must hit the end instead.
-        assertThrows(EOFException.class, body::readAllBytes);
+        // A fabricated last chunk would make a truncated body look complete: the decoder must hit the end (or the
+        // reset the proxy sends) instead.
+        assertThrows(IOException.class, body::readAllBytes);
     }
 
     @Test

@@ -261,6 +261,22 @@ public final class OriginScripts {
         };
     }
 
+    /** {@link #resetMidBody} for a body delimited by the close: only a reset can tell its truncation. */
+    public static Script resetMidCloseDelimitedBody(int sent, CountDownLatch go) {
+        return exchange -> {
+            exchange.readBody();
+            exchange.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
+            exchange.write(new byte[sent]).flush();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.reset();
+            return After.DONE;
+        };
+    }
+
     /** 101 when asked to upgrade, then echoes raw bytes both ways until the proxy closes: a websocket-like tunnel. */
     public static Script switchingProtocols() {
         return exchange -> {

@@ -24,6 +24,7 @@ import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,12 +32,14 @@ import java.util.List;
 import java.util.Optional;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(120)
@@ -338,6 +341,31 @@ final class TcpProxyTest {
             assertTrue(drainsToEndOrReset(in), "client saw the end of the stream");
         }
         Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
+    }
+
+    @Test
+    void anUpstreamResetReachesTheClientAsAResetAndIsCounted() throws Exception {
+        CountDownLatch go = new CountDownLatch(1);
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.getOutputStream().write(new byte[1000]);
+            socket.getOutputStream().flush();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            socket.setSoLinger(true, 0);
+            socket.close();
+        }));
+        int port = startProxy(origin.port());
+        try (Socket client = connect(port)) {
+            InputStream in = client.getInputStream();
+            assertEquals(1000, in.readNBytes(1000).length);
+            go.countDown();
+            // A FIN would pass for the end of the stream.
+            assertThrows(SocketException.class, in::read);
+        }
+        Eventually.await("the upstream's reset was counted", WAIT, () -> listener().upstreamFailures() == 1);
     }
 
     @Test
