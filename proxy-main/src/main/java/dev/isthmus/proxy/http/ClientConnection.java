@@ -67,7 +67,6 @@ final class ClientConnection implements EventHandler {
 
     private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
 
-    private static final System.Logger LOG = System.getLogger(ClientConnection.class.getName());
     private static final MemorySegment CONNECTION_CLOSE_LINE =
             Arena.global().allocateFrom("Connection: close\r\n", StandardCharsets.US_ASCII);
     private static final long CONNECTION_CLOSE_LENGTH = CONNECTION_CLOSE_LINE.byteSize() - 1;
@@ -168,7 +167,7 @@ final class ClientConnection implements EventHandler {
             interest.bind(token, EPOLLIN());
         } catch (SyscallException e) {
             sys.close(fd);
-            worker.warnings.warn("http " + worker.config.name() + ": " + e.getMessage());
+            worker.warnings.log("http " + worker.config.name() + ": " + e.getMessage());
             return false;
         }
         arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
@@ -420,6 +419,8 @@ final class ClientConnection implements EventHandler {
 
     private void rejectRequest(Rejection rejection) {
         worker.stats.rejectedRequests++;
+        worker.clientFaults.log("http " + worker.config.name() + ": " + rejection.status() + " "
+                + rejection.description() + " from " + clientAddress());
         method = null;
         MemorySegment out = startLocalResponse();
         if (out == null) {
@@ -493,9 +494,10 @@ final class ClientConnection implements EventHandler {
     /** A small error response written by the proxy, always closing the connection. */
     private void respondError(int status, String reason, boolean countAsProxyError) {
         if (status >= STATUS_INTERNAL_ERROR) {
-            worker.warnings.warn("http " + worker.config.name() + ": " + status + " " + reason);
+            worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason);
         } else {
-            LOG.log(System.Logger.Level.DEBUG, "http {0}: {1} {2}", worker.config.name(), status, reason);
+            worker.clientFaults.log("http " + worker.config.name() + ": " + status + " " + reason + " from "
+                    + clientAddress());
         }
         MemorySegment out = startLocalResponse();
         if (out == null) {
@@ -514,6 +516,10 @@ final class ClientConnection implements EventHandler {
             worker.stats.proxyError(status);
         }
         sendLocal(n, status, true);
+    }
+
+    private String clientAddress() {
+        return new String(clientIp, StandardCharsets.US_ASCII);
     }
 
     /** A chunk for a response the proxy writes itself; null (and the connection closed) when there is none. */
@@ -607,7 +613,7 @@ final class ClientConnection implements EventHandler {
             return false;
         }
         connectAttempts++;
-        worker.warnings.warn("http " + worker.config.name() + ": " + cause + "; trying another endpoint");
+        worker.warnings.log("http " + worker.config.name() + ": " + cause + "; trying another endpoint");
         if (!pool.acquire(this)) {
             respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster " + pool.name()
                     + " is at max_connections and max_pending", true);
@@ -1231,7 +1237,7 @@ final class ClientConnection implements EventHandler {
             respondError(status, reason, true);
             return;
         }
-        worker.warnings.warn("http " + worker.config.name() + ": closing client: " + reason);
+        worker.warnings.log("http " + worker.config.name() + ": closing client: " + reason);
         if (responseStarted && state != State.CLOSED) {
             // The client holds part of a response: a FIN could pass for its end (a close-delimited body has no
             // other), a reset cannot.

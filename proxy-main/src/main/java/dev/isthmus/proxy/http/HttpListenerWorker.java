@@ -40,6 +40,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int MAX_SMALL_CHUNKS = 1 << 14;
     private static final int MAX_LARGE_CHUNKS = 1 << 11;
     private static final int MAX_IP_TEXT = 40;
+    private static final int CLIENT_FAULTS_PER_SECOND = 5;
     private static final int WARNINGS_PER_SECOND = 20;
     /** How the proxy names itself in the Via field of every message it forwards (RFC 9110 §7.6.3). */
     static final byte[] VIA_PSEUDONYM = "isthmus".getBytes(StandardCharsets.US_ASCII);
@@ -64,7 +65,11 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final ChunkPools chunks;
     final HttpStats stats = new HttpStats();
     /** Upstream failures and aborted exchanges, rate-limited: stderr writes block the reactor thread. */
-    final RateLimitedLog warnings = new RateLimitedLog(System.getLogger(ClientConnection.class.getName()), WARNINGS_PER_SECOND);
+    final RateLimitedLog warnings =
+            new RateLimitedLog(System.getLogger(ClientConnection.class.getName()), WARNINGS_PER_SECOND);
+    /** Requests refused for the client's own fault (malformed, too large, too slow), at INFO and fewer a second. */
+    final RateLimitedLog clientFaults = new RateLimitedLog(System.getLogger(ClientConnection.class.getName()),
+            System.Logger.Level.INFO, CLIENT_FAULTS_PER_SECOND);
     private final ProxyConfig proxy;
     private final UpstreamPool[] pools;
     private final Set<ClientConnection> connections = new HashSet<>();

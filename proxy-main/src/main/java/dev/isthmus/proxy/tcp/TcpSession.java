@@ -114,7 +114,7 @@ final class TcpSession {
             fail(reason);
             return;
         }
-        worker.warnings().warn("tcp " + worker.listenerName() + ": " + reason + "; trying another endpoint");
+        worker.warnings().log("tcp " + worker.listenerName() + ": " + reason + "; trying another endpoint");
         worker.countUpstreamFailure();
         connect();
     }
@@ -274,7 +274,7 @@ final class TcpSession {
             sys.resetOnClose(upstreamFd);
         }
         if (upstreamFault) {
-            worker.warnings().warn("tcp " + worker.listenerName() + ": upstream " + endpoint + " aborted the stream ("
+            worker.warnings().log("tcp " + worker.listenerName() + ": upstream " + endpoint + " aborted the stream ("
                     + cause + "); resetting the client");
             worker.countUpstreamFailure();
         }
@@ -282,7 +282,7 @@ final class TcpSession {
     }
 
     private void fail(String reason) {
-        worker.warnings().warn("tcp " + worker.listenerName() + ": closing client: " + reason);
+        worker.warnings().log("tcp " + worker.listenerName() + ": closing client: " + reason);
         worker.countUpstreamFailure();
         close();
     }

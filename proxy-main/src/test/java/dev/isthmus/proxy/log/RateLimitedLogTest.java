@@ -40,15 +40,15 @@ final class RateLimitedLogTest {
         long[] now = {0};
         RateLimitedLog log = new RateLimitedLog(recorder, 3, () -> now[0]);
         for (int i = 0; i < 10; i++) {
-            log.warn("failure " + i);
+            log.log("failure " + i);
         }
         assertEquals(List.of("WARNING failure 0", "WARNING failure 1", "WARNING failure 2"), recorder.lines);
         now[0] = 999_999_999L;
-        log.warn("still the same second");
+        log.log("still the same second");
         assertEquals(3, recorder.lines.size());
         now[0] = 1_000_000_000L;
-        log.warn("next second");
+        log.log("next second");
         assertEquals(List.of("WARNING failure 0", "WARNING failure 1", "WARNING failure 2",
-                "WARNING 8 similar warnings suppressed", "WARNING next second"), recorder.lines);
+                "WARNING 8 similar lines suppressed", "WARNING next second"), recorder.lines);
     }
 }
