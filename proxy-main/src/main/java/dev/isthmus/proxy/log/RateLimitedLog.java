@@ -4,8 +4,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 
 /**
- * Warnings (or lines of another level) of one reactor, at most {@code perSecond} lines a second; the rest are counted and reported in one line
- * when the next second opens. Logging writes to stderr synchronously on the reactor thread, so a flood of failures
+ * Warnings (or lines of another level) of one reactor, at most {@code perSecond} lines a second; the rest are
+ * counted and reported in one line when the next second opens. Logging writes to stderr synchronously on the reactor thread, so a flood of failures
  * (a dead upstream under load) must not turn into a flood of blocking writes. Confined to its reactor thread.
  */
 public final class RateLimitedLog {
