@@ -95,7 +95,10 @@ public final class RequestHeadRewriter {
         return this;
     }
 
-    /** Whether an upgrade request keeps Upgrade (and gets {@code Connection: upgrade}); true by default. */
+    /**
+     * Whether an upgrade request keeps Upgrade (and gets {@code Connection: upgrade}); true by default. When false the
+     * request goes on as a plain one, Upgrade dropped.
+     */
     public RequestHeadRewriter allowUpgrade(boolean allow) {
         this.allowUpgrade = allow;
         return this;
@@ -115,7 +118,8 @@ public final class RequestHeadRewriter {
         int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
         for (int i = 0; i < f.count(); i++) {
             long line = f.nameOffset(i);
-            if (HopByHop.fixed(f, i, upgrading) || (namesFields && HopByHop.namedInConnection(f, i))
+            boolean keptUpgrade = upgrading && f.is(i, KnownHeader.UPGRADE);
+            if (HopByHop.fixed(f, i, upgrading) || (namesFields && !keptUpgrade && HopByHop.namedInConnection(f, i))
                     || (forwardedProto != null && f.is(i, KnownHeader.X_FORWARDED_PROTO))) {
                 continue;
             }

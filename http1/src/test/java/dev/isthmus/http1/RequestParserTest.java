@@ -189,6 +189,17 @@ class RequestParserTest {
     }
 
     @Test
+    void findsAProtocolInTheUpgradeList() {
+        byte[] websocket = FieldFacts.ascii("websocket");
+        assertTrue(complete("GET / HTTP/1.1\r\n" + HOST + "Upgrade: WebSocket\r\n\r\n").upgradeOffers(websocket));
+        assertTrue(complete("GET / HTTP/1.1\r\n" + HOST + "Upgrade: h2c, websocket/13\r\n\r\n")
+                .upgradeOffers(websocket));
+        assertFalse(complete("GET / HTTP/1.1\r\n" + HOST + "Upgrade: h2c\r\n\r\n").upgradeOffers(websocket));
+        assertFalse(complete("GET / HTTP/1.1\r\n" + HOST + "Upgrade: websockets\r\n\r\n").upgradeOffers(websocket));
+        assertFalse(complete("GET / HTTP/1.1\r\n" + HOST + "\r\n").upgradeOffers(websocket));
+    }
+
+    @Test
     void ignoresUpgradeAndExpectationsInHttp10() {
         RequestHead head = complete("POST / HTTP/1.0\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Expect: 100-continue\r\nContent-Length: 1\r\n\r\n");

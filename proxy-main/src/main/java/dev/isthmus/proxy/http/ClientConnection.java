@@ -74,6 +74,7 @@ final class ClientConnection implements EventHandler {
             Arena.global().allocateFrom("Connection: keep-alive\r\n", StandardCharsets.US_ASCII);
     private static final long CONNECTION_KEEP_ALIVE_LENGTH = CONNECTION_KEEP_ALIVE_LINE.byteSize() - 1;
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] WEBSOCKET = "websocket".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROOT = "/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOTHING = new byte[0];
     private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
@@ -385,7 +386,9 @@ final class ClientConnection implements EventHandler {
         headLength = head.length();
         method = head.method();
         version = head.version();
-        upgradeRequested = head.upgradeRequested();
+        // Only WebSocket is let through (as Envoy and nginx by default): an h2c upgrade would turn the connection
+        // into a tunnel to the origin that no route or rule of this proxy sees into.
+        upgradeRequested = head.upgradeRequested() && head.upgradeOffers(WEBSOCKET);
         clientKeepAlive = head.keepAlive() && !worker.draining;
         closeAfterResponse = !clientKeepAlive || clientHalfClosed;
         responseStarted = false;
@@ -632,6 +635,7 @@ final class ClientConnection implements EventHandler {
         long hopsLeft = MaxForwards.of(head);
         worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
                 .via(HttpListenerWorker.VIA_PSEUDONYM)
+                .allowUpgrade(upgradeRequested)
                 .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
         if (isAbsoluteForm(head)) {
             toOriginForm(head);

@@ -15,6 +15,7 @@ import java.util.SplittableRandom;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -203,5 +204,29 @@ final class HttpInterimAndUpgradeTest {
         assertEquals(200, response.status());
         assertEquals("plain http", response.bodyText());
         assertEquals("o GET /after\n", client.get("/after").bodyText());
+    }
+
+    @Test
+    void anH2cUpgradeIsNotForwardedSoTheOriginCannotOpenATunnel() throws Exception {
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade, HTTP2-Settings", "Upgrade: h2c",
+                "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA"));
+        RawResponse response = client.read();
+        assertEquals(426, response.status(), () -> "the request went on as plain HTTP:\n" + response);
+        HttpHead forwarded = origin.lastRequest().head();
+        assertFalse(forwarded.has("Upgrade"), forwarded::rawText);
+        assertFalse(forwarded.has("HTTP2-Settings"), forwarded::rawText);
+        assertFalse(forwarded.hasToken("Connection", "upgrade"), forwarded::rawText);
+    }
+
+    @Test
+    void aWebSocketUpgradeKeepsUpgradeWhenConnectionAlsoNamesOtherFields() throws Exception {
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade, X-Hop", "Upgrade: websocket", "X-Hop: 1"));
+        RawResponse switching = client.read();
+        assertEquals(101, switching.status(), () -> "Upgrade was dropped:\n" + switching);
+        HttpHead forwarded = origin.lastRequest().head();
+        assertEquals("websocket", forwarded.header("Upgrade"), forwarded::rawText);
+        assertFalse(forwarded.has("X-Hop"), forwarded::rawText);
     }
 }
