@@ -22,6 +22,8 @@ public final class RequestHeadRewriter {
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards: ");
+    private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length: ");
+    private static final int DECIMAL = 10;
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
@@ -116,6 +118,7 @@ public final class RequestHeadRewriter {
         boolean upgrading = allowUpgrade && head.upgradeRequested();
         boolean namesFields = head.connectionNamesFields();
         int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
+        boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH && !canonicalLength(head);
         for (int i = 0; i < f.count(); i++) {
             long line = f.nameOffset(i);
             boolean keptUpgrade = upgrading && f.is(i, KnownHeader.UPGRADE);
@@ -125,6 +128,12 @@ public final class RequestHeadRewriter {
             }
             if (host != null && f.is(i, KnownHeader.HOST)) {
                 writer.field(HOST, host);
+            } else if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
+                if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
+                    writer.bytes(CONTENT_LENGTH);
+                    writer.decimal(head.contentLength());
+                    writer.crlf();
+                }
             } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
                 writer.bytes(MAX_FORWARDS);
                 writer.decimal(maxForwards);
@@ -186,6 +195,24 @@ public final class RequestHeadRewriter {
         } else {
             writer.bytes(HTTP_1_1_TAIL);
         }
+    }
+
+    /**
+     * Whether the request's length is one {@code Content-Length} of plain digits. Repeated fields of the same value
+     * or leading zeros were accepted as one length (RFC 9110 §8.6) but go on as a single plain field: a next hop that
+     * reads them differently must not get the chance.
+     */
+    private static boolean canonicalLength(RequestHead head) {
+        HeaderFields f = head.headers();
+        if (f.occurrences(KnownHeader.CONTENT_LENGTH) != 1) {
+            return false;
+        }
+        long length = head.contentLength();
+        int digits = 1;
+        for (long v = length / DECIMAL; v > 0; v /= DECIMAL) {
+            digits++;
+        }
+        return f.valueLength(f.indexOf(KnownHeader.CONTENT_LENGTH)) == digits;
     }
 
     /**

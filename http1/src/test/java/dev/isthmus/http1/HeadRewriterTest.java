@@ -159,6 +159,19 @@ class HeadRewriterTest {
     }
 
     @Test
+    void forwardsAnAcceptedButUnusualContentLengthAsOnePlainField() {
+        requestRewriter.clearOptions();
+        assertEquals("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX: 1\r\n\r\n",
+                rewriteRequest("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\nX: 1\r\n"
+                        + "Content-Length: 5\r\n\r\n"));
+        assertEquals("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\n",
+                rewriteRequest("POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 0005\r\n\r\n"));
+        String plain = "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n";
+        assertEquals(plain, rewriteRequest(plain));
+        assertEquals(1, out.count(), "a plain length is forwarded as it came");
+    }
+
+    @Test
     void strippingAWholePathLeavesTheRoot() {
         requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
         assertEquals("GET / HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /api HTTP/1.1\r\nHost: h\r\n\r\n"));
