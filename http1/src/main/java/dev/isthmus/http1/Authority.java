@@ -35,10 +35,30 @@ final class Authority {
 
     /**
      * {@link #valid} for a value already known to hold only {@code [A-Za-z0-9.:-]}: only the colons are left to
-     * check, as one separator with a non-empty host before it and digits after it.
+     * check, as one separator with a non-empty host before it and digits after it. Finds the first colon eight bytes
+     * at a time, as this runs for the Host of nearly every request.
      */
     static boolean validCommon(MemorySegment s, long at, long end) {
-        for (long p = at; p < end; p++) {
+        long lastWord = s.byteSize() - Swar.WORD_BYTES;
+        for (long p = at; p < end; p += Swar.WORD_BYTES) {
+            if (p > lastWord) {
+                return validCommonBytes(s, p, at, end);
+            }
+            long marked = Swar.colons(Swar.load(s, p));
+            long n = end - p;
+            if (n < Swar.WORD_BYTES) {
+                marked &= (1L << (n * Byte.SIZE)) - 1;
+            }
+            if (marked != 0) {
+                long colon = p + Swar.firstMarked(marked);
+                return colon > at && validPort(s, colon, end);
+            }
+        }
+        return at < end;
+    }
+
+    private static boolean validCommonBytes(MemorySegment s, long from, long at, long end) {
+        for (long p = from; p < end; p++) {
             if (s.get(ValueLayout.JAVA_BYTE, p) == COLON) {
                 return p > at && validPort(s, p, end);
             }

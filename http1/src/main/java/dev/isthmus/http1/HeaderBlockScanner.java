@@ -49,6 +49,8 @@ final class HeaderBlockScanner {
     private Rejection rejection;
     /** Whether the fast path already found a Host value made of host characters only. */
     private boolean hostChecked;
+    /** Whether that checked Host value holds a colon, whose port the parser must still look at. */
+    private boolean hostColon;
 
     HeaderBlockScanner(HeaderFields fields, int maxHeaderCount) {
         this.fields = fields;
@@ -61,11 +63,17 @@ final class HeaderBlockScanner {
         pos = at;
         rejection = null;
         hostChecked = false;
+        hostColon = false;
     }
 
-    /** Whether a Host field was validated as {@code uri-host [":" port]} characters while it was scanned. */
+    /** Whether a Host field was found to hold only {@code [A-Za-z0-9.:-]} while it was scanned. */
     boolean hostChecked() {
         return hostChecked;
+    }
+
+    /** Whether the Host value {@link #hostChecked()} found holds a colon. */
+    boolean hostColon() {
+        return hostColon;
     }
 
     /** Position just past the final CRLF, once {@link ParseStatus#COMPLETE}; else the next byte to scan. */
@@ -240,8 +248,10 @@ final class HeaderBlockScanner {
             }
             at = host ? value : nameEnd + 1;
             word = host && leading == 1 ? Swar.load(s, base + value) : afterColon;
+            long hostColons = 0;
             if (host) {
                 while ((marked = Swar.notCommonHost(word)) == 0) {
+                    hostColons |= Swar.colons(word);
                     at += Swar.WORD_BYTES;
                     if (at >= limit || at > lastWord) {
                         break lines;
@@ -275,6 +285,9 @@ final class HeaderBlockScanner {
             }
             fields.add(p, nameEnd - p, value, trimmed - value, end + 2, first);
             hostChecked |= host;
+            if (host) {
+                hostColon = (hostColons | Swar.colons(word) & ((1L << (index * Byte.SIZE)) - 1)) != 0;
+            }
             p = end + 2;
         }
         pos = p;

@@ -110,43 +110,7 @@ public final class RequestHead {
      * {@code Upgrade: websocket} or {@code Upgrade: h2c, WebSocket/13} list websocket.
      */
     public boolean upgradeOffers(byte[] protocol) {
-        for (int i = headers.indexOf(KnownHeader.UPGRADE); i >= 0 && i < headers.count(); i++) {
-            if (headers.is(i, KnownHeader.UPGRADE) && listsProtocol(headers.valueOffset(i), headers.valueLength(i),
-                    protocol)) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private boolean listsProtocol(long offset, int length, byte[] protocol) {
-        long end = offset + length;
-        long p = offset;
-        while (p < end) {
-            while (p < end && !CharClass.TOKEN[segment.get(ValueLayout.JAVA_BYTE, p) & 0xFF]) {
-                p++;
-            }
-            long name = p;
-            while (p < end && CharClass.TOKEN[segment.get(ValueLayout.JAVA_BYTE, p) & 0xFF]) {
-                p++;
-            }
-            if (p - name == protocol.length && sameLowercase(name, protocol)) {
-                return true;
-            }
-            while (p < end && segment.get(ValueLayout.JAVA_BYTE, p) != CharClass.COMMA) {
-                p++;
-            }
-        }
-        return false;
-    }
-
-    private boolean sameLowercase(long at, byte[] lowercase) {
-        for (int k = 0; k < lowercase.length; k++) {
-            if (CharClass.lower(segment.get(ValueLayout.JAVA_BYTE, at + k) & 0xFF) != lowercase[k]) {
-                return false;
-            }
-        }
-        return true;
+        return UpgradeProtocols.lists(headers, protocol);
     }
 
     /** Whether Connection names fields other than close, keep-alive and upgrade, which a proxy must drop. */

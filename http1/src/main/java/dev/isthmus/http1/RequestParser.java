@@ -282,9 +282,10 @@ public final class RequestParser {
         if (at == end) {
             return true;
         }
-        return scanner.hostChecked()
-                ? Authority.validCommon(head.segment, at, end)
-                : Authority.valid(head.segment, at, end);
+        if (scanner.hostChecked()) {
+            return !scanner.hostColon() || Authority.validCommon(head.segment, at, end);
+        }
+        return Authority.valid(head.segment, at, end);
     }
 
     /** Validates Host and the framing fields, and decides the body framing (RFC 9112 §3.2, §6.1, §6.3). */

@@ -73,6 +73,11 @@ public final class ResponseHead {
         return framing == Framing.CONTENT_LENGTH ? facts.contentLength : FieldFacts.ABSENT;
     }
 
+    /** Whether the Upgrade field of a 101 names {@code protocol} (lowercase ASCII), the one it switches to. */
+    public boolean upgradeOffers(byte[] protocol) {
+        return UpgradeProtocols.lists(headers, protocol);
+    }
+
     /**
      * Whether the upstream connection may carry another request after this response: HTTP/1.1 or keep-alive, no
      * {@code Connection: close}, and a body that does not end at connection close.

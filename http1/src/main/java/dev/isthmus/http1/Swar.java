@@ -26,6 +26,7 @@ final class Swar {
     private static final long LOW_SEVEN = 0x7F7F7F7F7F7F7F7FL;
     private static final long ALL_DASH = 0x2D2D2D2D2D2D2D2DL;
     private static final long ALL_HASH = 0x2323232323232323L;
+    private static final long ALL_COLON = 0x3A3A3A3A3A3A3A3AL;
 
     /** Bytes that end a field value run: controls (CR, LF, HTAB, NUL...) and DEL. obs-text (>= 0x80) is not marked. */
     static long controlOrDel(long word) {
@@ -63,6 +64,11 @@ final class Swar {
         long digitsAndColon = between(word, '0' - 1, ':' + 1);
         long dashAndDot = between(word, '-' - 1, '.' + 1);
         return ~(letters | digitsAndColon | dashAndDot) & HIGH_BITS;
+    }
+
+    /** Colons; exact for the first one marked (a borrow can only mark bytes after a real colon or zero byte). */
+    static long colons(long word) {
+        return zeroBytes(word ^ ALL_COLON);
     }
 
     /** High bit of each byte {@code b} with {@code low < b < high} (exclusive, both within 0..128), exactly. */

@@ -24,6 +24,11 @@ class SwarTest {
     }
 
     @Test
+    void colonsFindsTheFirstColon() {
+        checkFirst(Swar::colons, b -> b == ':');
+    }
+
+    @Test
     void notAlphaNumDashMarksExactlyTheOtherBytes() {
         checkExact(Swar::notAlphaNumDash,
                 b -> !((b >= 'a' && b <= 'z') || (b >= 'A' && b <= 'Z') || (b >= '0' && b <= '9') || b == '-'));

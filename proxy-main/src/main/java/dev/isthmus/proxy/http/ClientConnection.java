@@ -872,6 +872,11 @@ final class ClientConnection implements EventHandler {
             upstreamFailed("upstream switched protocols without being asked to", STATUS_BAD_GATEWAY);
             return;
         }
+        if (tunnel && !head.upgradeOffers(WEBSOCKET)) {
+            // RFC 9110 §7.8, §15.2.2: a 101 names the protocol it switches to, one the client asked for.
+            upstreamFailed("upstream switched to a protocol the client did not ask for", STATUS_BAD_GATEWAY);
+            return;
+        }
         // An HTTP/1.0 client cannot receive chunked coding: such a response (from an upstream that ignored the
         // request's version) is de-chunked and delimited by closing the connection.
         boolean dechunk = framing == Framing.CHUNKED && version == HttpVersion.HTTP_1_0;

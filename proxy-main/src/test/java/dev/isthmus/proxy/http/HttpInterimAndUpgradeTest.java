@@ -229,4 +229,16 @@ final class HttpInterimAndUpgradeTest {
         assertEquals("websocket", forwarded.header("Upgrade"), forwarded::rawText);
         assertFalse(forwarded.has("X-Hop"), forwarded::rawText);
     }
+
+    @Test
+    void a101ToAProtocolTheClientDidNotOfferIsA502() throws Exception {
+        origin.on("/h2c-instead", OriginScripts.raw("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
+                + "Connection: Upgrade\r\n\r\n", After.CLOSE));
+        origin.on("/no-upgrade", OriginScripts.raw("HTTP/1.1 101 Switching Protocols\r\n\r\n", After.CLOSE));
+        for (String target : List.of("/h2c-instead", "/no-upgrade")) {
+            RawClient client = fixture.client();
+            client.send(RawClient.head("GET", target, "Connection: Upgrade", "Upgrade: websocket"));
+            ErrorResponses.assertError(client.read(), 502);
+        }
+    }
 }
