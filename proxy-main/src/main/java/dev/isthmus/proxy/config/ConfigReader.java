@@ -24,10 +24,10 @@ final class ConfigReader {
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
             "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
-            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout");
+            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout", "normalize_path");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
-            "max_headers");
+            "max_headers", "normalize_path");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
             "ejection_time");
@@ -161,7 +161,8 @@ final class ConfigReader {
         if (name == null || address == null || cluster == null || limits == null) {
             return null;
         }
-        return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(), limits);
+        return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(), limits,
+                false);
     }
 
     private ListenerConfig httpListener(Fields f, String name, HostPort address, ListenerLimits limits) {
@@ -180,10 +181,14 @@ final class ConfigReader {
         } else {
             reader.error(f.node(), f.field("routes"), "missing required field (or virtual_hosts)");
         }
-        if (name == null || address == null || limits == null || f.has("cluster")) {
+        Boolean normalizePath = f.has("normalize_path")
+                ? reader.bool(f.get("normalize_path"), f.field("normalize_path"))
+                : Boolean.valueOf(ListenerConfig.DEFAULT_NORMALIZE_PATH);
+        if (name == null || address == null || limits == null || f.has("cluster") || normalizePath == null) {
             return null;
         }
-        return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, virtualHosts, limits);
+        return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, virtualHosts, limits,
+                normalizePath);
     }
 
     private ListenerLimits limits(Fields f) {

@@ -16,6 +16,8 @@ import java.util.Optional;
  * @param routes       http only, without virtual hosts: tried in order for every request
  * @param virtualHosts http only, without routes: picked by Host, then their routes are tried in order
  * @param limits       limits and timeouts (defaults where omitted)
+ * @param normalizePath http only: match and forward the request path normalized (dot-segments removed, slashes
+ *                      merged, encoded unreserved characters decoded), not as received
  */
 public record ListenerConfig(
         String name,
@@ -24,7 +26,11 @@ public record ListenerConfig(
         Optional<String> cluster,
         List<RouteConfig> routes,
         List<VirtualHostConfig> virtualHosts,
-        ListenerLimits limits) {
+        ListenerLimits limits,
+        boolean normalizePath) {
+
+    /** Paths are normalized unless a listener says otherwise: a route rule must hold for every spelling of a path. */
+    public static final boolean DEFAULT_NORMALIZE_PATH = true;
 
     public ListenerConfig {
         Objects.requireNonNull(name, "name");
@@ -47,12 +53,12 @@ public record ListenerConfig(
     /** An http listener with top-level routes and default limits. */
     public static ListenerConfig http(String name, HostPort address, List<RouteConfig> routes) {
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, List.of(),
-                ListenerLimits.DEFAULTS);
+                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH);
     }
 
     /** A tcp listener to {@code cluster} with default limits. */
     public static ListenerConfig tcp(String name, HostPort address, String cluster) {
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(),
-                ListenerLimits.DEFAULTS);
+                ListenerLimits.DEFAULTS, false);
     }
 }

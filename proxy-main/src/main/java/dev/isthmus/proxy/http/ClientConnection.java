@@ -637,10 +637,8 @@ final class ClientConnection implements EventHandler {
                 .via(HttpListenerWorker.VIA_PSEUDONYM)
                 .allowUpgrade(upgradeRequested)
                 .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
-        if (isAbsoluteForm(head)) {
-            toOriginForm(head);
-        } else if (route.hasPrefixRewrite() && !isAsteriskForm(head)) {
-            worker.requestRewriter.prefixRewrite(route.rewrittenPrefixLength(), route.prefixRewriteBytes());
+        if (!isAsteriskForm(head)) {
+            rewriteTarget(head);
         }
         if (route.hasHostRewrite()) {
             worker.requestRewriter.hostRewrite(route.hostRewriteBytes());
@@ -715,25 +713,40 @@ final class ClientConnection implements EventHandler {
     }
 
     /**
-     * RFC 9112 §3.2.2: a request in absolute-form is routed by its path with its authority standing in for Host,
-     * and an origin server is sent the origin-form (§3.2.1), so the scheme and authority are cut from the target
-     * (together with the route's rewritten prefix) and the authority becomes the Host. The one allocation of the
-     * forwarding path: the authority's bytes, for absolute-form requests only.
+     * The target that goes upstream: the received path, or the normalized one when the listener normalizes paths and
+     * this one changed; the route's prefix rewritten; and an absolute-form target cut to origin-form (RFC 9112
+     * §3.2.1), its authority becoming the Host (§3.2.2). Allocates only for absolute-form targets (the authority's
+     * bytes) and normalized paths.
      */
-    private void toOriginForm(RequestHead head) {
+    private void rewriteTarget(RequestHead head) {
         ParsedRequest view = worker.view.of(head);
-        long path = view.path();
-        int authorityAndScheme = (int) (Span.offset(path) - head.targetOffset());
-        if (route.hasPrefixRewrite()) {
+        long received = view.receivedPath();
+        int schemeAndAuthority = (int) (Span.offset(received) - head.targetOffset());
+        byte[] normalized = view.normalizedPath();
+        if (normalized != null) {
+            byte[] path = route.hasPrefixRewrite()
+                    ? withPrefix(route.prefixRewriteBytes(), normalized, route.rewrittenPrefixLength())
+                    : normalized;
+            worker.requestRewriter.prefixRewrite(schemeAndAuthority + Span.length(received), path);
+        } else if (route.hasPrefixRewrite()) {
             // A target without a path matched as "/": the rewrite takes the place of the path that is not there.
-            int matched = Span.length(path) == 0 ? 0 : route.rewrittenPrefixLength();
-            worker.requestRewriter.prefixRewrite(authorityAndScheme + matched, route.prefixRewriteBytes());
-        } else {
-            worker.requestRewriter.prefixRewrite(authorityAndScheme, Span.length(path) == 0 ? ROOT : NOTHING);
+            int matched = Span.length(received) == 0 ? 0 : route.rewrittenPrefixLength();
+            worker.requestRewriter.prefixRewrite(schemeAndAuthority + matched, route.prefixRewriteBytes());
+        } else if (schemeAndAuthority > 0) {
+            worker.requestRewriter.prefixRewrite(schemeAndAuthority, Span.length(received) == 0 ? ROOT : NOTHING);
         }
-        long authority = view.host();
-        worker.requestRewriter.hostRewrite(head.segment()
-                .asSlice(Span.offset(authority), Span.length(authority)).toArray(ValueLayout.JAVA_BYTE));
+        if (schemeAndAuthority > 0) {
+            long authority = view.host();
+            worker.requestRewriter.hostRewrite(head.segment()
+                    .asSlice(Span.offset(authority), Span.length(authority)).toArray(ValueLayout.JAVA_BYTE));
+        }
+    }
+
+    private static byte[] withPrefix(byte[] prefix, byte[] path, int replaced) {
+        byte[] joined = new byte[prefix.length + path.length - replaced];
+        System.arraycopy(prefix, 0, joined, 0, prefix.length);
+        System.arraycopy(path, replaced, joined, prefix.length, path.length - replaced);
+        return joined;
     }
 
     private BodyTransfer requestTransfer() {

@@ -13,6 +13,7 @@ import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.proxy.log.RateLimitedLog;
+import dev.isthmus.proxy.route.PathNormalizer;
 import dev.isthmus.proxy.route.RouteTable;
 import dev.isthmus.reactor.BufferPool;
 import dev.isthmus.reactor.EpollReactor;
@@ -57,7 +58,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final GatherWriter writer;
     final ResponseWriter responseWriter = new ResponseWriter();
     final TraceReflection traceReflection = new TraceReflection();
-    final ParsedRequest view = new ParsedRequest();
+    final ParsedRequest view;
     final HttpDate date;
     final MemorySegment scratch;
     final Http1Limits codecLimits;
@@ -88,6 +89,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
                 Math.min(Http1Limits.DEFAULT_MAX_TARGET_LENGTH, limits.maxRequestHeadBytes()),
                 Http1Limits.DEFAULT_MAX_CHUNK_EXTENSION_LENGTH, Http1Limits.DEFAULT_MAX_TRAILER_BYTES);
         this.requestParser = new RequestParser(codecLimits);
+        this.view = new ParsedRequest(config.normalizePath()
+                ? new PathNormalizer(reactor.arena().allocate(codecLimits.maxTargetLength()))
+                : null);
         this.responseParser = new ResponseParser(codecLimits);
         this.writer = new GatherWriter(reactor.syscalls(), reactor.arena());
         this.scratch = reactor.arena().allocate(SCRATCH_BYTES, Long.BYTES);

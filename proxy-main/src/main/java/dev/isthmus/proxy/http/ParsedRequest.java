@@ -3,23 +3,39 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.http1.HeaderFields;
 import dev.isthmus.http1.KnownHeader;
 import dev.isthmus.http1.RequestHead;
+import dev.isthmus.proxy.route.PathNormalizer;
 import dev.isthmus.proxy.route.RequestView;
 import dev.isthmus.proxy.route.Span;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** The route table's view of a parsed request head, as spans into the head's segment. Reactor thread; reused. */
+/**
+ * The route table's view of a parsed request head, as spans into the head's segment, except for a path the listener's
+ * {@link PathNormalizer} rewrote, which points into the normalizer's buffer. Reactor thread; reused.
+ */
 final class ParsedRequest implements RequestView {
     private static final byte QUERY = '?';
     private static final byte SLASH = '/';
     private static final byte ASTERISK = '*';
     private static final int SCHEME_SEPARATOR_LENGTH = 3;
 
+    private final PathNormalizer normalizer;
     private RequestHead head;
+    private long rawPath;
+    private int normalizedLength;
+
+    /** {@code normalizer}: null when the listener matches and forwards paths as received. */
+    ParsedRequest(PathNormalizer normalizer) {
+        this.normalizer = normalizer;
+    }
 
     ParsedRequest of(RequestHead head) {
         this.head = head;
+        this.rawPath = rawPath();
+        this.normalizedLength = normalizer == null
+                ? -1
+                : normalizer.normalize(head.segment(), Span.offset(rawPath), Span.length(rawPath));
         return this;
     }
 
@@ -29,7 +45,27 @@ final class ParsedRequest implements RequestView {
     }
 
     @Override
+    public MemorySegment pathSegment() {
+        return normalizedLength < 0 ? head.segment() : normalizer.buffer();
+    }
+
+    @Override
     public long path() {
+        return normalizedLength < 0 ? rawPath : Span.of(0, normalizedLength);
+    }
+
+    /** The path as received, in the head's segment. */
+    long receivedPath() {
+        return rawPath;
+    }
+
+    /** The normalized path's bytes when normalizing changed it (allocates; only then), else null. */
+    byte[] normalizedPath() {
+        return normalizedLength < 0 ? null : normalizer.buffer().asSlice(0, normalizedLength)
+                .toArray(ValueLayout.JAVA_BYTE);
+    }
+
+    private long rawPath() {
         MemorySegment s = head.segment();
         long start = head.targetOffset();
         long end = start + head.targetLength();

@@ -14,10 +14,15 @@ public interface RequestView {
 
     /**
      * The path of the request-target: from its first byte up to, not including, the first {@code ?} (or the
-     * whole target when it has no query). Raw bytes: not percent-decoded, dot-segments not removed.
+     * whole target when it has no query), as received or as the listener's {@link PathNormalizer} left it.
      * For an absolute-form target ({@code http://host/path}) it is the path part only.
      */
     long path();
+
+    /** The segment {@link #path()} points into: {@link #segment()} unless the path was normalized elsewhere. */
+    default MemorySegment pathSegment() {
+        return segment();
+    }
 
     /**
      * The Host header's value as received (it may carry a port: matching strips it), or {@link Span#ABSENT}.

@@ -84,7 +84,7 @@ public final class RouteTable {
             return Route.NO_ROUTE;
         }
         long path = request.path();
-        MemorySegment segment = request.segment();
+        MemorySegment segment = request.pathSegment();
         long offset = Span.offset(path);
         int length = Span.length(path);
         if (length == 0) {

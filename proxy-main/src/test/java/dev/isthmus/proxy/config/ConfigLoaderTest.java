@@ -44,6 +44,7 @@ class ConfigLoaderTest {
                 max_headers: 50
                 splice_threshold_bytes: 131072
                 drain_timeout: 30s
+                normalize_path: false
                 routes:
                   - match: { prefix: /api/, headers: { x-canary: "1", x-debug: { present: true } } }
                     cluster: api-canary
@@ -123,7 +124,7 @@ class ConfigLoaderTest {
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Exact("/"), List.of()),
                         new RouteAction.DirectResponse(200, "isthmus is running\n", "text/plain; charset=utf-8"))),
-                List.of(), webLimits);
+                List.of(), webLimits, false);
         ListenerConfig sites = new ListenerConfig("sites", hp("[::1]:8081"), Protocol.HTTP, Optional.empty(),
                 List.of(), List.of(
                         new VirtualHostConfig("example", List.of("example.com", "*.example.com"), List.of(
@@ -132,7 +133,7 @@ class ConfigLoaderTest {
                         new VirtualHostConfig("fallback", List.of("*"), List.of(
                                 new RouteConfig(new RouteMatch(new PathMatch.Prefix("/"), List.of()),
                                         new RouteAction.Redirect(302, "https://example.com/"))))),
-                ListenerLimits.DEFAULTS);
+                ListenerLimits.DEFAULTS, true);
         ListenerConfig db = ListenerConfig.tcp("db", hp("127.0.0.1:5432"), "postgres");
         assertEquals(List.of(web, sites, db), config.listeners());
 
@@ -202,7 +203,7 @@ class ConfigLoaderTest {
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
                         + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, "
-                        + "drain_timeout)");
+                        + "drain_timeout, normalize_path)");
     }
 
     @Test

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.util.List;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -213,6 +215,19 @@ final class HttpRoutingTest {
         ErrorResponses.assertError(missing, 404);
         assertEquals("a GET /exact\n", client.get("/exact").bodyText());
         assertTrue(a.requests().stream().noneMatch(r -> r.target().equals("/nowhere")));
+    }
+
+    @Test
+    void aRuleOnAPathHoldsForEverySpellingOfIt() throws Exception {
+        RawClient client = fixture.client();
+        for (String spelling : List.of("/api//x", "/api/./x", "/plain/../api/x", "/%61pi/x", "//api/x",
+                "/api/y/%2e%2e/x")) {
+            RawResponse response = client.get(spelling, "X-Debug: yes");
+            assertEquals(403, response.status(), () -> spelling + " got past the /api/ rule: " + response);
+        }
+        assertEquals("a GET /api/x?q=/../\n", client.get("/api/y/../x?q=/../").bodyText(),
+                "the upstream gets the normalized path, the query as it came");
+        assertEquals(1, a.requests().size() + b.requests().size(), "only the allowed request was forwarded");
     }
 
     private static void assertNotFound(RawResponse response) {
