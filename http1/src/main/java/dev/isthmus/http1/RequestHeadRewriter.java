@@ -23,7 +23,6 @@ public final class RequestHeadRewriter {
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards: ");
     private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length: ");
-    private static final int DECIMAL = 10;
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
@@ -207,12 +206,7 @@ public final class RequestHeadRewriter {
         if (f.occurrences(KnownHeader.CONTENT_LENGTH) != 1) {
             return false;
         }
-        long length = head.contentLength();
-        int digits = 1;
-        for (long v = length / DECIMAL; v > 0; v /= DECIMAL) {
-            digits++;
-        }
-        return f.valueLength(f.indexOf(KnownHeader.CONTENT_LENGTH)) == digits;
+        return f.valueLength(f.indexOf(KnownHeader.CONTENT_LENGTH)) == Decimal.digits(head.contentLength());
     }
 
     /**

@@ -12,7 +12,6 @@ public final class ResponseWriter {
     private static final int MIN_STATUS = 100;
     private static final int MAX_STATUS = 999;
     private static final int STATUS_DIGITS = 3;
-    private static final int DECIMAL = 10;
     /** Digits of {@link Long#MAX_VALUE}. */
     private static final int MAX_DECIMAL_DIGITS = 19;
     private static final byte[] HTTP_1_1 = FieldFacts.ascii("HTTP/1.1 ");
@@ -114,20 +113,12 @@ public final class ResponseWriter {
 
     /** Writes {@code value} in decimal, left-padded with zeros to {@code minDigits}. */
     private void decimal(long value, int minDigits) {
-        int digits = 1;
-        for (long v = value / DECIMAL; v > 0; v /= DECIMAL) {
-            digits++;
-        }
-        digits = Math.min(Math.max(digits, minDigits), MAX_DECIMAL_DIGITS);
+        int digits = Math.min(Math.max(Decimal.digits(value), minDigits), MAX_DECIMAL_DIGITS);
         if (overflow || cursor + digits > limit) {
             overflow = true;
             return;
         }
-        long v = value;
-        for (int k = digits - 1; k >= 0; k--) {
-            dst.set(ValueLayout.JAVA_BYTE, cursor + k, (byte) ('0' + v % DECIMAL));
-            v /= DECIMAL;
-        }
+        Decimal.write(dst, cursor, value, digits);
         cursor += digits;
     }
 }

@@ -12,7 +12,6 @@ final class SliceWriter {
     private static final byte[] CRLF = FieldFacts.ascii("\r\n");
     private static final byte[] VIA_1_0 = FieldFacts.ascii("Via: 1.0 ");
     private static final byte[] VIA_1_1 = FieldFacts.ascii("Via: 1.1 ");
-    private static final int DECIMAL = 10;
 
     private GatherList out;
     private MemorySegment scratch;
@@ -62,19 +61,12 @@ final class SliceWriter {
 
     /** Writes a non-negative {@code value} in decimal. */
     void decimal(long value) {
-        int digits = 1;
-        for (long v = value / DECIMAL; v > 0; v /= DECIMAL) {
-            digits++;
-        }
+        int digits = Decimal.digits(value);
         if (overflow || cursor + digits > limit) {
             overflow = true;
             return;
         }
-        long v = value;
-        for (int k = digits - 1; k >= 0; k--) {
-            scratch.set(ValueLayout.JAVA_BYTE, cursor + k, (byte) ('0' + v % DECIMAL));
-            v /= DECIMAL;
-        }
+        Decimal.write(scratch, cursor, value, digits);
         out.add(true, cursor, digits);
         cursor += digits;
     }

@@ -36,20 +36,7 @@ final class HttpClusterTest {
     void roundRobinAlternatesBetweenEndpoints() throws Exception {
         HttpTestOrigin x = fixture.origin("x");
         HttpTestOrigin y = fixture.origin("y");
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: pair
-                clusters:
-                  - name: pair
-                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
-                    lb: round_robin
-                """.formatted(x.port(), y.port()));
+        startPair("round_robin", x, y);
         RawClient client = fixture.client();
         for (int i = 0; i < 6; i++) {
             assertEquals(200, client.get("/rr/" + i).status());
@@ -91,6 +78,11 @@ final class HttpClusterTest {
     }
 
     private void startPair(String lb, HttpTestOrigin x, HttpTestOrigin y) throws Exception {
+        startCluster("endpoints: [127.0.0.1:%d, 127.0.0.1:%d]\nlb: %s\n".formatted(x.port(), y.port(), lb));
+    }
+
+    /** One listener that sends every request to the cluster {@code pair}, given by its keys after the name. */
+    private void startCluster(String clusterKeys) throws Exception {
         fixture.start("""
                 workers: 1
                 listeners:
@@ -102,9 +94,7 @@ final class HttpClusterTest {
                         cluster: pair
                 clusters:
                   - name: pair
-                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
-                    lb: %s
-                """.formatted(x.port(), y.port(), lb));
+                """ + clusterKeys.indent(4));
     }
 
     @Test
@@ -243,20 +233,7 @@ final class HttpClusterTest {
     void aDeadEndpointIsRetriedPastThenEjectedSoEveryRequestSucceeds() throws Exception {
         HttpTestOrigin live = fixture.origin("live");
         int deadPort = closedPort();
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: pair
-                clusters:
-                  - name: pair
-                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
-                    lb: round_robin
-                """.formatted(deadPort, live.port()));
+        startCluster("endpoints: [127.0.0.1:%d, 127.0.0.1:%d]\n".formatted(deadPort, live.port()));
         RawClient client = fixture.client();
         for (int i = 0; i < 10; i++) {
             RawResponse response = client.get("/r/" + i);
@@ -271,20 +248,7 @@ final class HttpClusterTest {
     void withEjectionOffEveryOtherRequestStillFindsTheLiveEndpoint() throws Exception {
         HttpTestOrigin live = fixture.origin("live");
         int deadPort = closedPort();
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: pair
-                clusters:
-                  - name: pair
-                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d]
-                    ejection_time: 0s
-                """.formatted(deadPort, live.port()));
+        startCluster("endpoints: [127.0.0.1:%d, 127.0.0.1:%d]\nejection_time: 0s\n".formatted(deadPort, live.port()));
         RawClient client = fixture.client();
         for (int i = 0; i < 6; i++) {
             assertEquals(200, client.get("/r/" + i).status());
@@ -295,19 +259,8 @@ final class HttpClusterTest {
 
     @Test
     void whenEveryEndpointIsDeadTheClientGetsA502NamingTheLastCause() throws Exception {
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: dead
-                clusters:
-                  - name: dead
-                    endpoints: [127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d]
-                """.formatted(closedPort(), closedPort(), closedPort(), closedPort()));
+        startCluster("endpoints: [127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d, 127.0.0.1:%d]\n"
+                .formatted(closedPort(), closedPort(), closedPort(), closedPort()));
         RawClient client = fixture.client();
         RawResponse response = client.get("/x");
         ErrorResponses.assertError(response, 502);

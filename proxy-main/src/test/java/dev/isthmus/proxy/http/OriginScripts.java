@@ -247,34 +247,26 @@ public final class OriginScripts {
      * the test see the head arrive first: a reset right behind the data would make the kernel drop the unread data.
      */
     public static Script resetMidBody(long declared, int sent, CountDownLatch go) {
-        return exchange -> {
-            exchange.readBody();
-            exchange.write(head(exchange, 200, "Content-Length: " + declared));
-            exchange.write(new byte[sent]).flush();
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.reset();
-            return After.DONE;
-        };
+        return exchange -> resetAfter(exchange, head(exchange, 200, "Content-Length: " + declared), sent, go);
     }
 
     /** {@link #resetMidBody} for a body delimited by the close: only a reset can tell its truncation. */
     public static Script resetMidCloseDelimitedBody(int sent, CountDownLatch go) {
-        return exchange -> {
-            exchange.readBody();
-            exchange.write("HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n");
-            exchange.write(new byte[sent]).flush();
-            try {
-                go.await();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            exchange.reset();
-            return After.DONE;
-        };
+        return exchange -> resetAfter(exchange, "HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", sent, go);
+    }
+
+    private static After resetAfter(Exchange exchange, String head, int sent, CountDownLatch go)
+            throws IOException {
+        exchange.readBody();
+        exchange.write(head);
+        exchange.write(new byte[sent]).flush();
+        try {
+            go.await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        exchange.reset();
+        return After.DONE;
     }
 
     /** 101 when asked to upgrade, then echoes raw bytes both ways until the proxy closes: a websocket-like tunnel. */
