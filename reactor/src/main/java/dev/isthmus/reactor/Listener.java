@@ -10,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EFD_CLOEXEC;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_IPV6;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
@@ -31,8 +32,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
  * drops its interest and retries after {@link #BACKOFF_NANOS}. It also backs off before that: an accepted descriptor
  * numbered at or above the high-water mark (the open-files limit less an eighth, at least 64) means the process is
  * close to the limit (Linux hands out the lowest free number), and the rest must stay free for the upstream sockets
- * and pipes of the connections already accepted; the clients beyond wait in the kernel's backlog. One warning per
- * streak of back-offs, and a note when accepting succeeds again.
+ * and pipes of the connections already accepted; the clients beyond wait in the kernel's backlog until a probe (a
+ * throw-away eventfd) finds a free descriptor below the mark. One warning per streak of back-offs, and a note when
+ * accepting succeeds again.
  */
 public final class Listener implements EventHandler {
     /** Receives each accepted, non-blocking fd, which it then owns, and the peer's encoded address. */
@@ -62,6 +64,7 @@ public final class Listener implements EventHandler {
     private boolean paused;
     private final long descriptorHighWater;
     private long streakBackoffs;
+    private boolean pausedForDescriptors;
 
     private Listener(EpollReactor reactor, int fd, int port, AcceptHandler handler) {
         this.reactor = reactor;
@@ -130,13 +133,14 @@ public final class Listener implements EventHandler {
                 accepted++;
                 handler.onAccept(client, peer);
                 if (client >= descriptorHighWater) {
+                    pausedForDescriptors = true;
                     pauseAccepting("descriptor " + client + " is past the high-water mark " + descriptorHighWater
                             + " of the open-files limit");
                     return;
                 }
                 if (streakBackoffs > 0) {
                     LOG.log(System.Logger.Level.INFO, "accept on port {0}: accepting again after {1} back-off(s)",
-                            Integer.toString(port), streakBackoffs);
+                            Integer.toString(port), Long.toString(streakBackoffs));
                     streakBackoffs = 0;
                 }
             } else if (client == -EAGAIN()) {
@@ -162,9 +166,31 @@ public final class Listener implements EventHandler {
     }
 
     private void resumeAccepting() {
-        if (!closed && !paused) {
-            reactor.modify(token, EPOLLIN());
+        if (closed || paused) {
+            return;
         }
+        if (pausedForDescriptors && !descriptorsFreed()) {
+            // Accepting one more to find out would take a descriptor of the reserve each time.
+            backoffs++;
+            streakBackoffs++;
+            backoff.schedule(BACKOFF_NANOS);
+            return;
+        }
+        pausedForDescriptors = false;
+        reactor.modify(token, EPOLLIN());
+    }
+
+    /**
+     * Whether the lowest free descriptor is below the high-water mark again, found with a throw-away eventfd (Linux
+     * hands out the lowest free number) rather than by accepting a client.
+     */
+    private boolean descriptorsFreed() {
+        int probe = sys.eventfd(0, EFD_CLOEXEC());
+        if (probe < 0) {
+            return false;
+        }
+        sys.close(probe);
+        return probe < descriptorHighWater;
     }
 
     /**

@@ -132,7 +132,8 @@ public final class ProxyServer implements AutoCloseable {
                 } else if (System.nanoTime() - start >= timeout.toNanos()) {
                     if (timeout.isPositive()) {
                         LOG.log(System.Logger.Level.WARNING, "listener {0}: drain_timeout of {1} ms expired, closing"
-                                + " {2} connection(s) still in flight", listener.name(), timeout.toMillis(), active);
+                                + " {2} connection(s) still in flight", listener.name(),
+                                Long.toString(timeout.toMillis()), Long.toString(active));
                     }
                     listener.closeAll(group, REACTOR_TASK_TIMEOUT);
                     it.remove();
