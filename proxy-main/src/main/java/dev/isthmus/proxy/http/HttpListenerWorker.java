@@ -66,11 +66,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final ChunkPools chunks;
     final HttpStats stats = new HttpStats();
     /** Upstream failures and aborted exchanges, rate-limited: stderr writes block the reactor thread. */
-    final RateLimitedLog warnings =
-            new RateLimitedLog(System.getLogger(ClientConnection.class.getName()), WARNINGS_PER_SECOND);
+    final RateLimitedLog warnings;
     /** Requests refused for the client's own fault (malformed, too large, too slow), at INFO and fewer a second. */
-    final RateLimitedLog clientFaults = new RateLimitedLog(System.getLogger(ClientConnection.class.getName()),
-            System.Logger.Level.INFO, CLIENT_FAULTS_PER_SECOND);
+    final RateLimitedLog clientFaults;
     private final ProxyConfig proxy;
     private final UpstreamPool[] pools;
     private final Set<ClientConnection> connections = new HashSet<>();
@@ -89,6 +87,11 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
                 Math.min(Http1Limits.DEFAULT_MAX_TARGET_LENGTH, limits.maxRequestHeadBytes()),
                 Http1Limits.DEFAULT_MAX_CHUNK_EXTENSION_LENGTH, Http1Limits.DEFAULT_MAX_TRAILER_BYTES);
         this.requestParser = new RequestParser(codecLimits);
+        System.Logger logger = System.getLogger(ClientConnection.class.getName());
+        this.warnings = new RateLimitedLog(logger, System.Logger.Level.WARNING, WARNINGS_PER_SECOND,
+                "http " + config.name(), reactor);
+        this.clientFaults = new RateLimitedLog(logger, System.Logger.Level.INFO, CLIENT_FAULTS_PER_SECOND,
+                "http " + config.name(), reactor);
         this.view = new ParsedRequest(config.normalizePath()
                 ? new PathNormalizer(reactor.arena().allocate(codecLimits.maxTargetLength()))
                 : null);

@@ -34,12 +34,13 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private volatile long upstreamFailures;
     private volatile int activeSessions;
     private Listener listener;
-    private final RateLimitedLog warnings =
-            new RateLimitedLog(System.getLogger(TcpSession.class.getName()), WARNINGS_PER_SECOND);
+    private final RateLimitedLog warnings;
 
     public TcpListenerWorker(EpollReactor reactor, ListenerConfig listener, ClusterConfig cluster) {
         this.reactor = reactor;
         this.listenerName = listener.name();
+        this.warnings = new RateLimitedLog(System.getLogger(TcpSession.class.getName()), System.Logger.Level.WARNING,
+                WARNINGS_PER_SECOND, "tcp " + listener.name(), reactor);
         this.idleTimeoutNanos = listener.limits().idleTimeout().toNanos();
         this.maxConnections = listener.limits().maxConnections();
         List<HostPort> hosts = cluster.endpoints();

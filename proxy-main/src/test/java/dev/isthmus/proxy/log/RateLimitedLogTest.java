@@ -49,6 +49,22 @@ final class RateLimitedLogTest {
         now[0] = 1_000_000_000L;
         log.log("next second");
         assertEquals(List.of("WARNING failure 0", "WARNING failure 1", "WARNING failure 2",
-                "WARNING 8 similar lines suppressed", "WARNING next second"), recorder.lines);
+                "WARNING test: 8 similar lines suppressed", "WARNING next second"), recorder.lines);
+    }
+
+    @Test
+    void aBurstThatNothingFollowsIsStillSummarizedWhenItsSecondEnds() {
+        Recorder recorder = new Recorder();
+        long[] now = {0};
+        RateLimitedLog log = new RateLimitedLog(recorder, 1, () -> now[0]);
+        log.log("first");
+        log.log("dropped");
+        log.log("dropped too");
+        now[0] = 500_000_000L;
+        log.summarize();
+        assertEquals(List.of("WARNING first"), recorder.lines, "the second is not over yet");
+        now[0] = 1_000_000_000L;
+        log.summarize();
+        assertEquals(List.of("WARNING first", "WARNING test: 2 similar lines suppressed"), recorder.lines);
     }
 }
