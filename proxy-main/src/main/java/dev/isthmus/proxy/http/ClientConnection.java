@@ -496,8 +496,17 @@ final class ClientConnection implements EventHandler {
 
     /** A small error response written by the proxy, always closing the connection. */
     private void respondError(int status, String reason, boolean countAsProxyError) {
+        respondError(status, reason, null, countAsProxyError);
+    }
+
+    /**
+     * {@link #respondError(int, String, boolean)} for an upstream's failure: {@code upstreamName} goes to the log,
+     * not to the client, which learns why but not where its request was sent.
+     */
+    private void respondError(int status, String reason, String upstreamName, boolean countAsProxyError) {
         if (status >= STATUS_INTERNAL_ERROR) {
-            worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason);
+            worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason
+                    + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
         } else {
             worker.clientFaults.log("http " + worker.config.name() + ": " + status + " " + reason + " from "
                     + clientAddress());
@@ -588,10 +597,10 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
-        String cause = "upstream connect to " + connection.pool.endpointName(connection.endpoint) + " failed: "
-                + Errno.describe(errno);
-        if (!retryConnect(connection.pool, cause)) {
-            respondError(STATUS_BAD_GATEWAY, cause, true);
+        String cause = "upstream connect failed: " + Errno.describe(errno);
+        String endpoint = connection.pool.endpointName(connection.endpoint);
+        if (!retryConnect(connection.pool, cause, endpoint)) {
+            respondError(STATUS_BAD_GATEWAY, cause, endpoint, true);
         }
     }
 
@@ -600,9 +609,10 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
-        String cause = "upstream connect to " + connection.pool.endpointName(connection.endpoint) + " timed out";
-        if (!retryConnect(connection.pool, cause)) {
-            respondError(STATUS_GATEWAY_TIMEOUT, cause, true);
+        String cause = "upstream connect timed out";
+        String endpoint = connection.pool.endpointName(connection.endpoint);
+        if (!retryConnect(connection.pool, cause, endpoint)) {
+            respondError(STATUS_GATEWAY_TIMEOUT, cause, endpoint, true);
         }
     }
 
@@ -611,12 +621,13 @@ final class ClientConnection implements EventHandler {
      * ejected this one), up to {@link #MAX_CONNECT_ATTEMPTS} endpoints and never more than the cluster has, as nginx's
      * {@code proxy_next_upstream error timeout}. False when the attempts are used up: the caller answers the error.
      */
-    private boolean retryConnect(UpstreamPool pool, String cause) {
+    private boolean retryConnect(UpstreamPool pool, String cause, String endpoint) {
         if (connectAttempts + 1 >= Math.min(MAX_CONNECT_ATTEMPTS, pool.endpointCount())) {
             return false;
         }
         connectAttempts++;
-        worker.warnings.log("http " + worker.config.name() + ": " + cause + "; trying another endpoint");
+        worker.warnings.log("http " + worker.config.name() + ": " + cause + " [upstream " + endpoint
+                + "]; trying another endpoint");
         if (!pool.acquire(this)) {
             respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster " + pool.name()
                     + " is at max_connections and max_pending", true);
@@ -1245,6 +1256,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void abort(String reason, int status) {
+        String upstreamName = upstream == null ? null : upstream.pool.endpointName(upstream.endpoint);
         if (upstream != null) {
             UpstreamConnection failed = upstream;
             upstream = null;
@@ -1256,10 +1268,11 @@ final class ClientConnection implements EventHandler {
         releaseTransfers();
         if (status > 0 && !responseStarted && state != State.CLOSED) {
             releasePending();
-            respondError(status, reason, true);
+            respondError(status, reason, upstreamName, true);
             return;
         }
-        worker.warnings.log("http " + worker.config.name() + ": closing client: " + reason);
+        worker.warnings.log("http " + worker.config.name() + ": closing client: " + reason
+                + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
         if (responseStarted && state != State.CLOSED) {
             // The client holds part of a response: a FIN could pass for its end (a close-delimited body has no
             // other), a reset cannot.

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -265,6 +266,8 @@ final class HttpClusterTest {
         RawResponse response = client.get("/x");
         ErrorResponses.assertError(response, 502);
         assertTrue(response.bodyText().contains("ECONNREFUSED"), response::bodyText);
+        assertFalse(response.bodyText().contains("127.0.0.1"), () -> "the upstream's address is for the log only: "
+                + response.bodyText());
         assertEquals(3, fixture.listener().upstreamFailures(), "three endpoints tried, not all four");
         response = fixture.client().get("/y");
         ErrorResponses.assertError(response, 502);
