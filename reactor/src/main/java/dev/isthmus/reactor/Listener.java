@@ -57,12 +57,12 @@ public final class Listener implements EventHandler {
     private final Timer backoff;
     private final int fd;
     private final int port;
+    private final long descriptorHighWater;
     private long token;
     private long accepted;
     private long backoffs;
     private boolean closed;
     private boolean paused;
-    private final long descriptorHighWater;
     private long streakBackoffs;
     private boolean pausedForDescriptors;
 
