@@ -22,7 +22,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * connect that fails or times out is tried on another endpoint, up to three, before the client is closed), then
  * {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}. A FIN from one
  * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained; an error or reset on either side
- * closes both. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
+ * resets both. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
  */
 final class TcpSession {
     enum State { CONNECTING, PROXYING, CLOSED }
