@@ -422,8 +422,10 @@ final class ClientConnection implements EventHandler {
 
     private void rejectRequest(Rejection rejection) {
         worker.stats.rejectedRequests++;
-        worker.clientFaults.log("http " + worker.config.name() + ": " + rejection.status() + " "
-                + rejection.description() + " from " + clientAddress());
+        if (worker.clientFaults.admit()) {
+            worker.clientFaults.print("http " + worker.config.name() + ": " + rejection.status() + " "
+                    + rejection.description() + " from " + clientAddress());
+        }
         method = null;
         MemorySegment out = startLocalResponse();
         if (out == null) {
@@ -508,8 +510,10 @@ final class ClientConnection implements EventHandler {
             worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason
                     + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
         } else {
-            worker.clientFaults.log("http " + worker.config.name() + ": " + status + " " + reason + " from "
-                    + clientAddress());
+            if (worker.clientFaults.admit()) {
+                worker.clientFaults.print("http " + worker.config.name() + ": " + status + " " + reason + " from "
+                        + clientAddress());
+            }
         }
         MemorySegment out = startLocalResponse();
         if (out == null) {

@@ -50,16 +50,31 @@ public final class RateLimitedLog {
 
     /** Logs {@code message} unless this second's budget is spent; then it is counted for the summary. */
     public void log(String message) {
+        if (admit()) {
+            print(message);
+        }
+    }
+
+    /**
+     * Takes a line of this second's budget: true when it may be printed ({@link #print}), false when it is counted
+     * for the summary instead. For lines that cost something to build: a flood then builds none of them.
+     */
+    public boolean admit() {
         long now = nanoClock.getAsLong();
         roll(now);
         if (inWindow < perSecond) {
             inWindow++;
-            logger.log(level, message);
-            return;
+            return true;
         }
         if (suppressed++ == 0 && summary != null) {
             summary.schedule(Math.max(0, windowStart + SECOND_NANOS - now));
         }
+        return false;
+    }
+
+    /** Prints a line that {@link #admit} let through. */
+    public void print(String message) {
+        logger.log(level, message);
     }
 
     /** Reports what this second dropped, once the second is over. */
