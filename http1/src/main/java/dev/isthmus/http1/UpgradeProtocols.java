@@ -30,7 +30,7 @@ final class UpgradeProtocols {
             while (p < end && CharClass.TOKEN[s.get(ValueLayout.JAVA_BYTE, p) & 0xFF]) {
                 p++;
             }
-            if (p - name == protocol.length && sameLowercase(s, name, protocol)) {
+            if (p - name == protocol.length && HeaderFields.equalsIgnoreCase(s, name, protocol, 0, protocol.length)) {
                 return true;
             }
             while (p < end && s.get(ValueLayout.JAVA_BYTE, p) != CharClass.COMMA) {
@@ -38,14 +38,5 @@ final class UpgradeProtocols {
             }
         }
         return false;
-    }
-
-    private static boolean sameLowercase(MemorySegment s, long at, byte[] lowercase) {
-        for (int k = 0; k < lowercase.length; k++) {
-            if (CharClass.lower(s.get(ValueLayout.JAVA_BYTE, at + k) & 0xFF) != lowercase[k]) {
-                return false;
-            }
-        }
-        return true;
     }
 }
