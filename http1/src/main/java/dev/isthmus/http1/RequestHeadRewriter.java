@@ -21,8 +21,8 @@ public final class RequestHeadRewriter {
     private static final byte[] X_FORWARDED_FOR = FieldFacts.ascii("X-Forwarded-For");
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
-    private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards: ");
-    private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length: ");
+    private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards");
+    private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
@@ -129,14 +129,10 @@ public final class RequestHeadRewriter {
                 writer.field(HOST, host);
             } else if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
                 if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
-                    writer.bytes(CONTENT_LENGTH);
-                    writer.decimal(head.contentLength());
-                    writer.crlf();
+                    writer.field(CONTENT_LENGTH, head.contentLength());
                 }
             } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
-                writer.bytes(MAX_FORWARDS);
-                writer.decimal(maxForwards);
-                writer.crlf();
+                writer.field(MAX_FORWARDS, maxForwards);
             } else if (forwardedFor != null && i == lastForwardedFor) {
                 writer.original(line, f.valueOffset(i) + f.valueLength(i) - line);
                 if (f.valueLength(i) > 0) {

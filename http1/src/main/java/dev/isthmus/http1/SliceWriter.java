@@ -59,8 +59,15 @@ final class SliceWriter {
         crlf();
     }
 
-    /** Writes a non-negative {@code value} in decimal. */
-    void decimal(long value) {
+    /** Writes a whole field line {@code name: value CRLF} with a non-negative number as its value. */
+    void field(byte[] name, long value) {
+        bytes(name);
+        bytes(COLON_SPACE);
+        decimal(value);
+        bytes(CRLF);
+    }
+
+    private void decimal(long value) {
         int digits = Decimal.digits(value);
         if (overflow || cursor + digits > limit) {
             overflow = true;
