@@ -16,6 +16,7 @@ import java.util.SplittableRandom;
  */
 public final class EndpointPicker {
     private static final long NOT_EJECTED = Long.MIN_VALUE;
+    private static final int MAX_CONNECT_ATTEMPTS = 3;
 
     private final LoadBalancerPolicy policy;
     private final long ejectionNanos;
@@ -37,8 +38,13 @@ public final class EndpointPicker {
         Arrays.fill(ejectedUntil, NOT_EJECTED);
     }
 
-    public int endpoints() {
-        return active.length;
+    /**
+     * Whether a request or connection whose first {@code failedConnects} connects all failed may try another
+     * endpoint: nothing of it was sent yet, so it is safe, up to three attempts and never more than the cluster has
+     * endpoints (nginx's {@code proxy_next_upstream error timeout}).
+     */
+    public boolean mayTryAnother(int failedConnects) {
+        return failedConnects < Math.min(MAX_CONNECT_ATTEMPTS, active.length);
     }
 
     /** The endpoint for the next connection or request, by the policy, skipping ejected endpoints while any is not. */

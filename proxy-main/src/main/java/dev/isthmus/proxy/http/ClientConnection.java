@@ -85,7 +85,6 @@ final class ClientConnection implements EventHandler {
     private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_NANOS = 2_000_000_000L;
-    private static final int MAX_CONNECT_ATTEMPTS = 3;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
     private static final int STATUS_OK = 200;
     private static final int STATUS_BAD_REQUEST = 400;
@@ -126,7 +125,7 @@ final class ClientConnection implements EventHandler {
     private boolean clientDetached;
     private boolean responseStarted;
     private boolean retried;
-    private int connectAttempts;
+    private int failedConnects;
 
     private UpstreamConnection upstream;
     private ResponsePhase phase;
@@ -393,7 +392,7 @@ final class ClientConnection implements EventHandler {
         closeAfterResponse = !clientKeepAlive || clientHalfClosed;
         responseStarted = false;
         retried = false;
-        connectAttempts = 0;
+        failedConnects = 0;
         cancelTimer();
         if (method == HttpMethod.CONNECT) {
             respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy", true);
@@ -621,15 +620,14 @@ final class ClientConnection implements EventHandler {
     }
 
     /**
-     * Nothing of the request has left yet, so a failed connect is tried again on another endpoint (the pool has
-     * ejected this one), up to {@link #MAX_CONNECT_ATTEMPTS} endpoints and never more than the cluster has, as nginx's
-     * {@code proxy_next_upstream error timeout}. False when the attempts are used up: the caller answers the error.
+     * A failed connect is tried again on another endpoint (the pool has ejected this one) while
+     * {@link UpstreamPool#mayTryAnother} allows. False when it does not: the caller answers the error.
      */
     private boolean retryConnect(UpstreamPool pool, String cause, String endpoint) {
-        if (connectAttempts + 1 >= Math.min(MAX_CONNECT_ATTEMPTS, pool.endpointCount())) {
+        failedConnects++;
+        if (!pool.mayTryAnother(failedConnects)) {
             return false;
         }
-        connectAttempts++;
         worker.warnings.log("http " + worker.config.name() + ": " + cause + " [upstream " + endpoint
                 + "]; trying another endpoint");
         if (!pool.acquire(this)) {

@@ -86,8 +86,9 @@ final class UpstreamPool {
         return chunks;
     }
 
-    int endpointCount() {
-        return sockaddrs.length;
+    /** See {@link EndpointPicker#mayTryAnother}. */
+    boolean mayTryAnother(int failedConnects) {
+        return picker.mayTryAnother(failedConnects);
     }
 
     /** A connect to {@code endpoint} failed or timed out: eject it before anyone else is sent there. */

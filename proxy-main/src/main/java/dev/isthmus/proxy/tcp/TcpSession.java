@@ -29,7 +29,6 @@ final class TcpSession {
 
     private static final int NO_INTEREST = -1;
     private static final int NO_ENDPOINT = -1;
-    private static final int MAX_CONNECT_ATTEMPTS = 3;
 
     private final TcpListenerWorker worker;
     private final EpollReactor reactor;
@@ -42,7 +41,7 @@ final class TcpSession {
     private final UpstreamEvents upstreamEvents = new UpstreamEvents();
     private int endpointIndex = NO_ENDPOINT;
     private Endpoint endpoint;
-    private int connectAttempts;
+    private int failedConnects;
     private State state = State.CONNECTING;
     private int upstreamFd = -1;
     private long clientToken;
@@ -103,14 +102,14 @@ final class TcpSession {
 
     /**
      * The client has sent nothing that was read yet, so a failed connect is tried again on another endpoint (the
-     * picker has ejected this one), up to {@link #MAX_CONNECT_ATTEMPTS} and never more than the cluster has.
+     * picker has ejected this one) while {@link dev.isthmus.proxy.balance.EndpointPicker#mayTryAnother} allows.
      */
     private void connectFailed(String reason) {
         connectTimer.cancel();
         worker.picker().connectFailed(endpointIndex);
         releaseUpstream();
-        connectAttempts++;
-        if (connectAttempts >= Math.min(MAX_CONNECT_ATTEMPTS, worker.picker().endpoints())) {
+        failedConnects++;
+        if (!worker.picker().mayTryAnother(failedConnects)) {
             fail(reason);
             return;
         }

@@ -92,4 +92,16 @@ class EndpointPickerTest {
         picker.started(1);
         assertEquals(0, picker.pick());
     }
+
+    @Test
+    void anotherEndpointIsTriedUpToThreeAttemptsAndNeverMoreThanTheClusterHas() {
+        EndpointPicker single = new EndpointPicker(1, LoadBalancerPolicy.ROUND_ROBIN, TEN_SECONDS);
+        assertFalse(single.mayTryAnother(1));
+        EndpointPicker pair = new EndpointPicker(2, LoadBalancerPolicy.ROUND_ROBIN, TEN_SECONDS);
+        assertTrue(pair.mayTryAnother(1));
+        assertFalse(pair.mayTryAnother(2));
+        EndpointPicker many = new EndpointPicker(5, LoadBalancerPolicy.ROUND_ROBIN, TEN_SECONDS);
+        assertTrue(many.mayTryAnother(2));
+        assertFalse(many.mayTryAnother(3));
+    }
 }
