@@ -28,23 +28,22 @@ public final class RateLimitedLog {
     /** {@code subject} starts the summary line, as it starts the lines it stands for ({@code "http web"}). */
     public RateLimitedLog(System.Logger logger, System.Logger.Level level, int perSecond, String subject,
             EpollReactor reactor) {
-        this.logger = logger;
-        this.level = level;
-        this.subject = subject;
-        this.perSecond = perSecond;
-        this.nanoClock = reactor::nowNanos;
-        this.summary = reactor.newTimer(this::summarize);
-        this.windowStart = nanoClock.getAsLong();
+        this(logger, level, perSecond, subject, reactor::nowNanos, reactor);
     }
 
     /** For tests: a clock of their own and no timer; {@link #summarize} is then theirs to call. */
     RateLimitedLog(System.Logger logger, int perSecond, LongSupplier nanoClock) {
+        this(logger, System.Logger.Level.WARNING, perSecond, "test", nanoClock, null);
+    }
+
+    private RateLimitedLog(System.Logger logger, System.Logger.Level level, int perSecond, String subject,
+            LongSupplier nanoClock, EpollReactor timers) {
         this.logger = logger;
-        this.level = System.Logger.Level.WARNING;
-        this.subject = "test";
+        this.level = level;
+        this.subject = subject;
         this.perSecond = perSecond;
         this.nanoClock = nanoClock;
-        this.summary = null;
+        this.summary = timers == null ? null : timers.newTimer(this::summarize);
         this.windowStart = nanoClock.getAsLong();
     }
 
