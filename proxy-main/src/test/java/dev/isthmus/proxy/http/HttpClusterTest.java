@@ -103,21 +103,7 @@ final class HttpClusterTest {
         CountDownLatch release = new CountDownLatch(1);
         HttpTestOrigin origin = fixture.origin("o");
         origin.on("/gate", OriginScripts.after(release, OriginScripts.text(200, "opened")));
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: o
-                clusters:
-                  - name: o
-                    endpoints: [127.0.0.1:%d]
-                    max_connections: 1
-                    max_pending: 2
-                """.formatted(origin.port()));
+        startCluster("endpoints: [127.0.0.1:%d]\nmax_connections: 1\nmax_pending: 2\n".formatted(origin.port()));
         RawClient holder = fixture.client();
         holder.send(RawClient.head("GET", "/gate"));
         Eventually.await("the gate request holds the only connection", WAIT, () -> origin.requests().size() == 1);
@@ -138,21 +124,7 @@ final class HttpClusterTest {
         CountDownLatch release = new CountDownLatch(1);
         HttpTestOrigin origin = fixture.origin("o");
         origin.on("/gate", OriginScripts.after(release, OriginScripts.text(200, "opened")));
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: o
-                clusters:
-                  - name: o
-                    endpoints: [127.0.0.1:%d]
-                    max_connections: 1
-                    max_pending: 2
-                """.formatted(origin.port()));
+        startCluster("endpoints: [127.0.0.1:%d]\nmax_connections: 1\nmax_pending: 2\n".formatted(origin.port()));
         RawClient holder = fixture.client();
         holder.send(RawClient.head("GET", "/gate"));
         Eventually.await("the gate request holds the only connection", WAIT, () -> origin.requests().size() == 1);
@@ -178,20 +150,7 @@ final class HttpClusterTest {
     @Test
     void idlePooledConnectionsAreClosedAfterTheClusterIdleTimeout() throws Exception {
         HttpTestOrigin origin = fixture.origin("o");
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { prefix: / }
-                        cluster: o
-                clusters:
-                  - name: o
-                    endpoints: [127.0.0.1:%d]
-                    idle_timeout: 300ms
-                """.formatted(origin.port()));
+        startCluster("endpoints: [127.0.0.1:%d]\nidle_timeout: 300ms\n".formatted(origin.port()));
         RawClient client = fixture.client();
         assertEquals(200, client.get("/first").status());
         Eventually.await("the proxy closed its idle upstream connection", WAIT,
