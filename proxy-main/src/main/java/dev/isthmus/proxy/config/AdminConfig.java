@@ -3,7 +3,7 @@ package dev.isthmus.proxy.config;
 import java.util.Objects;
 
 /**
- * The admin endpoint (stats, readiness); accepted and validated now, served by the runtime when it exists.
+ * The admin endpoint: {@code /ready} and {@code /stats}, served by {@code admin.AdminServer}.
  *
  * @param address where the admin endpoint listens
  */

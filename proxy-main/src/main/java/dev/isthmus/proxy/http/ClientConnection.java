@@ -334,7 +334,7 @@ final class ClientConnection implements EventHandler {
             if (filled == headStart) {
                 close();
             } else {
-                respondError(STATUS_BAD_REQUEST, "request head incomplete when the client closed", true);
+                respondError(STATUS_BAD_REQUEST, "request head incomplete when the client closed");
             }
             return;
         }
@@ -395,7 +395,7 @@ final class ClientConnection implements EventHandler {
         failedConnects = 0;
         cancelTimer();
         if (method == HttpMethod.CONNECT) {
-            respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy", true);
+            respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy");
             return;
         }
         if (MaxForwards.of(head) == 0) {
@@ -409,7 +409,7 @@ final class ClientConnection implements EventHandler {
             worker.stats.upstreamRequests++;
             if (!worker.pool(route.clusterIndex()).acquire(this)) {
                 respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster "
-                        + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending", true);
+                        + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending");
             } else if (state == State.AWAITING_UPSTREAM) {
                 // Queued or connecting; a pooled connection handed over inside acquire has armed its own timer.
                 armStallCheck();
@@ -421,6 +421,7 @@ final class ClientConnection implements EventHandler {
 
     private void rejectRequest(Rejection rejection) {
         worker.stats.rejectedRequests++;
+        worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
             worker.clientFaults.print("http " + worker.config.name() + ": " + rejection.status() + " "
                     + rejection.description() + " from " + clientAddress());
@@ -496,15 +497,15 @@ final class ClientConnection implements EventHandler {
     }
 
     /** A small error response written by the proxy, always closing the connection. */
-    private void respondError(int status, String reason, boolean countAsProxyError) {
-        respondError(status, reason, null, countAsProxyError);
+    private void respondError(int status, String reason) {
+        respondError(status, reason, null);
     }
 
     /**
-     * {@link #respondError(int, String, boolean)} for an upstream's failure: {@code upstreamName} goes to the log,
+     * {@link #respondError(int, String)} for an upstream's failure: {@code upstreamName} goes to the log,
      * not to the client, which learns why but not where its request was sent.
      */
-    private void respondError(int status, String reason, String upstreamName, boolean countAsProxyError) {
+    private void respondError(int status, String reason, String upstreamName) {
         if (status >= STATUS_INTERNAL_ERROR) {
             worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason
                     + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
@@ -527,9 +528,7 @@ final class ClientConnection implements EventHandler {
             // RFC 9110 §9.3.2: no content in a response to HEAD; the Content-Length still says what GET would get.
             n -= body.length;
         }
-        if (countAsProxyError) {
-            worker.stats.proxyError(status);
-        }
+        worker.stats.proxyError(status);
         sendLocal(n, status, true);
     }
 
@@ -596,14 +595,14 @@ final class ClientConnection implements EventHandler {
         }
         if (Errno.isOutOfResources(errno)) {
             respondError(STATUS_UNAVAILABLE, "no descriptors or memory left for an upstream connection: "
-                    + Errno.describe(errno), true);
+                    + Errno.describe(errno));
             return;
         }
         worker.stats.upstreamFailures++;
         String cause = "upstream connect failed: " + Errno.describe(errno);
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
-            respondError(STATUS_BAD_GATEWAY, cause, endpoint, true);
+            respondError(STATUS_BAD_GATEWAY, cause, endpoint);
         }
     }
 
@@ -615,7 +614,7 @@ final class ClientConnection implements EventHandler {
         String cause = "upstream connect timed out";
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
-            respondError(STATUS_GATEWAY_TIMEOUT, cause, endpoint, true);
+            respondError(STATUS_GATEWAY_TIMEOUT, cause, endpoint);
         }
     }
 
@@ -632,7 +631,7 @@ final class ClientConnection implements EventHandler {
                 + "]; trying another endpoint");
         if (!pool.acquire(this)) {
             respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster " + pool.name()
-                    + " is at max_connections and max_pending", true);
+                    + " is at max_connections and max_pending");
         }
         return true;
     }
@@ -843,7 +842,7 @@ final class ClientConnection implements EventHandler {
         stale.close();
         state = State.AWAITING_UPSTREAM;
         if (!worker.pool(route.clusterIndex()).acquire(this)) {
-            respondError(STATUS_UNAVAILABLE, "no upstream capacity for a retry", true);
+            respondError(STATUS_UNAVAILABLE, "no upstream capacity for a retry");
         }
     }
 
@@ -1270,7 +1269,7 @@ final class ClientConnection implements EventHandler {
         releaseTransfers();
         if (status > 0 && !responseStarted && state != State.CLOSED) {
             releasePending();
-            respondError(status, reason, upstreamName, true);
+            respondError(status, reason, upstreamName);
             return;
         }
         worker.warnings.log("http " + worker.config.name() + ": closing client: " + reason
@@ -1305,7 +1304,7 @@ final class ClientConnection implements EventHandler {
             case REQUEST_HEAD -> {
                 if (state == State.READING_HEAD) {
                     respondError(STATUS_TIMEOUT, "request head not received within "
-                            + worker.limits.requestHeadTimeout().toMillis() + " ms", true);
+                            + worker.limits.requestHeadTimeout().toMillis() + " ms");
                 }
             }
             case UPSTREAM -> {

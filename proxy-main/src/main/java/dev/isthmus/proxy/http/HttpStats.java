@@ -5,8 +5,11 @@ package dev.isthmus.proxy.http;
  * fields: a single writer needs no atomics); read by any thread as a slightly stale snapshot.
  */
 public final class HttpStats {
-    private static final int STATUS_CLASSES = 6;
+    /** Responses are counted by status class, 1xx to 5xx, indexed by the hundreds digit. */
+    public static final int STATUS_CLASSES = 6;
     private static final int STATUS_CLASS_DIVISOR = 100;
+    /** The proxy's own error responses are counted by status, all below this. */
+    public static final int MAX_STATUS = STATUS_CLASSES * STATUS_CLASS_DIVISOR;
 
     volatile long requests;
     volatile long upstreamRequests;
@@ -16,7 +19,7 @@ public final class HttpStats {
     volatile long bytesSpliced;
     volatile long bytesRelayed;
     private final long[] responsesByClass = new long[STATUS_CLASSES];
-    private final long[] errorsByStatus = new long[STATUS_CLASSES * STATUS_CLASS_DIVISOR];
+    private final long[] errorsByStatus = new long[MAX_STATUS];
 
     void response(int status) {
         int statusClass = status / STATUS_CLASS_DIVISOR;

@@ -139,6 +139,18 @@ public final class ListenerRuntime {
         return failures;
     }
 
+    /** A coherent copy of this listener's counters: each reactor adds its own part on its own thread. */
+    ListenerCounters counters(ReactorGroup group, Duration timeout) throws Exception {
+        ListenerCounters counters = new ListenerCounters(config.name(), config.protocol());
+        group.onEach(reactor -> {
+            int index = indexOf(group, reactor);
+            HttpListenerWorker http = httpWorkers[index];
+            counters.add(sockets[index], http == null ? null : http.stats(),
+                    http == null ? 0 : http.activeConnections(), tcpWorkers[index]);
+        }, timeout);
+        return counters;
+    }
+
     void stopAccepting(ReactorGroup group, Duration timeout) throws Exception {
         group.onEach(reactor -> {
             int index = indexOf(group, reactor);

@@ -1,11 +1,14 @@
 package dev.isthmus.proxy.server;
 
+import dev.isthmus.proxy.admin.AdminServer;
+import dev.isthmus.proxy.config.AdminConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.reactor.ReactorGroup;
 import dev.isthmus.reactor.ReactorOptions;
 import sun.misc.Signal;
 
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -22,14 +25,18 @@ public final class ProxyServer implements AutoCloseable {
     private static final Duration REACTOR_TASK_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration DRAIN_POLL = Duration.ofMillis(20);
     private static final long WANTED_OPEN_FILES = 1 << 20;
+    /** How long {@code /stats} waits for every reactor's part before it answers 503. */
+    private static final Duration STATS_TIMEOUT = Duration.ofSeconds(2);
 
-    private final ProxyConfig config;
     private final ReactorGroup group;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
+    private final long startNanos = System.nanoTime();
+    private AdminServer admin;
+    /** Set by the main thread when a drain begins, read by the admin thread. */
+    private volatile boolean draining;
     private boolean stopped;
 
-    private ProxyServer(ProxyConfig config, ReactorGroup group) {
-        this.config = config;
+    private ProxyServer(ReactorGroup group) {
         this.group = group;
     }
 
@@ -60,7 +67,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers, ReactorOptions.DEFAULTS, false);
-        ProxyServer server = new ProxyServer(config, group);
+        ProxyServer server = new ProxyServer(group);
         boolean success = false;
         try {
             group.onEach(reactor -> reactor.syscalls().raiseOpenFilesLimit(WANTED_OPEN_FILES), REACTOR_TASK_TIMEOUT);
@@ -71,13 +78,52 @@ public final class ProxyServer implements AutoCloseable {
                         listener.protocol().name().toLowerCase(java.util.Locale.ROOT),
                         listener.address().host(), runtime.port(), workers, workers == 1 ? "" : "s");
             }
+            if (config.admin().isPresent()) {
+                server.startAdmin(config.admin().get());
+            }
             success = true;
             return server;
         } finally {
             if (!success) {
+                if (server.admin != null) {
+                    server.admin.close();
+                }
                 group.shutdown(REACTOR_TASK_TIMEOUT);
             }
         }
+    }
+
+    private void startAdmin(AdminConfig config) throws IOException {
+        admin = AdminServer.start(config.address().socketAddress(), new AdminServer.Source() {
+            @Override
+            public boolean live() {
+                return !draining;
+            }
+
+            @Override
+            public String stats() throws Exception {
+                return statsPage();
+            }
+        });
+        System.err.printf("isthmus: admin on %s:%d%n", config.address().host(), admin.port());
+    }
+
+    /** The admin endpoint's {@code /stats}: every reactor is asked for its part, none is read from here. */
+    private String statsPage() throws Exception {
+        List<ListenerCounters> counters = new ArrayList<>(listeners.size());
+        for (ListenerRuntime listener : listeners) {
+            counters.add(listener.counters(group, STATS_TIMEOUT));
+        }
+        long uptime = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
+        return StatsPage.render(group.size(), uptime, draining, counters);
+    }
+
+    /** The admin endpoint's port; the config must have one. */
+    public int adminPort() {
+        if (admin == null) {
+            throw new IllegalStateException("no admin endpoint configured");
+        }
+        return admin.port();
     }
 
     /** The port a listener is bound to (the chosen one when the config said port 0). */
@@ -116,6 +162,7 @@ public final class ProxyServer implements AutoCloseable {
             return;
         }
         stopped = true;
+        draining = true;
         for (ListenerRuntime listener : listeners) {
             listener.stopAccepting(group, REACTOR_TASK_TIMEOUT);
         }
@@ -145,6 +192,9 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (ListenerRuntime listener : listeners) {
             listener.closeAll(group, REACTOR_TASK_TIMEOUT);
+        }
+        if (admin != null) {
+            admin.close();
         }
         if (!group.shutdown(REACTOR_TASK_TIMEOUT)) {
             LOG.log(System.Logger.Level.WARNING, "a reactor did not stop within {0}", REACTOR_TASK_TIMEOUT);

@@ -1,0 +1,93 @@
+package dev.isthmus.proxy.server;
+
+import dev.isthmus.proxy.config.Protocol;
+import dev.isthmus.proxy.http.HttpStats;
+import dev.isthmus.proxy.tcp.TcpListenerWorker;
+import dev.isthmus.reactor.Listener;
+
+/**
+ * What one listener counted, summed over its reactors. Each reactor adds its own part on its own thread (posted to
+ * it, so the copy is coherent with what that reactor did); the admin thread reads the sum once every part is in.
+ */
+public final class ListenerCounters {
+    /** The counters every listener has, and those of one protocol only. */
+    public enum Counter {
+        CONNECTIONS_ACCEPTED,
+        CONNECTIONS_ACTIVE,
+        HTTP_REQUESTS,
+        HTTP_UPSTREAM_REQUESTS,
+        HTTP_LOCAL_RESPONSES,
+        HTTP_REJECTED_REQUESTS,
+        HTTP_UPSTREAM_FAILURES,
+        HTTP_BYTES_SPLICED,
+        HTTP_BYTES_RELAYED,
+        TCP_BYTES_UPSTREAM,
+        TCP_BYTES_DOWNSTREAM,
+        TCP_UPSTREAM_FAILURES
+    }
+
+    /** Status classes 1xx to 5xx, indexed by the hundreds digit. */
+    public static final int STATUS_CLASSES = HttpStats.STATUS_CLASSES;
+    /** Statuses the proxy itself answers with are below this. */
+    public static final int MAX_STATUS = HttpStats.MAX_STATUS;
+
+    private final String listener;
+    private final Protocol protocol;
+    private final long[] counters = new long[Counter.values().length];
+    private final long[] responsesByClass = new long[STATUS_CLASSES];
+    private final long[] proxyErrorsByStatus = new long[MAX_STATUS];
+
+    ListenerCounters(String listener, Protocol protocol) {
+        this.listener = listener;
+        this.protocol = protocol;
+    }
+
+    /** Adds one reactor's part; called on that reactor's thread, one reactor at a time. */
+    synchronized void add(Listener socket, HttpStats http, int httpActive, TcpListenerWorker tcp) {
+        counters[Counter.CONNECTIONS_ACCEPTED.ordinal()] += socket == null ? 0 : socket.acceptedCount();
+        if (http != null) {
+            counters[Counter.CONNECTIONS_ACTIVE.ordinal()] += httpActive;
+            counters[Counter.HTTP_REQUESTS.ordinal()] += http.requests();
+            counters[Counter.HTTP_UPSTREAM_REQUESTS.ordinal()] += http.upstreamRequests();
+            counters[Counter.HTTP_LOCAL_RESPONSES.ordinal()] += http.localResponses();
+            counters[Counter.HTTP_REJECTED_REQUESTS.ordinal()] += http.rejectedRequests();
+            counters[Counter.HTTP_UPSTREAM_FAILURES.ordinal()] += http.upstreamFailures();
+            counters[Counter.HTTP_BYTES_SPLICED.ordinal()] += http.bytesSpliced();
+            counters[Counter.HTTP_BYTES_RELAYED.ordinal()] += http.bytesRelayed();
+            for (int statusClass = 1; statusClass < STATUS_CLASSES; statusClass++) {
+                responsesByClass[statusClass] += http.responses(statusClass);
+            }
+            for (int status = 0; status < MAX_STATUS; status++) {
+                proxyErrorsByStatus[status] += http.proxyErrors(status);
+            }
+        }
+        if (tcp != null) {
+            counters[Counter.CONNECTIONS_ACTIVE.ordinal()] += tcp.activeSessions();
+            counters[Counter.TCP_BYTES_UPSTREAM.ordinal()] += tcp.bytesUpstream();
+            counters[Counter.TCP_BYTES_DOWNSTREAM.ordinal()] += tcp.bytesDownstream();
+            counters[Counter.TCP_UPSTREAM_FAILURES.ordinal()] += tcp.upstreamFailures();
+        }
+    }
+
+    public String listener() {
+        return listener;
+    }
+
+    public Protocol protocol() {
+        return protocol;
+    }
+
+    public synchronized long get(Counter counter) {
+        return counters[counter.ordinal()];
+    }
+
+    /** HTTP responses sent to clients with a status in {@code [100 * statusClass, 100 * statusClass + 99]}. */
+    public synchronized long responses(int statusClass) {
+        return responsesByClass[statusClass];
+    }
+
+    /** Error responses the proxy generated itself with {@code status}. */
+    public synchronized long proxyErrors(int status) {
+        return proxyErrorsByStatus[status];
+    }
+}

@@ -1,0 +1,97 @@
+package dev.isthmus.proxy.server;
+
+import dev.isthmus.proxy.admin.PrometheusText;
+import dev.isthmus.proxy.admin.PrometheusText.Type;
+import dev.isthmus.proxy.config.Protocol;
+import dev.isthmus.proxy.server.ListenerCounters.Counter;
+
+import java.util.List;
+
+/** The admin endpoint's {@code /stats}: the server's gauges, then every listener's counters, by metric family. */
+final class StatsPage {
+    private static final String LISTENER = "listener";
+
+    private StatsPage() {
+    }
+
+    static String render(int workers, long uptimeSeconds, boolean draining, List<ListenerCounters> listeners) {
+        PrometheusText text = new PrometheusText();
+        text.family("isthmus_workers", Type.GAUGE, "Reactor threads serving the listeners.").sample(workers);
+        text.family("isthmus_uptime_seconds", Type.GAUGE, "Seconds since the proxy started.").sample(uptimeSeconds);
+        text.family("isthmus_draining", Type.GAUGE, "1 once a drain (SIGTERM, SIGINT) began, else 0.")
+                .sample(draining ? 1 : 0);
+
+        text.family("isthmus_listener_connections_accepted_total", Type.COUNTER, "Downstream connections accepted.");
+        for (ListenerCounters l : listeners) {
+            text.sample(l.get(Counter.CONNECTIONS_ACCEPTED), LISTENER, l.listener(), "protocol",
+                    l.protocol().configName());
+        }
+        text.family("isthmus_listener_connections_active", Type.GAUGE, "Downstream connections open now.");
+        for (ListenerCounters l : listeners) {
+            text.sample(l.get(Counter.CONNECTIONS_ACTIVE), LISTENER, l.listener(), "protocol",
+                    l.protocol().configName());
+        }
+
+        List<ListenerCounters> http = listeners.stream().filter(l -> l.protocol() == Protocol.HTTP).toList();
+        if (!http.isEmpty()) {
+            httpFamilies(text, http);
+        }
+        List<ListenerCounters> tcp = listeners.stream().filter(l -> l.protocol() == Protocol.TCP).toList();
+        if (!tcp.isEmpty()) {
+            tcpFamilies(text, tcp);
+        }
+        return text.toString();
+    }
+
+    private static void httpFamilies(PrometheusText text, List<ListenerCounters> http) {
+        counter(text, http, Counter.HTTP_REQUESTS, "isthmus_http_requests_total",
+                "Requests whose head parsed (rejected_requests counts the others).");
+        counter(text, http, Counter.HTTP_UPSTREAM_REQUESTS, "isthmus_http_upstream_requests_total",
+                "Requests routed to a cluster.");
+        counter(text, http, Counter.HTTP_LOCAL_RESPONSES, "isthmus_http_local_responses_total",
+                "Requests the proxy answered itself: direct responses, redirects, no route (404), OPTIONS"
+                        + " or TRACE at Max-Forwards 0.");
+        counter(text, http, Counter.HTTP_REJECTED_REQUESTS, "isthmus_http_rejected_requests_total",
+                "Requests refused as malformed, oversized or too slow; none reached an upstream.");
+        counter(text, http, Counter.HTTP_UPSTREAM_FAILURES, "isthmus_http_upstream_failures_total",
+                "Exchanges an upstream failed: refused, reset, timed out or malformed.");
+        text.family("isthmus_http_responses_total", Type.COUNTER, "Response heads sent to clients, by status class.");
+        for (ListenerCounters l : http) {
+            for (int statusClass = 1; statusClass < ListenerCounters.STATUS_CLASSES; statusClass++) {
+                text.sample(l.responses(statusClass), LISTENER, l.listener(), "class", statusClass + "xx");
+            }
+        }
+        text.family("isthmus_http_proxy_errors_total", Type.COUNTER,
+                "Error responses the proxy generated itself, by status (statuses never sent are left out).");
+        for (ListenerCounters l : http) {
+            for (int status = 0; status < ListenerCounters.MAX_STATUS; status++) {
+                if (l.proxyErrors(status) > 0) {
+                    text.sample(l.proxyErrors(status), LISTENER, l.listener(), "code", Integer.toString(status));
+                }
+            }
+        }
+        counter(text, http, Counter.HTTP_BYTES_SPLICED, "isthmus_http_body_bytes_spliced_total",
+                "Body bytes moved socket to pipe to socket by splice(2), never entering the JVM.");
+        counter(text, http, Counter.HTTP_BYTES_RELAYED, "isthmus_http_body_bytes_relayed_total",
+                "Body bytes relayed through an off-heap chunk (small and chunked bodies).");
+    }
+
+    private static void tcpFamilies(PrometheusText text, List<ListenerCounters> tcp) {
+        text.family("isthmus_tcp_bytes_spliced_total", Type.COUNTER,
+                "Payload bytes spliced by closed tcp sessions, by direction.");
+        for (ListenerCounters l : tcp) {
+            text.sample(l.get(Counter.TCP_BYTES_UPSTREAM), LISTENER, l.listener(), "direction", "upstream");
+            text.sample(l.get(Counter.TCP_BYTES_DOWNSTREAM), LISTENER, l.listener(), "direction", "downstream");
+        }
+        counter(text, tcp, Counter.TCP_UPSTREAM_FAILURES, "isthmus_tcp_upstream_failures_total",
+                "Sessions an upstream failed: refused, timed out, reset or aborted.");
+    }
+
+    private static void counter(PrometheusText text, List<ListenerCounters> listeners, Counter counter, String name,
+            String help) {
+        text.family(name, Type.COUNTER, help);
+        for (ListenerCounters l : listeners) {
+            text.sample(l.get(counter), LISTENER, l.listener());
+        }
+    }
+}
