@@ -28,6 +28,11 @@ public final class ResponseParser {
 
     private static final int STATUS_DIGITS = 3;
     private static final int MIN_STATUS = 100;
+    /**
+     * RFC 9110 §15: codes outside 100..599 are invalid (some servers use 6xx-9xx internally) and a client SHOULD treat
+     * them as 5xx; a proxy that passed them on would hand its clients a status they may misread.
+     */
+    private static final int MAX_STATUS = 599;
     private static final int SWITCHING_PROTOCOLS = 101;
     private static final int NO_CONTENT = 204;
     private static final int NOT_MODIFIED = 304;
@@ -130,7 +135,7 @@ public final class ResponseParser {
                         }
                         code = code * 10 + digit;
                     }
-                    if (code < MIN_STATUS) {
+                    if (code < MIN_STATUS || code > MAX_STATUS) {
                         return reject(Rejection.INVALID_STATUS_LINE);
                     }
                     head.statusCode = code;

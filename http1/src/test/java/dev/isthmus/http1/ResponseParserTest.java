@@ -52,6 +52,12 @@ class ResponseParserTest {
         assertFalse(head.informational());
     }
 
+    @ParameterizedTest
+    @ValueSource(ints = {100, 599})
+    void acceptsTheEndsOfTheValidStatusRange(int status) {
+        assertEquals(status, complete("HTTP/1.1 " + status + " X\r\nContent-Length: 0\r\n\r\n").statusCode());
+    }
+
     @Test
     void acceptsAnEmptyReasonWithOrWithoutItsSpace() {
         assertEquals(0, complete("HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n").reasonLength());
@@ -60,7 +66,8 @@ class ResponseParserTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"HTTP/1.1 20 OK\r\n", "HTTP/1.1 2000 OK\r\n", "HTTP/1.1 abc OK\r\n", "HTTP/1.1  200 OK\r\n",
-        "HTTP/1.1 099 Low\r\n", "HTTP/1.1\t200 OK\r\n", "HTTP/1.1 200 O\u0001K\r\n"})
+        "HTTP/1.1 099 Low\r\n", "HTTP/1.1 600 High\r\n", "HTTP/1.1 999 High\r\n", "HTTP/1.1\t200 OK\r\n",
+        "HTTP/1.1 200 O\u0001K\r\n"})
     void rejectsMalformedStatusLines(String statusLine) {
         rejects(Rejection.INVALID_STATUS_LINE, statusLine + "\r\n");
     }

@@ -135,6 +135,7 @@ final class HttpUpstreamErrorTest {
         return Stream.of(
                 Arguments.of("status code not digits", "HTTP/1.1 2OO OK\r\nContent-Length: 2\r\n\r\nok"),
                 Arguments.of("status below 100", "HTTP/1.1 099 Low\r\nContent-Length: 2\r\n\r\nok"),
+                Arguments.of("status above 599", "HTTP/1.1 600 High\r\nContent-Length: 2\r\n\r\nok"),
                 Arguments.of("not HTTP at all", "SSH-2.0-OpenSSH_9.6\r\n\r\n"),
                 Arguments.of("bare LF line endings", "HTTP/1.1 200 OK\nContent-Length: 2\n\nok"),
                 Arguments.of("unsupported version", "HTTP/2.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
