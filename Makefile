@@ -31,6 +31,7 @@ TARGETS ?=
 RATE ?=
 IDLE_CONNS ?=
 ISTHMUS_MODE ?=
+CPUS ?=
 LOAD_THREADS ?=
 PERF_JAVA := $(JAVA_HOME)/bin/java $(JVM_FLAGS) -cp $(PERF_JAR)
 
@@ -55,7 +56,7 @@ jmh: build
 bench: build
 	$(PERF_JAVA) dev.isthmus.perf.bench.BenchMain --duration "$(DURATION)" --rounds "$(ROUNDS)" \
 	  --workers "$(WORKERS)" --load-threads "$(LOAD_THREADS)" --quick "$(QUICK)" --loadgen "$(LOADGEN)" \
-	  --targets "$(TARGETS)" --rate "$(RATE)" \
+	  --targets "$(TARGETS)" --rate "$(RATE)" --cpus "$(CPUS)" \
 	  --idle-connections "$(IDLE_CONNS)" --isthmus-mode "$(ISTHMUS_MODE)" --isthmus bin/isthmus \
 	  --perf-jar $(PERF_JAR) --out perf/target/bench
 

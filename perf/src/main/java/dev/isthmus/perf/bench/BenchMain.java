@@ -52,8 +52,11 @@ public final class BenchMain {
         }
         Path dir = settings.outDir().toAbsolutePath();
         Files.createDirectories(dir);
-        LoadTool openLoop = new IsthmusLoadTool(javaCommand(), settings.perfJar().toAbsolutePath());
-        Optional<LoadTool> wrk = wrk(dir);
+        if (settings.cpus().isSplit() && Executables.find("taskset").isEmpty()) {
+            throw new IOException("CPUS=split needs taskset (Debian's util-linux)");
+        }
+        LoadTool openLoop = new IsthmusLoadTool(javaCommand(), settings.perfJar().toAbsolutePath(), settings.cpus());
+        Optional<LoadTool> wrk = wrk(dir, settings.cpus());
         LoadTool closedLoop = closedLoopTool(settings, wrk, openLoop, log);
         List<LoadTool> checkTools = wrk.isPresent() ? List.of(openLoop, wrk.get()) : List.of(openLoop);
         Deployment deployment = Deployment.start(settings, log);
@@ -77,9 +80,9 @@ public final class BenchMain {
         written.forEach(file -> log.println("bench: wrote " + file));
     }
 
-    private static Optional<LoadTool> wrk(Path dir) throws IOException {
+    private static Optional<LoadTool> wrk(Path dir, CpuLayout cpus) throws IOException {
         Optional<Path> wrk = Executables.find("wrk");
-        return wrk.isEmpty() ? Optional.empty() : Optional.of(WrkLoadTool.create(wrk.get().toString(), dir));
+        return wrk.isEmpty() ? Optional.empty() : Optional.of(WrkLoadTool.create(wrk.get().toString(), dir, cpus));
     }
 
     private static LoadTool closedLoopTool(BenchSettings settings, Optional<LoadTool> wrk, LoadTool isthmusLoad,
@@ -117,6 +120,7 @@ public final class BenchMain {
         meta.put("duration per run", settings.duration().toMillis() / 1000.0 + " s (+ " + settings.warmup().toMillis()
                 / 1000.0 + " s warm-up)");
         meta.put("workers per server", settings.workers());
+        meta.put("CPU layout", settings.cpus().describe());
         meta.put("load generator", closedLoop.name() + " (closed loop, " + settings.loadThreads()
                 + " thread(s)); isthmus-load (open loop)");
         meta.put("open-loop rate", rate + " req/s");

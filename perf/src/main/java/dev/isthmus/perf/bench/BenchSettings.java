@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Everything a bench run is parameterised by, read from {@code --name value} arguments (the Makefile maps
- * DURATION=, ROUNDS=, WORKERS=, QUICK=, LOADGEN=, TARGETS=, RATE=, IDLE_CONNS= onto them).
+ * DURATION=, ROUNDS=, WORKERS=, QUICK=, LOADGEN=, TARGETS=, RATE=, IDLE_CONNS=, CPUS= onto them).
  *
  * @param duration measured time per run
  * @param warmup unmeasured load before each run
@@ -28,10 +28,12 @@ import java.util.Map;
  * @param isthmusMode {@code http} or {@code tcp}
  * @param perfJar the shaded perf jar, for running isthmus-load as a child process
  * @param quick true for the smoke mode (short runs, one round, fewer idle connections)
+ * @param cpus which CPUs the proxies, the origin and the load generators may run on
  */
 public record BenchSettings(Duration duration, Duration warmup, int rounds, int workers, int loadThreads,
                             LoadToolKind loadTool, List<Target> targets, int idleConnections, long openLoopRate,
-                            Path outDir, Path isthmusLauncher, String isthmusMode, Path perfJar, boolean quick) {
+                            Path outDir, Path isthmusLauncher, String isthmusMode, Path perfJar, boolean quick,
+                            CpuLayout cpus) {
 
     /** Which program generates the closed-loop load. */
     public enum LoadToolKind { ISTHMUS, WRK }
@@ -90,11 +92,13 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
         Path launcher = Path.of(valueOr(options.remove("isthmus"), "bin/isthmus"));
         String mode = valueOr(options.remove("isthmus-mode"), "http");
         Path perfJar = Path.of(valueOr(options.remove("perf-jar"), "perf/target/isthmus-perf.jar"));
+        CpuLayout cpus = CpuLayout.parse(valueOr(options.remove("cpus"), "shared"),
+                Runtime.getRuntime().availableProcessors(), workers);
         if (!options.isEmpty()) {
             throw new IllegalArgumentException("unknown options " + options.keySet());
         }
         return new BenchSettings(duration, warmup, rounds, workers, loadThreads, tool, targets, idle, rate, out,
-                launcher, mode, perfJar, quick);
+                launcher, mode, perfJar, quick, cpus);
     }
 
     /** Parses {@code 8}, {@code 8s}, {@code 500ms} or {@code 2m}, as isthmus-load does. */

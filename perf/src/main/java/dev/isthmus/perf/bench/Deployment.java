@@ -67,7 +67,8 @@ public final class Deployment implements AutoCloseable {
         Optional<Path> nginx = Executables.find("nginx");
         if (nginx.isPresent()) {
             int port = freePort();
-            origin = launch("nginx-origin", nginxCommand(nginx.get(), "nginx-origin.conf", port, 0), port, Map.of());
+            List<String> command = nginxCommand(nginx.get(), "nginx-origin.conf", port, 0);
+            origin = launch("nginx-origin", settings.cpus().load(command), port, Map.of());
         } else {
             log.println("bench: nginx is missing (make bench-deps); the origin is the JDK's HttpServer instead,"
                     + " so every row is limited by a slow origin");
@@ -121,7 +122,7 @@ public final class Deployment implements AutoCloseable {
             default -> throw new IllegalArgumentException(target + " is not a proxy");
         }
         try {
-            servers.put(target, launch(target.key(), command, port,
+            servers.put(target, launch(target.key(), settings.cpus().proxy(command), port,
                     target == Target.ISTHMUS ? isthmusEnvironment : Map.of()));
         } catch (IOException e) {
             failed.put(target, e.getMessage());
@@ -142,8 +143,9 @@ public final class Deployment implements AutoCloseable {
     private ServerProcess launchFallbackOrigin() throws IOException {
         String java = ProcessHandle.current().info().command().orElse("java");
         int port = freePort();
-        return launch("fallback-origin", List.of(java, "-cp", System.getProperty("java.class.path"),
-                FallbackOrigin.class.getName(), Integer.toString(port), dir.resolve("www").toString()), port, Map.of());
+        List<String> command = List.of(java, "-cp", System.getProperty("java.class.path"),
+                FallbackOrigin.class.getName(), Integer.toString(port), dir.resolve("www").toString());
+        return launch("fallback-origin", settings.cpus().load(command), port, Map.of());
     }
 
     private Map<String, String> values(int port, int originPort) {

@@ -16,10 +16,12 @@ public final class IsthmusLoadTool implements LoadTool {
 
     private final String java;
     private final Path perfJar;
+    private final CpuLayout cpus;
 
-    public IsthmusLoadTool(String java, Path perfJar) {
+    public IsthmusLoadTool(String java, Path perfJar, CpuLayout cpus) {
         this.java = java;
         this.perfJar = perfJar;
+        this.cpus = cpus;
     }
 
     @Override
@@ -38,7 +40,7 @@ public final class IsthmusLoadTool implements LoadTool {
             command.addAll(List.of("--rate", Long.toString(spec.rate())));
         }
         command.add(spec.url());
-        return ChildRun.run(command, spec.warmup().plus(spec.duration()).plus(DEADLINE_SLACK),
+        return ChildRun.run(cpus.load(command), spec.warmup().plus(spec.duration()).plus(DEADLINE_SLACK),
                 LoadMain.MEASURING_LINE, onMeasureStart);
     }
 }

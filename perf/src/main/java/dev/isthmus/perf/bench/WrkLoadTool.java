@@ -20,14 +20,16 @@ public final class WrkLoadTool implements LoadTool {
 
     private final String executable;
     private final Path script;
+    private final CpuLayout cpus;
 
-    private WrkLoadTool(String executable, Path script) {
+    private WrkLoadTool(String executable, Path script, CpuLayout cpus) {
         this.executable = executable;
         this.script = script;
+        this.cpus = cpus;
     }
 
-    /** Copies the Lua hook into {@code dir} and uses {@code executable}. */
-    public static WrkLoadTool create(String executable, Path dir) throws IOException {
+    /** Copies the Lua hook into {@code dir} and uses {@code executable} on the load generators' CPUs. */
+    public static WrkLoadTool create(String executable, Path dir, CpuLayout cpus) throws IOException {
         Path script = dir.resolve(SCRIPT_RESOURCE);
         try (InputStream in = WrkLoadTool.class.getResourceAsStream(SCRIPT_RESOURCE)) {
             if (in == null) {
@@ -36,7 +38,7 @@ public final class WrkLoadTool implements LoadTool {
             Files.createDirectories(dir);
             Files.copy(in, script, StandardCopyOption.REPLACE_EXISTING);
         }
-        return new WrkLoadTool(executable, script);
+        return new WrkLoadTool(executable, script, cpus);
     }
 
     @Override
@@ -63,6 +65,6 @@ public final class WrkLoadTool implements LoadTool {
                 "-s", script.toString(), spec.url());
         onStart.run();
         // wrk measures from its start: the measurement begins as it is launched.
-        return ChildRun.run(command, duration.plus(DEADLINE_SLACK));
+        return ChildRun.run(cpus.load(command), duration.plus(DEADLINE_SLACK));
     }
 }

@@ -1,6 +1,7 @@
 package dev.isthmus.perf.profile;
 
 import dev.isthmus.perf.bench.BenchSettings;
+import dev.isthmus.perf.bench.CpuLayout;
 import dev.isthmus.perf.bench.Deployment;
 import dev.isthmus.perf.bench.ServerProcess;
 import dev.isthmus.perf.bench.Target;
@@ -66,7 +67,8 @@ public final class ProfileMain {
         Path library = AsyncProfilerLibrary.extract(out);
         BenchSettings bench = new BenchSettings(settings.duration(), Duration.ZERO, 1, settings.workers(), 1,
                 BenchSettings.LoadToolKind.ISTHMUS, List.of(Target.ISTHMUS), 1, 0, out.resolve("run"),
-                settings.isthmusLauncher(), settings.isthmusMode(), Path.of("unused.jar"), false);
+                settings.isthmusLauncher(), settings.isthmusMode(), Path.of("unused.jar"), false,
+                CpuLayout.SHARED);
         Deployment deployment = Deployment.start(bench, Map.of("ISTHMUS_JAVA_OPTS", PROFILED_JAVA_OPTS), log);
         Thread cleanup = new Thread(deployment::close, "profile-cleanup");
         Runtime.getRuntime().addShutdownHook(cleanup);

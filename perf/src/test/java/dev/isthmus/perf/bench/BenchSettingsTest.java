@@ -41,6 +41,20 @@ class BenchSettingsTest {
     }
 
     @Test
+    void splitCpusGiveTheProxiesTheLastCpusAndEverythingElseTheRest() {
+        CpuLayout split = CpuLayout.parse("split", 4, 1);
+        assertEquals(List.of("taskset", "-c", "3", "haproxy"), split.proxy(List.of("haproxy")));
+        assertEquals(List.of("taskset", "-c", "0-2", "wrk"), split.load(List.of("wrk")));
+        CpuLayout twoWorkers = CpuLayout.parse("split", 4, 2);
+        assertEquals("2-3", twoWorkers.proxyCpus());
+        assertEquals("0-1", twoWorkers.loadCpus());
+        assertEquals(List.of("wrk"), CpuLayout.SHARED.load(List.of("wrk")));
+        assertEquals(CpuLayout.SHARED, BenchSettings.parse(new String[] {"--cpus", ""}).cpus());
+        assertThrows(IllegalArgumentException.class, () -> CpuLayout.parse("split", 2, 2));
+        assertThrows(IllegalArgumentException.class, () -> CpuLayout.parse("pinned", 2, 1));
+    }
+
+    @Test
     void mistakesAreClearErrors() {
         assertThrows(IllegalArgumentException.class, () -> BenchSettings.parse(new String[] {"--targets", "envoy"}));
         assertThrows(IllegalArgumentException.class, () -> BenchSettings.parse(new String[] {"--rounds", "0"}));

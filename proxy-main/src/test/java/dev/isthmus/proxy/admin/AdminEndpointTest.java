@@ -74,7 +74,8 @@ final class AdminEndpointTest {
         String page = stats.bodyText();
         assertEquals(2, sample(page, "isthmus_workers"));
         assertEquals(0, sample(page, "isthmus_draining"));
-        assertEquals(7, sample(page, "isthmus_listener_connections_accepted_total{listener=\"web\",protocol=\"http\"}"));
+        assertEquals(7,
+                sample(page, "isthmus_listener_connections_accepted_total{listener=\"web\",protocol=\"http\"}"));
         assertEquals(0, sample(page, "isthmus_listener_connections_active{listener=\"web\",protocol=\"http\"}"));
         assertEquals(18, sample(page, "isthmus_http_requests_total{listener=\"web\"}"));
         assertEquals(6, sample(page, "isthmus_http_upstream_requests_total{listener=\"web\"}"));
