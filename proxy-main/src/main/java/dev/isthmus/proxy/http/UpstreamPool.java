@@ -113,13 +113,30 @@ final class UpstreamPool {
             client.upstreamReady(pooled);
             return true;
         }
-        if (open < config.maxConnections()) {
+        if (open < config.maxConnections() || closeLeastRecentlyUsedIdle()) {
             connect(endpoint, client);
             return true;
         }
         if (pending.size() < config.maxPending()) {
             pending.addLast(client);
             return true;
+        }
+        return false;
+    }
+
+    /**
+     * At {@code max_connections} with none idle to the endpoint the policy picked: the least recently used idle
+     * connection to another endpoint is closed to make room. Queueing the request instead would wait for a release
+     * that idle connections never make. Nothing is waiting then: a release serves the queue before it parks a
+     * connection, and this runs before anything is queued, so no idle connection exists while the queue is not empty.
+     */
+    private boolean closeLeastRecentlyUsedIdle() {
+        for (ArrayDeque<UpstreamConnection> connections : idle) {
+            UpstreamConnection leastRecentlyUsed = connections.peekFirst();
+            if (leastRecentlyUsed != null) {
+                leastRecentlyUsed.close();
+                return true;
+            }
         }
         return false;
     }

@@ -120,6 +120,23 @@ final class HttpClusterTest {
     }
 
     @Test
+    void atMaxConnectionsAnIdleConnectionToAnotherEndpointMakesRoomInsteadOfQueueing() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        startCluster("endpoints: [127.0.0.1:%d, 127.0.0.1:%d]\nlb: round_robin\nmax_connections: 1\n"
+                .formatted(x.port(), y.port()));
+        RawClient client = fixture.client();
+        for (int i = 0; i < 4; i++) {
+            // The only connection sits idle to the endpoint the last request went to; this one is for the other.
+            RawResponse response = client.get("/turn/" + i);
+            assertEquals(200, response.status(), response::toString);
+        }
+        assertEquals(2, x.requests().size(), "x got " + x.requests());
+        assertEquals(2, y.requests().size(), "y got " + y.requests());
+        assertEquals(2, x.acceptedCount(), "each turn to x needed a new connection: the idle one went to y");
+    }
+
+    @Test
     void pendingRequestsWaitForAFreeConnectionAndOverflowIs503() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         HttpTestOrigin origin = fixture.origin("o");
