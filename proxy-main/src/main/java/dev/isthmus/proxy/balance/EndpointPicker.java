@@ -93,6 +93,19 @@ public final class EndpointPicker {
         }
     }
 
+    /** How many endpoints are skipped now (expired ejections are cleared on the way). */
+    public int ejectedCount() {
+        if (ejected == 0) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        int count = 0;
+        for (int endpoint = 0; endpoint < ejectedUntil.length; endpoint++) {
+            count += isEjected(endpoint, now) ? 1 : 0;
+        }
+        return count;
+    }
+
     /** Whether {@code endpoint} is skipped now (an expired ejection is cleared on the way). */
     public boolean isEjected(int endpoint) {
         return ejected != 0 && isEjected(endpoint, System.nanoTime());

@@ -9,6 +9,7 @@ import dev.isthmus.http1.ResponseHeadRewriter;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.http1.ResponseWriter;
 import dev.isthmus.http1.TraceReflection;
+import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.config.ProxyConfig;
@@ -152,6 +153,17 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     public HttpStats stats() {
         return stats;
+    }
+
+    /** Reports every upstream pool this worker opened to {@code gauges}. Reactor thread only. */
+    public void reportPools(ClusterGauges gauges) {
+        for (int cluster = 0; cluster < pools.length; cluster++) {
+            UpstreamPool pool = pools[cluster];
+            if (pool != null) {
+                gauges.add(cluster, pool.openConnections(), pool.idleConnections(), pool.pendingCount(),
+                        pool.ejectedEndpoints());
+            }
+        }
     }
 
     /** Draining: idle keep-alive connections close now, busy ones after their current response. */

@@ -193,6 +193,18 @@ final class UpstreamPool {
         return open;
     }
 
+    int idleConnections() {
+        int count = 0;
+        for (ArrayDeque<UpstreamConnection> connections : idle) {
+            count += connections.size();
+        }
+        return count;
+    }
+
+    int ejectedEndpoints() {
+        return picker.ejectedCount();
+    }
+
     int pendingCount() {
         return pending.size();
     }

@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.server;
 
+import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.Protocol;
@@ -28,6 +29,7 @@ public final class ListenerRuntime {
     private final TcpListenerWorker[] tcpWorkers;
     private final HttpListenerWorker[] httpWorkers;
     private RouteTable routes;
+    private int tcpClusterIndex;
     private int port;
 
     private ListenerRuntime(ListenerConfig config, int reactors) {
@@ -71,6 +73,7 @@ public final class ListenerRuntime {
         Listener.AcceptHandler handler = switch (config.protocol()) {
             case TCP -> {
                 ClusterConfig cluster = proxy.cluster(config.cluster().orElseThrow()).orElseThrow();
+                tcpClusterIndex = proxy.clusterIndex(cluster.name());
                 tcpWorkers[index] = new TcpListenerWorker(reactor, config, cluster);
                 yield tcpWorkers[index];
             }
@@ -139,14 +142,24 @@ public final class ListenerRuntime {
         return failures;
     }
 
-    /** A coherent copy of this listener's counters: each reactor adds its own part on its own thread. */
-    ListenerCounters counters(ReactorGroup group, Duration timeout) throws Exception {
+    /**
+     * A coherent copy of this listener's counters, and its part of every cluster's gauges added to {@code clusters}:
+     * each reactor adds its own part on its own thread.
+     */
+    ListenerCounters counters(ReactorGroup group, Duration timeout, ClusterGauges clusters) throws Exception {
         ListenerCounters counters = new ListenerCounters(config.name(), config.protocol());
         group.onEach(reactor -> {
             int index = indexOf(group, reactor);
             HttpListenerWorker http = httpWorkers[index];
+            TcpListenerWorker tcp = tcpWorkers[index];
             counters.add(sockets[index], http == null ? null : http.stats(),
-                    http == null ? 0 : http.activeConnections(), tcpWorkers[index]);
+                    http == null ? 0 : http.activeConnections(), tcp);
+            if (http != null) {
+                http.reportPools(clusters);
+            }
+            if (tcp != null) {
+                tcp.reportUpstreams(tcpClusterIndex, clusters);
+            }
         }, timeout);
         return counters;
     }

@@ -2,6 +2,7 @@ package dev.isthmus.proxy.server;
 
 import dev.isthmus.proxy.admin.AdminServer;
 import dev.isthmus.proxy.config.AdminConfig;
+import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.reactor.ReactorGroup;
@@ -29,6 +30,7 @@ public final class ProxyServer implements AutoCloseable {
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ReactorGroup group;
+    private final List<ClusterConfig> clusters;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private AdminServer admin;
@@ -36,8 +38,9 @@ public final class ProxyServer implements AutoCloseable {
     private volatile boolean draining;
     private boolean stopped;
 
-    private ProxyServer(ReactorGroup group) {
+    private ProxyServer(ReactorGroup group, List<ClusterConfig> clusters) {
         this.group = group;
+        this.clusters = clusters;
     }
 
     /** Starts the proxy and blocks until SIGTERM or SIGINT, then drains; returns the process exit code. */
@@ -67,7 +70,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers, ReactorOptions.DEFAULTS, false);
-        ProxyServer server = new ProxyServer(group);
+        ProxyServer server = new ProxyServer(group, config.clusters());
         boolean success = false;
         try {
             group.onEach(reactor -> reactor.syscalls().raiseOpenFilesLimit(WANTED_OPEN_FILES), REACTOR_TASK_TIMEOUT);
@@ -111,11 +114,12 @@ public final class ProxyServer implements AutoCloseable {
     /** The admin endpoint's {@code /stats}: every reactor is asked for its part, none is read from here. */
     private String statsPage() throws Exception {
         List<ListenerCounters> counters = new ArrayList<>(listeners.size());
+        ClusterCounters clusters = new ClusterCounters(this.clusters);
         for (ListenerRuntime listener : listeners) {
-            counters.add(listener.counters(group, STATS_TIMEOUT));
+            counters.add(listener.counters(group, STATS_TIMEOUT, clusters));
         }
         long uptime = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
-        return StatsPage.render(group.size(), uptime, draining, counters);
+        return StatsPage.render(group.size(), uptime, draining, counters, clusters);
     }
 
     /** The admin endpoint's port; the config must have one. */

@@ -10,11 +10,13 @@ import java.util.List;
 /** The admin endpoint's {@code /stats}: the server's gauges, then every listener's counters, by metric family. */
 final class StatsPage {
     private static final String LISTENER = "listener";
+    private static final String CLUSTER = "cluster";
 
     private StatsPage() {
     }
 
-    static String render(int workers, long uptimeSeconds, boolean draining, List<ListenerCounters> listeners) {
+    static String render(int workers, long uptimeSeconds, boolean draining, List<ListenerCounters> listeners,
+            ClusterCounters clusters) {
         PrometheusText text = new PrometheusText();
         text.family("isthmus_workers", Type.GAUGE, "Reactor threads serving the listeners.").sample(workers);
         text.family("isthmus_uptime_seconds", Type.GAUGE, "Seconds since the proxy started.").sample(uptimeSeconds);
@@ -40,7 +42,33 @@ final class StatsPage {
         if (!tcp.isEmpty()) {
             tcpFamilies(text, tcp);
         }
+        if (clusters.size() > 0) {
+            clusterFamilies(text, clusters);
+        }
         return text.toString();
+    }
+
+    private static void clusterFamilies(PrometheusText text, ClusterCounters clusters) {
+        text.family("isthmus_cluster_upstream_connections_open", Type.GAUGE,
+                "Upstream connections open, connecting or in use (a tcp session counts as one).");
+        for (int c = 0; c < clusters.size(); c++) {
+            text.sample(clusters.open(c), CLUSTER, clusters.name(c));
+        }
+        text.family("isthmus_cluster_upstream_connections_idle", Type.GAUGE,
+                "Keep-alive upstream connections waiting in a pool for a request.");
+        for (int c = 0; c < clusters.size(); c++) {
+            text.sample(clusters.idle(c), CLUSTER, clusters.name(c));
+        }
+        text.family("isthmus_cluster_pending_requests", Type.GAUGE,
+                "Requests waiting for an upstream connection (max_connections reached).");
+        for (int c = 0; c < clusters.size(); c++) {
+            text.sample(clusters.pending(c), CLUSTER, clusters.name(c));
+        }
+        text.family("isthmus_cluster_ejected_endpoints", Type.GAUGE,
+                "Endpoints skipped after a failed connect, summed over workers and listeners (each ejects alone).");
+        for (int c = 0; c < clusters.size(); c++) {
+            text.sample(clusters.ejected(c), CLUSTER, clusters.name(c));
+        }
     }
 
     private static void httpFamilies(PrometheusText text, List<ListenerCounters> http) {

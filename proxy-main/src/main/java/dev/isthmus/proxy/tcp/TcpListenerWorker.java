@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.tcp;
 
 import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
@@ -126,6 +127,11 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     public long upstreamFailures() {
         return upstreamFailures;
+    }
+
+    /** Reports this listener's sessions as its cluster's open upstream connections. Reactor thread only. */
+    public void reportUpstreams(int clusterIndex, ClusterGauges gauges) {
+        gauges.add(clusterIndex, activeSessions, 0, 0, picker.ejectedCount());
     }
 
     /** Closes every session at once (end of a drain). */

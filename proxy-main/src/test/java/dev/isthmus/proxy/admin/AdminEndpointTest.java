@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -87,6 +89,41 @@ final class AdminEndpointTest {
         assertEquals(1, sample(page, "isthmus_http_proxy_errors_total{listener=\"web\",code=\"400\"}"));
         assertEquals(0, sample(page, "isthmus_tcp_upstream_failures_total{listener=\"raw\"}"));
         assertTrue(page.contains("# TYPE isthmus_http_requests_total counter\n"), page);
+        long open = sample(page, "isthmus_cluster_upstream_connections_open{cluster=\"o\"}");
+        assertTrue(open >= 1, page);
+        assertEquals(open, sample(page, "isthmus_cluster_upstream_connections_idle{cluster=\"o\"}"),
+                "every upstream connection is back in its pool");
+        assertEquals(0, sample(page, "isthmus_cluster_pending_requests{cluster=\"o\"}"));
+        assertEquals(0, sample(page, "isthmus_cluster_ejected_endpoints{cluster=\"o\"}"));
+    }
+
+    @Test
+    void aDeadEndpointShowsAsEjected() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        int deadPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            deadPort = socket.getLocalPort();
+        }
+        fixture.start("""
+                admin: { address: 127.0.0.1:0 }
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { prefix: / }
+                        cluster: half
+                clusters:
+                  - { name: half, endpoints: [127.0.0.1:%d, 127.0.0.1:%d], lb: round_robin }
+                """.formatted(deadPort, origin.port()));
+        RawClient client = fixture.client();
+        for (int i = 0; i < 2; i++) {
+            assertEquals(200, client.get("/x").status());
+        }
+        String page = admin("/stats").bodyText();
+        assertEquals(1, sample(page, "isthmus_cluster_ejected_endpoints{cluster=\"half\"}"), page);
+        assertEquals(1, sample(page, "isthmus_http_upstream_failures_total{listener=\"web\"}"), page);
     }
 
     @Test

@@ -52,6 +52,18 @@ class EndpointPickerTest {
     }
 
     @Test
+    void ejectedCountIsWhatIsSkippedNow() {
+        EndpointPicker picker = new EndpointPicker(3, LoadBalancerPolicy.ROUND_ROBIN, TEN_SECONDS);
+        assertEquals(0, picker.ejectedCount());
+        picker.connectFailed(0);
+        picker.connectFailed(2);
+        picker.connectFailed(2);
+        assertEquals(2, picker.ejectedCount());
+        picker.connected(0);
+        assertEquals(1, picker.ejectedCount());
+    }
+
+    @Test
     void aSuccessfulConnectEndsTheEjection() {
         EndpointPicker picker = new EndpointPicker(2, LoadBalancerPolicy.ROUND_ROBIN, TEN_SECONDS);
         picker.connectFailed(0);
