@@ -113,7 +113,7 @@ final class UpstreamPool {
             client.upstreamReady(pooled);
             return true;
         }
-        if (open < config.maxConnections() || closeLeastRecentlyUsedIdle()) {
+        if (open < config.maxConnections() || closeAnIdleConnection()) {
             connect(endpoint, client);
             return true;
         }
@@ -125,12 +125,12 @@ final class UpstreamPool {
     }
 
     /**
-     * At {@code max_connections} with none idle to the endpoint the policy picked: the least recently used idle
-     * connection to another endpoint is closed to make room. Queueing the request instead would wait for a release
+     * At {@code max_connections} with none idle to the endpoint the policy picked: an idle connection to another
+     * endpoint (the one that endpoint used least recently) is closed to make room. Queueing the request instead would wait for a release
      * that idle connections never make. Nothing is waiting then: a release serves the queue before it parks a
      * connection, and this runs before anything is queued, so no idle connection exists while the queue is not empty.
      */
-    private boolean closeLeastRecentlyUsedIdle() {
+    private boolean closeAnIdleConnection() {
         for (ArrayDeque<UpstreamConnection> connections : idle) {
             UpstreamConnection leastRecentlyUsed = connections.peekFirst();
             if (leastRecentlyUsed != null) {

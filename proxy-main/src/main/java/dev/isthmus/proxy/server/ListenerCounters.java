@@ -9,9 +9,9 @@ import dev.isthmus.reactor.Listener;
  * What one listener counted, summed over its reactors. Each reactor adds its own part on its own thread (posted to
  * it, so the copy is coherent with what that reactor did); the admin thread reads the sum once every part is in.
  */
-public final class ListenerCounters {
+final class ListenerCounters {
     /** The counters every listener has, and those of one protocol only. */
-    public enum Counter {
+    enum Counter {
         CONNECTIONS_ACCEPTED,
         CONNECTIONS_ACTIVE,
         HTTP_REQUESTS,
@@ -27,9 +27,9 @@ public final class ListenerCounters {
     }
 
     /** Status classes 1xx to 5xx, indexed by the hundreds digit. */
-    public static final int STATUS_CLASSES = HttpStats.STATUS_CLASSES;
+    static final int STATUS_CLASSES = HttpStats.STATUS_CLASSES;
     /** Statuses the proxy itself answers with are below this. */
-    public static final int MAX_STATUS = HttpStats.MAX_STATUS;
+    static final int MAX_STATUS = HttpStats.MAX_STATUS;
 
     private final String listener;
     private final Protocol protocol;
@@ -69,25 +69,25 @@ public final class ListenerCounters {
         }
     }
 
-    public String listener() {
+    String listener() {
         return listener;
     }
 
-    public Protocol protocol() {
+    Protocol protocol() {
         return protocol;
     }
 
-    public synchronized long get(Counter counter) {
+    synchronized long get(Counter counter) {
         return counters[counter.ordinal()];
     }
 
     /** HTTP responses sent to clients with a status in {@code [100 * statusClass, 100 * statusClass + 99]}. */
-    public synchronized long responses(int statusClass) {
+    synchronized long responses(int statusClass) {
         return responsesByClass[statusClass];
     }
 
     /** Error responses the proxy generated itself with {@code status}. */
-    public synchronized long proxyErrors(int status) {
+    synchronized long proxyErrors(int status) {
         return proxyErrorsByStatus[status];
     }
 }

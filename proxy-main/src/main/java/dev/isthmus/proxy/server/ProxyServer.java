@@ -36,7 +36,6 @@ public final class ProxyServer implements AutoCloseable {
     private AdminServer admin;
     /** Set by the main thread when a drain begins, read by the admin thread. */
     private volatile boolean draining;
-    private boolean stopped;
 
     private ProxyServer(ReactorGroup group, List<ClusterConfig> clusters) {
         this.group = group;
@@ -162,10 +161,9 @@ public final class ProxyServer implements AutoCloseable {
      * ({@code drain_timeout}) before closing them, logging how many were cut; stops the reactors when all are done.
      */
     private void drain(Function<ListenerRuntime, Duration> timeouts) throws Exception {
-        if (stopped) {
+        if (draining) {
             return;
         }
-        stopped = true;
         draining = true;
         for (ListenerRuntime listener : listeners) {
             listener.stopAccepting(group, REACTOR_TASK_TIMEOUT);
