@@ -23,6 +23,8 @@ public final class RequestHeadRewriter {
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards");
     private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
+    private static final byte[] TRANSFER_ENCODING = FieldFacts.ascii("Transfer-Encoding");
+    private static final byte[] CHUNKED = FieldFacts.ascii("chunked");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
@@ -118,6 +120,7 @@ public final class RequestHeadRewriter {
         boolean namesFields = head.connectionNamesFields();
         int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
         boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH && !canonicalLength(head);
+        boolean normalizeCoding = head.framing() == Framing.CHUNKED && !canonicalCoding(head);
         for (int i = 0; i < f.count(); i++) {
             long line = f.nameOffset(i);
             boolean keptUpgrade = upgrading && f.is(i, KnownHeader.UPGRADE);
@@ -130,6 +133,10 @@ public final class RequestHeadRewriter {
             } else if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
                 if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
                     writer.field(CONTENT_LENGTH, head.contentLength());
+                }
+            } else if (normalizeCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
+                if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
+                    writer.field(TRANSFER_ENCODING, CHUNKED);
                 }
             } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
                 writer.field(MAX_FORWARDS, maxForwards);
@@ -203,6 +210,18 @@ public final class RequestHeadRewriter {
             return false;
         }
         return f.valueLength(f.indexOf(KnownHeader.CONTENT_LENGTH)) == Decimal.digits(head.contentLength());
+    }
+
+    /**
+     * Whether the request's coding is one {@code Transfer-Encoding: chunked}, the only coding a request is accepted
+     * with. Empty list elements ({@code chunked,}, an empty second field), other letter case or whitespace were read
+     * as chunked (RFC 9110 §5.6.1) but go on as that one plain field: a next hop that reads an empty last element as
+     * "not chunked" would take the body for the next request.
+     */
+    private static boolean canonicalCoding(RequestHead head) {
+        HeaderFields f = head.headers();
+        return f.occurrences(KnownHeader.TRANSFER_ENCODING) == 1
+                && f.valueEquals(f.indexOf(KnownHeader.TRANSFER_ENCODING), CHUNKED);
     }
 
     /**

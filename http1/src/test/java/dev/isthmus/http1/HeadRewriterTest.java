@@ -172,6 +172,20 @@ class HeadRewriterTest {
     }
 
     @Test
+    void aChunkedRequestGoesOnWithOnePlainTransferEncoding() {
+        requestRewriter.clearOptions();
+        String canonical = "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n";
+        for (String coding : new String[] {"Transfer-Encoding: chunked,\r\n", "Transfer-Encoding: ,chunked\r\n",
+            "Transfer-Encoding: Chunked\r\n", "Transfer-Encoding: chunked\r\nTransfer-Encoding: \r\n",
+            "Transfer-Encoding: \r\nTransfer-Encoding: chunked\r\n"}) {
+            assertEquals(canonical, rewriteRequest("POST / HTTP/1.1\r\nHost: h\r\n" + coding + "X: 1\r\n\r\n"),
+                    coding);
+        }
+        assertEquals(canonical, rewriteRequest(canonical));
+        assertEquals(1, out.count(), "a plain coding is forwarded as it came");
+    }
+
+    @Test
     void strippingAWholePathLeavesTheRoot() {
         requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
         assertEquals("GET / HTTP/1.1\r\nHost: h\r\n\r\n", rewriteRequest("GET /api HTTP/1.1\r\nHost: h\r\n\r\n"));

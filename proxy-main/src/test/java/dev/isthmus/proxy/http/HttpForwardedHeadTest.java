@@ -98,6 +98,20 @@ final class HttpForwardedHeadTest {
     }
 
     @Test
+    void aChunkedBodyGoesOnUnderOnePlainTransferEncoding() throws Exception {
+        RawClient client = fixture.client();
+        // Read as chunked (an empty list element is no coding), but an origin that takes the empty last field for
+        // "not chunked" would read the body as the next request if the fields went on as they came.
+        client.send("POST /echo-framing HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n"
+                + "Transfer-Encoding: \r\n\r\n5\r\nhello\r\n0\r\n\r\n");
+        assertEquals(200, client.read().status());
+        OriginRequest forwarded = origin.lastRequest();
+        assertEquals(List.of("chunked"), forwarded.head().headers("Transfer-Encoding"), forwarded::toString);
+        assertEquals("hello", forwarded.bodyText());
+        assertEquals("o GET /after\n", client.get("/after").bodyText(), "the connection is still in sync");
+    }
+
+    @Test
     void connectionCannotStripTheFramingOfABody() throws Exception {
         RawClient client = fixture.client();
         client.send("POST /echo-framing HTTP/1.1\r\nHost: test\r\nConnection: Content-Length, Host, X-A\r\n"
