@@ -50,6 +50,14 @@ public final class ChunkedDecoder {
     /** Sizes above this cannot take another hex digit without overflowing a signed long. */
     private static final long MAX_BEFORE_DIGIT = Long.MAX_VALUE >>> HEX_RADIX_BITS;
 
+    /**
+     * Fields a trailer section must not carry (RFC 9110 §6.5.1 names framing and routing): a next hop that merged
+     * trailers into the head would frame or route the message by them.
+     */
+    private static final byte[][] FORBIDDEN_TRAILERS = {
+        FieldFacts.ascii("content-length"), FieldFacts.ascii("transfer-encoding"), FieldFacts.ascii("host")};
+    private static final int ALL_FORBIDDEN = (1 << FORBIDDEN_TRAILERS.length) - 1;
+
     private final int maxExtensionLength;
     private final int maxTrailerBytes;
     private State state;
@@ -58,6 +66,9 @@ public final class ChunkedDecoder {
     private long remaining;
     private int extensionLength;
     private int trailerBytes;
+    private int trailerNameLength;
+    /** Bit k: the trailer field name read so far is a prefix of {@code FORBIDDEN_TRAILERS[k]}. */
+    private int forbiddenPrefixes;
     private Rejection rejection;
 
     public ChunkedDecoder() {
@@ -232,6 +243,9 @@ public final class ChunkedDecoder {
                 } else if (b == SP || b == HTAB) {
                     return fail(Rejection.OBS_FOLD);
                 } else if (CharClass.TOKEN[b & 0xFF]) {
+                    trailerNameLength = 0;
+                    forbiddenPrefixes = ALL_FORBIDDEN;
+                    matchForbidden(b);
                     state = State.TRAILER_NAME;
                 } else {
                     return fail(Rejection.INVALID_HEADER_NAME);
@@ -239,11 +253,16 @@ public final class ChunkedDecoder {
             }
             case TRAILER_NAME -> {
                 if (b == CharClass.COLON) {
+                    if (namesForbiddenTrailer()) {
+                        return fail(Rejection.FORBIDDEN_TRAILER_FIELD);
+                    }
                     state = State.TRAILER_VALUE;
                 } else if (b == SP || b == HTAB) {
                     return fail(Rejection.WHITESPACE_BEFORE_COLON);
                 } else if (!CharClass.TOKEN[b & 0xFF]) {
                     return fail(Rejection.INVALID_HEADER_NAME);
+                } else {
+                    matchForbidden(b);
                 }
             }
             case TRAILER_VALUE -> {
@@ -270,6 +289,27 @@ public final class ChunkedDecoder {
             default -> throw new IllegalStateException("not in the trailer section: " + state);
         }
         return true;
+    }
+
+    /** Narrows the forbidden names the trailer field name can still be by its next byte {@code b}. */
+    private void matchForbidden(byte b) {
+        int lower = CharClass.lower(b & 0xFF);
+        for (int k = 0; k < FORBIDDEN_TRAILERS.length; k++) {
+            byte[] name = FORBIDDEN_TRAILERS[k];
+            if (trailerNameLength >= name.length || name[trailerNameLength] != lower) {
+                forbiddenPrefixes &= ~(1 << k);
+            }
+        }
+        trailerNameLength++;
+    }
+
+    private boolean namesForbiddenTrailer() {
+        for (int k = 0; k < FORBIDDEN_TRAILERS.length; k++) {
+            if ((forbiddenPrefixes & (1 << k)) != 0 && FORBIDDEN_TRAILERS[k].length == trailerNameLength) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean fail(Rejection reason) {

@@ -14,6 +14,9 @@ import java.util.Objects;
  * Strings, for callers that ask.
  */
 public final class HeaderFields {
+    private static final byte[] CONTENT_LENGTH_ALIAS = FieldFacts.ascii("content_length");
+    private static final byte[] TRANSFER_ENCODING_ALIAS = FieldFacts.ascii("transfer_encoding");
+
     private final int[] nameStart;
     private final int[] nameLength;
     private final int[] valueStart;
@@ -24,6 +27,8 @@ public final class HeaderFields {
     private final int[] occurrences = new int[KnownHeader.count()];
     /** Bit {@code k} set when known field {@code k} occurs; clearing it is what invalidates its two slots above. */
     private long present;
+    /** A field named like a framing field with '_' for '-' ({@code Transfer_Encoding}, {@code Content_Length}). */
+    private boolean framingAlias;
     private MemorySegment segment = MemorySegment.NULL;
     private long base;
     private int count;
@@ -41,6 +46,7 @@ public final class HeaderFields {
     void clear() {
         count = 0;
         present = 0;
+        framingAlias = false;
     }
 
     void bind(MemorySegment segment, long base) {
@@ -65,7 +71,9 @@ public final class HeaderFields {
         lineEnd[i] = end;
         int known = KnownHeader.classify(segment, base + nameAt, nameLen, nameWord);
         kind[i] = (byte) known;
-        if (known != KnownHeader.UNKNOWN) {
+        if (known == KnownHeader.UNKNOWN) {
+            framingAlias |= isFramingAlias(base + nameAt, nameLen);
+        } else {
             long bit = 1L << known;
             if ((present & bit) == 0) {
                 present |= bit;
@@ -75,6 +83,22 @@ public final class HeaderFields {
                 occurrences[known]++;
             }
         }
+    }
+
+    /**
+     * Some servers (CGI, WSGI and FastCGI gateways) map {@code _} and {@code -} in field names to the same variable,
+     * so such an origin would take {@code Transfer_Encoding} for the framing field the proxy ignored (smuggling).
+     */
+    private boolean isFramingAlias(long name, int length) {
+        return (length == CONTENT_LENGTH_ALIAS.length
+                && equalsIgnoreCase(segment, name, CONTENT_LENGTH_ALIAS, 0, length))
+                || (length == TRANSFER_ENCODING_ALIAS.length
+                && equalsIgnoreCase(segment, name, TRANSFER_ENCODING_ALIAS, 0, length));
+    }
+
+    /** Whether a field is named like Content-Length or Transfer-Encoding with an underscore for the hyphen. */
+    public boolean framingAlias() {
+        return framingAlias;
     }
 
     /** The segment the head was parsed in. */

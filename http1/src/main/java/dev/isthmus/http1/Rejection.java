@@ -48,6 +48,10 @@ public enum Rejection {
     UNSUPPORTED_TRANSFER_CODING(501, "unsupported transfer coding"),
     /** Transfer-Encoding in an HTTP/1.0 message, whose framing is then faulty (RFC 9112 §6.1). */
     TRANSFER_ENCODING_IN_HTTP_1_0(400, "Transfer-Encoding in HTTP/1.0"),
+    /** A field named like Content-Length or Transfer-Encoding with '_' for '-', which some origins read as framing. */
+    FRAMING_FIELD_ALIAS(400, "framing field name with an underscore"),
+    /** Content-Length, Transfer-Encoding or Host in a trailer section (RFC 9110 §6.5.1). */
+    FORBIDDEN_TRAILER_FIELD(400, "framing or routing field in the trailers"),
     /** An HTTP/1.1 request without Host (RFC 9112 §3.2). */
     MISSING_HOST(400, "missing Host"),
     /** A request with more than one Host field. */

@@ -295,6 +295,9 @@ public final class RequestParser {
         if (invalid != null) {
             return invalid;
         }
+        if (fields.framingAlias()) {
+            return Rejection.FRAMING_FIELD_ALIAS;
+        }
         int hosts = fields.occurrences(KnownHeader.HOST);
         if (hosts > 1) {
             return Rejection.DUPLICATE_HOST;

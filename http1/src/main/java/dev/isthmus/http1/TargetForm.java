@@ -9,6 +9,7 @@ final class TargetForm {
     private static final byte[] SCHEME_SEPARATOR = FieldFacts.ascii("://");
     private static final int CASE_BIT = 0x20;
 
+
     private TargetForm() {
     }
 
@@ -20,7 +21,36 @@ final class TargetForm {
         if (first == '*') {
             return length == 1 && method == HttpMethod.OPTIONS;
         }
-        return first == '/' || isAbsolute(s, at, length);
+        if (first == '/') {
+            return pathEncodingValid(s, at, at + length);
+        }
+        long path = absolutePathStart(s, at, length);
+        return path >= 0 && pathEncodingValid(s, path, at + length);
+    }
+
+    /**
+     * Every {@code %} of the path (up to the query) starts a {@code %XX} of two hex digits, and none encodes NUL. The
+     * proxy decodes the path to route it; an escape it cannot decode, or a NUL that a C origin would end the path at,
+     * would let the origin see another path than the routes did (RFC 3986 §2.1; {@code /admin%00.png}).
+     */
+    private static boolean pathEncodingValid(MemorySegment s, long from, long end) {
+        for (long p = from; p < end; p++) {
+            byte b = s.get(ValueLayout.JAVA_BYTE, p);
+            if (b == '?') {
+                return true;
+            }
+            if (b == '%') {
+                if (p + 2 >= end || CharClass.HEX_VALUE[s.get(ValueLayout.JAVA_BYTE, p + 1) & 0xFF] == CharClass.NOT_HEX
+                        || CharClass.HEX_VALUE[s.get(ValueLayout.JAVA_BYTE, p + 2) & 0xFF] == CharClass.NOT_HEX) {
+                    return false;
+                }
+                if (s.get(ValueLayout.JAVA_BYTE, p + 1) == '0' && s.get(ValueLayout.JAVA_BYTE, p + 2) == '0') {
+                    return false;
+                }
+                p += 2;
+            }
+        }
+        return true;
     }
 
     /** authority-form: host ":" port, no path. */
@@ -39,16 +69,17 @@ final class TargetForm {
     /**
      * absolute-form (RFC 9112 §3.2.2) as a reverse proxy can serve it: {@code http://} or {@code https://} (any case),
      * an authority that is a valid {@code uri-host [":" port]} without userinfo ({@link Authority}), then nothing, a
-     * path or a query. The authority stands in for Host, so it is held to the same rules.
+     * path or a query. The authority stands in for Host, so it is held to the same rules. Returns where the path (or
+     * query) starts, or -1 when the target is not such a URI.
      */
-    private static boolean isAbsolute(MemorySegment s, long at, int length) {
+    private static long absolutePathStart(MemorySegment s, long at, int length) {
         int schemeLength = schemeLength(s, at, length);
         if (schemeLength == 0 || length < schemeLength + SCHEME_SEPARATOR.length) {
-            return false;
+            return -1;
         }
         for (int k = 0; k < SCHEME_SEPARATOR.length; k++) {
             if (s.get(ValueLayout.JAVA_BYTE, at + schemeLength + k) != SCHEME_SEPARATOR[k]) {
-                return false;
+                return -1;
             }
         }
         long authority = at + schemeLength + SCHEME_SEPARATOR.length;
@@ -61,7 +92,7 @@ final class TargetForm {
             }
             authorityEnd++;
         }
-        return Authority.valid(s, authority, authorityEnd);
+        return Authority.valid(s, authority, authorityEnd) ? authorityEnd : -1;
     }
 
     /** 4 for a target starting {@code http}, 5 for {@code https}, in any case; else 0. */

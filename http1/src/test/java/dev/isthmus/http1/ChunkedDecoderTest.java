@@ -184,6 +184,16 @@ class ChunkedDecoderTest {
     }
 
     @Test
+    void refusesFramingAndRoutingFieldsAsTrailers() {
+        rejects(Rejection.FORBIDDEN_TRAILER_FIELD, "0\r\nContent-Length: 5\r\n\r\n");
+        rejects(Rejection.FORBIDDEN_TRAILER_FIELD, "0\r\nX: 1\r\ntransfer-encoding: chunked\r\n\r\n");
+        rejects(Rejection.FORBIDDEN_TRAILER_FIELD, "0\r\nHOST: evil\r\n\r\n");
+        decoder.reset();
+        runs(decoder, "0\r\nHosts: 1\r\nContent-Lengthy: 2\r\nX-Checksum: 3\r\nHos: 4\r\n\r\n", 100);
+        assertTrue(decoder.isComplete(), "names that only begin or end like one are fine");
+    }
+
+    @Test
     void limitsTheTrailerSection() {
         ChunkedDecoder small = new ChunkedDecoder(new Http1Limits(1024, 10, 64, 16, 16));
         runs(small, "0\r\nA: 123456789\r\n\r\n", 100);

@@ -146,6 +146,31 @@ class RequestParserTest {
         rejects(Rejection.INVALID_TARGET, 400, method + " " + target + " HTTP/1.1\r\n" + HOST + "\r\n");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"Transfer_Encoding: chunked", "content_length: 5", "CONTENT_LENGTH: 5",
+        "Transfer_encoding: identity"})
+    void rejectsFramingFieldNamesSpelledWithAnUnderscore(String field) {
+        rejects(Rejection.FRAMING_FIELD_ALIAS, 400, "POST / HTTP/1.1\r\n" + HOST + field + "\r\n\r\n");
+    }
+
+    @Test
+    void otherUnderscoreNamesAreFine() {
+        RequestHead head = complete("GET / HTTP/1.1\r\n" + HOST + "X_Trace_Id: 1\r\nContent_Lengths: 2\r\n\r\n");
+        assertEquals(3, head.headers().count());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/%zz", "/a%2", "/a%", "/a%g0/b", "/admin%00.png", "/x%00", "http://a.b/%zz", "http://a.b/c%0"})
+    void rejectsAPathWhosePercentEncodingIsBrokenOrEncodesNul(String target) {
+        rejects(Rejection.INVALID_TARGET, 400, "GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"/a%2Fb%2e%41", "/x?q=%zz", "/x?%00", "/x?a=%", "http://a.b?%zz"})
+    void leavesTheQueryAndValidEscapesAlone(String target) {
+        assertEquals(target, complete("GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n").target());
+    }
+
     @Test
     void acceptsAsteriskForOptionsAndAuthorityForConnect() {
         assertEquals("*", complete("OPTIONS * HTTP/1.1\r\n" + HOST + "\r\n").target());

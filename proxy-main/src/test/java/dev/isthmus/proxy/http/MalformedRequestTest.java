@@ -76,6 +76,8 @@ final class MalformedRequestTest {
                         + "Transfer-Encoding: chunked\r\nContent-Length: 6\r\n\r\n0\r\n\r\nX"),
                 row("duplicate differing CL", 400, "POST / HTTP/1.1\r\n" + host
                         + "Content-Length: 5\r\nContent-Length: 6\r\n\r\nhello!"),
+                row("Transfer_Encoding alias beside a Content-Length", 400, "POST / HTTP/1.1\r\n" + host
+                        + "Content-Length: 5\r\nTransfer_Encoding: chunked\r\n\r\n0\r\n\r\n"),
                 row("CL with plus sign", 400, "POST / HTTP/1.1\r\n" + host + "Content-Length: +5\r\n\r\nhello"),
                 row("CL negative", 400, "POST / HTTP/1.1\r\n" + host + "Content-Length: -5\r\n\r\nhello"),
                 row("CL with inner space", 400, "POST / HTTP/1.1\r\n" + host + "Content-Length: 1 0\r\n\r\nhello"),
@@ -150,6 +152,8 @@ final class MalformedRequestTest {
                 row("absolute-form with an empty host", 400, "GET http:///x HTTP/1.1\r\n" + host + "\r\n"),
                 row("absolute-form of another scheme", 400, "GET ftp://a/x HTTP/1.1\r\n" + host + "\r\n"),
                 row("fragment in origin-form", 400, "GET /admin#x HTTP/1.1\r\n" + host + "\r\n"),
+                row("broken percent-encoding in the path", 400, "GET /admin%zz HTTP/1.1\r\n" + host + "\r\n"),
+                row("percent-encoded NUL in the path", 400, "GET /admin%00.png HTTP/1.1\r\n" + host + "\r\n"),
                 // Limits (defaults: 64 KiB head, 100 fields, 8 KiB target).
                 row("huge field", 431, "GET / HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70 * 1024) + "\r\n\r\n"),
                 row("too many fields", 431, "GET / HTTP/1.1\r\n" + host + manyFields(101) + "\r\n"),
@@ -168,7 +172,9 @@ final class MalformedRequestTest {
                 row("control char in chunk extension", 400, "8;e\u0001\r\n" + MARKER + "\r\n0\r\n\r\n"),
                 row("trailer section too large", 431, "0\r\nX-T: " + "t".repeat(9 * 1024) + "\r\nX-" + MARKER
                         + ": 1\r\n\r\n"),
-                row("obs-fold in a trailer", 400, "0\r\nX-T: 1\r\n " + MARKER + "\r\n\r\n"));
+                row("obs-fold in a trailer", 400, "0\r\nX-T: 1\r\n " + MARKER + "\r\n\r\n"),
+                row("Content-Length as a trailer", 400, "0\r\nContent-Length: " + MARKER + "\r\n\r\n"),
+                row("Transfer-Encoding as a trailer", 400, "0\r\nTransfer-Encoding: " + MARKER + "\r\n\r\n"));
     }
 
     @Test
