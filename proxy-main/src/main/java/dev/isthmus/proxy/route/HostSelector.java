@@ -5,13 +5,15 @@ import java.lang.foreign.ValueLayout;
 
 /**
  * Picks a virtual host's routes by the request's Host, as Envoy does: an exact domain first, then the longest
- * {@code *.suffix} wildcard, then {@code *}. The port is stripped and case is ignored. Immutable; linear scans
+ * {@code *.suffix} wildcard, then {@code *}. The port and a trailing dot are stripped and case is ignored.
+ * Immutable; linear scans
  * over the (few) domains of one listener, which allocate nothing.
  */
 final class HostSelector {
 
     private static final byte PORT_SEPARATOR = ':';
     private static final byte IPV6_OPEN = '[';
+    private static final byte DOT = '.';
 
     private final byte[][] exactDomains;
     private final CompiledRoute[][] exactRoutes;
@@ -60,18 +62,22 @@ final class HostSelector {
     }
 
     /**
-     * The length of the host name without its port. A bracketed IPv6 literal keeps its brackets, so it can
-     * only ever meet the {@code *} domain (domains are names, never IPv6 literals).
+     * The length of the host name without its port and without the trailing dot of a fully qualified name
+     * ({@code admin.example.} is {@code admin.example}, to DNS and to origins such as nginx, so it must meet the same
+     * virtual host). A bracketed IPv6 literal keeps its brackets, so it can only ever meet the {@code *} domain
+     * (domains are names, never IPv6 literals).
      */
     private static int nameLength(MemorySegment segment, long offset, int length) {
         if (length > 0 && segment.get(ValueLayout.JAVA_BYTE, offset) == IPV6_OPEN) {
             return length;
         }
+        int name = length;
         for (int i = length - 1; i >= 0; i--) {
             if (segment.get(ValueLayout.JAVA_BYTE, offset + i) == PORT_SEPARATOR) {
-                return i;
+                name = i;
+                break;
             }
         }
-        return length;
+        return name > 1 && segment.get(ValueLayout.JAVA_BYTE, offset + name - 1) == DOT ? name - 1 : name;
     }
 }

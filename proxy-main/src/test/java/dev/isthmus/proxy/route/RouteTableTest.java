@@ -164,6 +164,10 @@ class RouteTableTest {
         assertEquals("web.exact.routes[0]", get(table, "/", "Host: WWW.Example.COM:8080").name());
         assertEquals("web.wide.routes[0]", get(table, "/", "Host: img.example.com").name());
         assertEquals("web.wide.routes[0]", get(table, "/", "Host: a.b.example.com:443").name());
+        assertEquals("web.exact.routes[0]", get(table, "/", "Host: example.com.").name(),
+                "a fully qualified name with its trailing dot is the same host");
+        assertEquals("web.wide.routes[0]", get(table, "/", "Host: img.example.com.:443").name());
+        assertEquals("web.rest.routes[0]", get(table, "/", "Host: example.com..").name());
         assertEquals("web.narrow.routes[0]", get(table, "/v1/x", "Host: eu.api.example.com").name());
         assertSame(Route.NO_ROUTE, get(table, "/v2/x", "Host: eu.api.example.com"),
                 "a chosen virtual host without a matching route is a 404, not a fall-through");
