@@ -22,22 +22,26 @@ final class TargetForm {
             return length == 1 && method == HttpMethod.OPTIONS;
         }
         if (first == '/') {
-            return pathEncodingValid(s, at, at + length);
+            return pathValid(s, at, at + length);
         }
         long path = absolutePathStart(s, at, length);
-        return path >= 0 && pathEncodingValid(s, path, at + length);
+        return path >= 0 && pathValid(s, path, at + length);
     }
 
     /**
-     * Every {@code %} of the path (up to the query) starts a {@code %XX} of two hex digits, and none encodes NUL. The
-     * proxy decodes the path to route it; an escape it cannot decode, or a NUL that a C origin would end the path at,
-     * would let the origin see another path than the routes did (RFC 3986 §2.1; {@code /admin%00.png}).
+     * Every {@code %} of the path (up to the query) starts a {@code %XX} of two hex digits, none encodes NUL, and no
+     * backslash appears. The proxy decodes the path to route it; an escape it cannot decode, a NUL that a C origin
+     * would end the path at, or a backslash that a Windows origin takes for a slash would let the origin see another
+     * path than the routes did (RFC 3986 §2.1; {@code /admin%00.png}, {@code /public\..\admin}).
      */
-    private static boolean pathEncodingValid(MemorySegment s, long from, long end) {
+    private static boolean pathValid(MemorySegment s, long from, long end) {
         for (long p = from; p < end; p++) {
             byte b = s.get(ValueLayout.JAVA_BYTE, p);
             if (b == '?') {
                 return true;
+            }
+            if (b == '\\') {
+                return false;
             }
             if (b == '%') {
                 if (p + 2 >= end || CharClass.HEX_VALUE[s.get(ValueLayout.JAVA_BYTE, p + 1) & 0xFF] == CharClass.NOT_HEX

@@ -154,6 +154,7 @@ final class MalformedRequestTest {
                 row("fragment in origin-form", 400, "GET /admin#x HTTP/1.1\r\n" + host + "\r\n"),
                 row("broken percent-encoding in the path", 400, "GET /admin%zz HTTP/1.1\r\n" + host + "\r\n"),
                 row("percent-encoded NUL in the path", 400, "GET /admin%00.png HTTP/1.1\r\n" + host + "\r\n"),
+                row("backslash in the path", 400, "GET /public\\..\\admin HTTP/1.1\r\n" + host + "\r\n"),
                 // Limits (defaults: 64 KiB head, 100 fields, 8 KiB target).
                 row("huge field", 431, "GET / HTTP/1.1\r\n" + host + "X-Big: " + "b".repeat(70 * 1024) + "\r\n\r\n"),
                 row("too many fields", 431, "GET / HTTP/1.1\r\n" + host + manyFields(101) + "\r\n"),
