@@ -8,6 +8,13 @@ final class TargetForm {
     private static final byte[] HTTP = FieldFacts.ascii("http");
     private static final byte[] SCHEME_SEPARATOR = FieldFacts.ascii("://");
     private static final int CASE_BIT = 0x20;
+    private static final boolean[] NOT_IN_PATH = new boolean[256];
+
+    static {
+        for (char c : "\\\"<>`{}".toCharArray()) {
+            NOT_IN_PATH[c] = true;
+        }
+    }
 
 
     private TargetForm() {
@@ -32,7 +39,9 @@ final class TargetForm {
      * Every {@code %} of the path (up to the query) starts a {@code %XX} of two hex digits, none encodes NUL, and no
      * backslash appears. The proxy decodes the path to route it; an escape it cannot decode, a NUL that a C origin
      * would end the path at, or a backslash that a Windows origin takes for a slash would let the origin see another
-     * path than the routes did (RFC 3986 §2.1; {@code /admin%00.png}, {@code /public\..\admin}).
+     * path than the routes did (RFC 3986 §2.1; {@code /admin%00.png}, {@code /public\..\admin}). Nor may the path hold
+     * {@code " < > ` { }}, which RFC 3986 excludes and browsers always encode in a path (WHATWG URL); {@code | ^}
+     * stay, as browsers send them raw, and the query is left alone, where browsers send most of these raw.
      */
     private static boolean pathValid(MemorySegment s, long from, long end) {
         for (long p = from; p < end; p++) {
@@ -40,7 +49,7 @@ final class TargetForm {
             if (b == '?') {
                 return true;
             }
-            if (b == '\\') {
+            if (NOT_IN_PATH[b & 0xFF]) {
                 return false;
             }
             if (b == '%') {
