@@ -953,6 +953,9 @@ final class ClientConnection implements EventHandler {
         if (bodyStart + consumed < responseFilled) {
             // Bytes after the end of the response: an upstream that does not frame its messages; never reuse it.
             upstreamDirty = true;
+        } else if (mode == null && responseFilled == upstream.chunk.byteSize() && upstreamKeepAlive) {
+            // The response ended exactly where the read filled the chunk: what follows may still be in the socket.
+            upstreamDirty = !upstreamDrained();
         }
         worker.stats.response(responseStatus);
         responseStarted = true;
@@ -1093,6 +1096,10 @@ final class ClientConnection implements EventHandler {
             countBody(responseBody, moved);
             if (responseBody.state() == BodyTransfer.State.DONE) {
                 phase = ResponsePhase.COMPLETE;
+                // Bytes after the body, read with its end or already waiting in the socket, come from an upstream
+                // that does not frame its messages: reused, the connection would answer the next request with them
+                // (response queue poisoning). A body that fit in the head's read was checked there.
+                upstreamDirty |= responseBody.leftoverLength() > 0 || (upstreamKeepAlive && !upstreamDrained());
             }
         }
         // A complete response ends the exchange even if the request body is still coming (an early 401/413, or a
@@ -1103,6 +1110,11 @@ final class ClientConnection implements EventHandler {
             return;
         }
         updateInterest();
+    }
+
+    /** Whether the upstream socket has nothing more to read now: one non-blocking read, after a streamed body. */
+    private boolean upstreamDrained() {
+        return sys.read(upstream.fd(), worker.scratch.address(), 1) == -EAGAIN();
     }
 
     private void countBody(BodyTransfer transfer, long moved) {

@@ -150,6 +150,36 @@ final class HttpUpstreamErrorTest {
                 Arguments.of("head ends with the connection", "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n"));
     }
 
+    static Stream<Arguments> bodiesFollowedByAStrayResponse() {
+        String relayed = "r".repeat(32_000);
+        String spliced = "s".repeat(100_000);
+        // "HTTP/1.1 200 OK\r\n" and "Content-Length: 16342\r\n\r\n" are 42 bytes: head and body fill a 16 KiB chunk.
+        String fillsTheChunk = "f".repeat(16 * 1024 - 42);
+        return Stream.of(
+                Arguments.of("length ending where the first read fills the chunk",
+                        "Content-Length: " + fillsTheChunk.length() + "\r\n\r\n" + fillsTheChunk),
+                Arguments.of("relayed length", "Content-Length: " + relayed.length() + "\r\n\r\n" + relayed),
+                Arguments.of("spliced length", "Content-Length: " + spliced.length() + "\r\n\r\n" + spliced),
+                Arguments.of("chunked with a spliced chunk", "Transfer-Encoding: chunked\r\n\r\n"
+                        + Integer.toHexString(spliced.length()) + "\r\n" + spliced + "\r\n0\r\n\r\n"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("bodiesFollowedByAStrayResponse")
+    void bytesAfterALargeBodyRetireTheUpstreamConnection(String name, String framedBody) throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        // Response queue poisoning: a response the origin sends unasked must never answer another request.
+        origin.on("/big", OriginScripts.raw("HTTP/1.1 200 OK\r\n" + framedBody
+                + "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nPOISON", After.KEEP_ALIVE));
+        RawClient client = fixture.client();
+        // Pipelined, so the proxy looks for an upstream connection for /next the moment /big is done.
+        client.send(RawClient.head("GET", "/big") + RawClient.head("GET", "/next"));
+        assertEquals(200, client.read().status());
+        RawResponse next = client.read();
+        assertEquals("o GET /next\n", next.bodyText(), () -> "the stray response reached another request: " + next);
+        assertEquals(2, origin.acceptedCount(), "the connection that sent bytes after its response was not reused");
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("malformedResponses")
     void malformedResponseIs502(String name, String response) throws Exception {
