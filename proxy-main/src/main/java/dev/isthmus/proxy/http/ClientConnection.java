@@ -124,6 +124,8 @@ final class ClientConnection implements EventHandler {
     /** Tunnel only: the client socket hung up and left the epoll set while its last bytes are read out. */
     private boolean clientDetached;
     private boolean responseStarted;
+    /** Only 1xx responses went to the client so far: a final error response may still follow them. */
+    private boolean onlyInterimSent;
     private boolean retried;
     private int failedConnects;
 
@@ -391,6 +393,7 @@ final class ClientConnection implements EventHandler {
         clientKeepAlive = head.keepAlive() && !worker.draining;
         closeAfterResponse = !clientKeepAlive || clientHalfClosed;
         responseStarted = false;
+        onlyInterimSent = false;
         retried = false;
         failedConnects = 0;
         cancelTimer();
@@ -879,6 +882,7 @@ final class ClientConnection implements EventHandler {
                 return;
             }
             responseStarted = true;
+            onlyInterimSent = true;
             if (!writeToClient(worker.writer.begin().add(worker.gather))) {
                 responseStart = end;
                 return;
@@ -959,6 +963,7 @@ final class ClientConnection implements EventHandler {
         }
         worker.stats.response(responseStatus);
         responseStarted = true;
+        onlyInterimSent = false;
         phase = mode == null ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
         boolean flushed = writeToClient(worker.writer.begin().add(worker.gather).add(upstream.chunk, bodyStart, initial));
         if (state != State.PROXYING) {
@@ -1279,7 +1284,9 @@ final class ClientConnection implements EventHandler {
             worker.pool(route.clusterIndex()).cancel(this);
         }
         releaseTransfers();
-        if (status > 0 && !responseStarted && state != State.CLOSED) {
+        // RFC 9110 §15.2: a final response may follow 1xx ones, once they are all out.
+        boolean mayAnswer = !responseStarted || (onlyInterimSent && toClient.isEmpty());
+        if (status > 0 && mayAnswer && state != State.CLOSED) {
             releasePending();
             respondError(status, reason, upstreamName);
             return;

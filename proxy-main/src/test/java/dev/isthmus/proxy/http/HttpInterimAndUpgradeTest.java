@@ -231,6 +231,17 @@ final class HttpInterimAndUpgradeTest {
     }
 
     @Test
+    void anUpstreamFailureAfterA100IsStillAnswered502() throws Exception {
+        origin.on("/then-unasked-101", OriginScripts.raw("HTTP/1.1 100 Continue\r\n\r\n"
+                + "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                After.CLOSE));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/then-unasked-101"));
+        assertEquals(100, client.read().status());
+        ErrorResponses.assertError(client.read(), 502);
+    }
+
+    @Test
     void a101ToAProtocolTheClientDidNotOfferIsA502() throws Exception {
         origin.on("/h2c-instead", OriginScripts.raw("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n"
                 + "Connection: Upgrade\r\n\r\n", After.CLOSE));
