@@ -197,6 +197,26 @@ public final class HeaderFields {
         return true;
     }
 
+    /**
+     * Whether the message's length is one {@code Content-Length} of plain digits: repeated fields of the same value or
+     * leading zeros were accepted as {@code length} (RFC 9110 §8.6) but go on as one plain field, so that a next hop
+     * that reads them differently never gets the chance.
+     */
+    boolean plainContentLength(long length) {
+        return occurrences(KnownHeader.CONTENT_LENGTH) == 1
+                && valueLength(indexOf(KnownHeader.CONTENT_LENGTH)) == Decimal.digits(length);
+    }
+
+    /**
+     * Whether the coding is one {@code Transfer-Encoding: chunked} as written: empty list elements, other letter case
+     * or repeated fields were read as chunked (RFC 9110 §5.6.1) but go on as that one plain field, so that a next hop
+     * that reads an empty last element as "not chunked" never takes the body for the next message.
+     */
+    boolean plainChunked() {
+        return occurrences(KnownHeader.TRANSFER_ENCODING) == 1
+                && valueEquals(indexOf(KnownHeader.TRANSFER_ENCODING), SliceWriter.CHUNKED);
+    }
+
     /** Whether field {@code i}'s value equals {@code lowercase} ignoring ASCII case. */
     public boolean valueEqualsIgnoreCase(int i, byte[] lowercase) {
         return valueLength[checkIndex(i)] == lowercase.length

@@ -22,9 +22,6 @@ public final class RequestHeadRewriter {
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards");
-    private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
-    private static final byte[] TRANSFER_ENCODING = FieldFacts.ascii("Transfer-Encoding");
-    private static final byte[] CHUNKED = FieldFacts.ascii("chunked");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] LIST_SEPARATOR = FieldFacts.ascii(", ");
     private static final byte[] ROOT = FieldFacts.ascii("/");
@@ -119,24 +116,27 @@ public final class RequestHeadRewriter {
         boolean upgrading = allowUpgrade && head.upgradeRequested();
         boolean namesFields = head.connectionNamesFields();
         int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
-        boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH && !canonicalLength(head);
-        boolean normalizeCoding = head.framing() == Framing.CHUNKED && !canonicalCoding(head);
+        boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH && !f.plainContentLength(head.contentLength());
+        boolean normalizeCoding = head.framing() == Framing.CHUNKED && !f.plainChunked();
+        // RFC 9110 §10.1.1: a 100-continue expectation in HTTP/1.0 is ignored, and it goes on as HTTP/1.1.
+        boolean dropExpect = head.version() == HttpVersion.HTTP_1_0;
         for (int i = 0; i < f.count(); i++) {
             long line = f.nameOffset(i);
             boolean keptUpgrade = upgrading && f.is(i, KnownHeader.UPGRADE);
             if (HopByHop.fixed(f, i, upgrading) || (namesFields && !keptUpgrade && HopByHop.namedInConnection(f, i))
-                    || (forwardedProto != null && f.is(i, KnownHeader.X_FORWARDED_PROTO))) {
+                    || (forwardedProto != null && f.is(i, KnownHeader.X_FORWARDED_PROTO))
+                    || (dropExpect && f.is(i, KnownHeader.EXPECT))) {
                 continue;
             }
             if (host != null && f.is(i, KnownHeader.HOST)) {
                 writer.field(HOST, host);
             } else if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
                 if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
-                    writer.field(CONTENT_LENGTH, head.contentLength());
+                    writer.field(SliceWriter.CONTENT_LENGTH, head.contentLength());
                 }
             } else if (normalizeCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
                 if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
-                    writer.field(TRANSFER_ENCODING, CHUNKED);
+                    writer.field(SliceWriter.TRANSFER_ENCODING, SliceWriter.CHUNKED);
                 }
             } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
                 writer.field(MAX_FORWARDS, maxForwards);
@@ -197,31 +197,6 @@ public final class RequestHeadRewriter {
         } else {
             writer.bytes(HTTP_1_1_TAIL);
         }
-    }
-
-    /**
-     * Whether the request's length is one {@code Content-Length} of plain digits. Repeated fields of the same value
-     * or leading zeros were accepted as one length (RFC 9110 §8.6) but go on as a single plain field: a next hop that
-     * reads them differently must not get the chance.
-     */
-    private static boolean canonicalLength(RequestHead head) {
-        HeaderFields f = head.headers();
-        if (f.occurrences(KnownHeader.CONTENT_LENGTH) != 1) {
-            return false;
-        }
-        return f.valueLength(f.indexOf(KnownHeader.CONTENT_LENGTH)) == Decimal.digits(head.contentLength());
-    }
-
-    /**
-     * Whether the request's coding is one {@code Transfer-Encoding: chunked}, the only coding a request is accepted
-     * with. Empty list elements ({@code chunked,}, an empty second field), other letter case or whitespace were read
-     * as chunked (RFC 9110 §5.6.1) but go on as that one plain field: a next hop that reads an empty last element as
-     * "not chunked" would take the body for the next request.
-     */
-    private static boolean canonicalCoding(RequestHead head) {
-        HeaderFields f = head.headers();
-        return f.occurrences(KnownHeader.TRANSFER_ENCODING) == 1
-                && f.valueEquals(f.indexOf(KnownHeader.TRANSFER_ENCODING), CHUNKED);
     }
 
     /**

@@ -5,7 +5,8 @@ import java.lang.foreign.MemorySegment;
 /**
  * Turns a parsed response head into the head a proxy sends downstream, as a {@link GatherList}: the proxy's own
  * HTTP-version in the status-line (RFC 9110 §6.2), Via appended, hop-by-hop fields and those named in Connection
- * dropped (Upgrade kept for a 101), {@code Connection: close} added when the proxy will close the client connection.
+ * dropped (Upgrade kept for a 101), {@code Connection: close} added when the proxy will close the client connection,
+ * and the framing fields written plainly when they came repeated, zero-padded or with empty list elements.
  * Owned by one thread (a reactor), reused for every response.
  */
 public final class ResponseHeadRewriter {
@@ -70,7 +71,8 @@ public final class ResponseHeadRewriter {
         long end = head.offset() + head.length();
         long fieldsStart = f.count() > 0 ? f.nameOffset(0) : end - FINAL_CRLF;
         long afterVersion = head.offset() + OWN_VERSION.length;
-        if (head.version() == HttpVersion.HTTP_1_1) {
+        // A later HTTP/1.x was read as 1.1, but its own digits must not go on: the version is the proxy's (§6.2).
+        if (head.version() == HttpVersion.HTTP_1_1 && VersionSyntax.isHttp11(head.segment(), head.offset())) {
             writer.original(head.offset(), fieldsStart - head.offset());
         } else {
             writer.bytes(OWN_VERSION);
@@ -80,14 +82,28 @@ public final class ResponseHeadRewriter {
         // RFC 9110 §8.6 and RFC 9112 §6.1: no Content-Length or Transfer-Encoding on a 1xx or 204, which never has a
         // body; an upstream that sends them anyway must not pass a false length on to the client.
         boolean bodiless = head.informational() || head.statusCode() == NO_CONTENT;
+        boolean normalizeLength = !bodiless && head.framing() == Framing.CONTENT_LENGTH
+                && !f.plainContentLength(head.contentLength());
+        boolean normalizeCoding = !bodiless && !dropTransferEncoding && head.framing() == Framing.CHUNKED
+                && !head.facts.otherCoding() && !f.plainChunked();
         for (int i = 0; i < f.count(); i++) {
             if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))
                     || ((dropTransferEncoding || bodiless) && f.is(i, KnownHeader.TRANSFER_ENCODING))
                     || (bodiless && f.is(i, KnownHeader.CONTENT_LENGTH))) {
                 continue;
             }
-            long line = f.nameOffset(i);
-            writer.original(line, f.lineEndOffset(i) - line);
+            if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
+                if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
+                    writer.field(SliceWriter.CONTENT_LENGTH, head.contentLength());
+                }
+            } else if (normalizeCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
+                if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
+                    writer.field(SliceWriter.TRANSFER_ENCODING, SliceWriter.CHUNKED);
+                }
+            } else {
+                long line = f.nameOffset(i);
+                writer.original(line, f.lineEndOffset(i) - line);
+            }
         }
         if (date != null) {
             writer.field(DATE, date);

@@ -8,6 +8,10 @@ import java.lang.foreign.ValueLayout;
  * the thread that owns the rewriter using it. Running out of scratch is recorded, not thrown.
  */
 final class SliceWriter {
+    static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
+    static final byte[] TRANSFER_ENCODING = FieldFacts.ascii("Transfer-Encoding");
+    static final byte[] CHUNKED = FieldFacts.ascii("chunked");
+
     private static final byte[] COLON_SPACE = FieldFacts.ascii(": ");
     private static final byte[] CRLF = FieldFacts.ascii("\r\n");
     private static final byte[] VIA_1_0 = FieldFacts.ascii("Via: 1.0 ");

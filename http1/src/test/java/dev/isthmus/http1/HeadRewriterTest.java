@@ -185,6 +185,37 @@ class HeadRewriterTest {
         assertEquals(1, out.count(), "a plain coding is forwarded as it came");
     }
 
+    private String rewriteResponse(String message) {
+        ResponseHead head = response(HttpMethod.GET, message);
+        assertTrue(responseRewriter.announceKeepAlive(false).dropTransferEncoding(false).date(null).via(null)
+                .rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        return wire();
+    }
+
+    @Test
+    void aResponseGoesOnWithTheProxysVersionAndPlainFramingFields() {
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n",
+                rewriteResponse("HTTP/1.2 200 OK\r\nContent-Length: 2\r\n\r\n"));
+        assertEquals("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: 1\r\n\r\n",
+                rewriteResponse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX: 1\r\nContent-Length: 002\r\n\r\n"));
+        assertEquals("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n",
+                rewriteResponse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked,\r\nTransfer-Encoding: \r\n\r\n"));
+        String otherCoding = "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n";
+        assertEquals(otherCoding, rewriteResponse(otherCoding), "a coding the proxy does not undo stays as it came");
+        String plain = "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n";
+        assertEquals(plain, rewriteResponse(plain));
+        assertEquals(1, out.count(), "plain framing is forwarded as it came");
+    }
+
+    @Test
+    void anHttp10RequestLosesItsExpectation() {
+        requestRewriter.clearOptions();
+        assertEquals("POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\n",
+                rewriteRequest("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n"));
+        String http11 = "POST / HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 3\r\n\r\n";
+        assertEquals(http11, rewriteRequest(http11));
+    }
+
     @Test
     void strippingAWholePathLeavesTheRoot() {
         requestRewriter.clearOptions().prefixRewrite(4, new byte[0]);
