@@ -27,6 +27,13 @@ public final class ChunkedDecoder {
         DATA
     }
 
+    /**
+     * Where in {@code *( BWS ";" BWS name [ BWS "=" BWS ( token / quoted-string ) ] )} an extension is (RFC 9112
+     * §7.1.1). Checked, not just copied: the extensions go on byte for byte, and a next hop that splits a malformed
+     * one elsewhere than the proxy did could end the size line somewhere else.
+     */
+    private enum ExtensionPart { BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, TOKEN_VALUE, QUOTED, QUOTED_PAIR, AFTER_VALUE }
+
     private enum State {
         SIZE_START,
         SIZE,
@@ -65,6 +72,7 @@ public final class ChunkedDecoder {
     private long chunkSize;
     private long remaining;
     private int extensionLength;
+    private ExtensionPart extensionPart;
     private int trailerBytes;
     private int trailerNameLength;
     /** Bit k: the trailer field name read so far is a prefix of {@code FORBIDDEN_TRAILERS[k]}. */
@@ -172,7 +180,7 @@ public final class ChunkedDecoder {
                 } else if (b == CR) {
                     state = State.SIZE_LF;
                 } else if (b == CharClass.SEMICOLON) {
-                    state = State.EXTENSION;
+                    startExtension();
                 } else if (b == SP || b == HTAB) {
                     state = State.SIZE_WHITESPACE;
                 } else {
@@ -181,21 +189,19 @@ public final class ChunkedDecoder {
             }
             case SIZE_WHITESPACE -> {
                 if (b == CharClass.SEMICOLON) {
-                    state = State.EXTENSION;
+                    startExtension();
                 } else if (b != SP && b != HTAB) {
                     return fail(Rejection.INVALID_CHUNK_SIZE);
                 }
             }
             case EXTENSION -> {
-                if (b == CR) {
-                    state = State.SIZE_LF;
-                } else if (b == LF) {
+                if (b == LF) {
                     return fail(Rejection.BARE_LF);
-                } else if (!CharClass.FIELD_CONTENT[b & 0xFF]) {
-                    return fail(Rejection.INVALID_CHUNK_EXTENSION);
-                } else if (++extensionLength > maxExtensionLength) {
+                }
+                if (b != CR && ++extensionLength > maxExtensionLength) {
                     return fail(Rejection.CHUNK_EXTENSION_TOO_LONG);
                 }
+                return extensionStep(b);
             }
             case SIZE_LF -> {
                 if (b != LF) {
@@ -227,6 +233,44 @@ public final class ChunkedDecoder {
             case DATA, COMPLETE, REJECTED -> throw new IllegalStateException("no framing byte expected in " + state);
         }
         return true;
+    }
+
+    private void startExtension() {
+        extensionPart = ExtensionPart.BEFORE_NAME;
+        state = State.EXTENSION;
+    }
+
+    /** One byte of a chunk extension; a CR where the grammar allows the line to end ends it. */
+    private boolean extensionStep(byte b) {
+        boolean whitespace = b == SP || b == HTAB;
+        boolean token = CharClass.TOKEN[b & 0xFF];
+        boolean mayEnd = extensionPart == ExtensionPart.NAME || extensionPart == ExtensionPart.AFTER_NAME
+                || extensionPart == ExtensionPart.TOKEN_VALUE || extensionPart == ExtensionPart.AFTER_VALUE;
+        ExtensionPart next = switch (extensionPart) {
+            case BEFORE_NAME -> whitespace ? ExtensionPart.BEFORE_NAME : token ? ExtensionPart.NAME : null;
+            case NAME, AFTER_NAME -> token && extensionPart == ExtensionPart.NAME ? ExtensionPart.NAME
+                    : whitespace ? ExtensionPart.AFTER_NAME
+                    : b == '=' ? ExtensionPart.BEFORE_VALUE
+                    : b == CharClass.SEMICOLON ? ExtensionPart.BEFORE_NAME : null;
+            case BEFORE_VALUE -> whitespace ? ExtensionPart.BEFORE_VALUE
+                    : b == '"' ? ExtensionPart.QUOTED : token ? ExtensionPart.TOKEN_VALUE : null;
+            case TOKEN_VALUE, AFTER_VALUE -> token && extensionPart == ExtensionPart.TOKEN_VALUE
+                    ? ExtensionPart.TOKEN_VALUE
+                    : whitespace ? ExtensionPart.AFTER_VALUE
+                    : b == CharClass.SEMICOLON ? ExtensionPart.BEFORE_NAME : null;
+            case QUOTED -> b == '"' ? ExtensionPart.AFTER_VALUE : b == '\\' ? ExtensionPart.QUOTED_PAIR
+                    : CharClass.FIELD_CONTENT[b & 0xFF] ? ExtensionPart.QUOTED : null;
+            case QUOTED_PAIR -> CharClass.FIELD_CONTENT[b & 0xFF] ? ExtensionPart.QUOTED : null;
+        };
+        if (next != null) {
+            extensionPart = next;
+            return true;
+        }
+        if (b == CR && mayEnd) {
+            state = State.SIZE_LF;
+            return true;
+        }
+        return fail(Rejection.INVALID_CHUNK_EXTENSION);
     }
 
     /** The trailer section: field lines under the same rules as a head's, then the final CRLF. */

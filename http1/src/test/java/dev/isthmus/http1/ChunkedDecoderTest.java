@@ -160,6 +160,21 @@ class ChunkedDecoderTest {
         rejects(Rejection.INVALID_CHUNK_EXTENSION, "5;a\u007f\r\n");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"3;a=b c\r\n", "3;=x\r\n", "3;@@@\r\n", "3;\r\n", "3;a=\r\n", "3;a=\"open\r\n",
+        "3;a=b\"c\"\r\n", "3;a b\r\n", "3;a=\"x\"y\r\n", "3;a=\"\\\r\n"})
+    void rejectsExtensionsOutsideTheGrammar(String sizeLine) {
+        rejects(Rejection.INVALID_CHUNK_EXTENSION, sizeLine);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"3;a\r\nabc\r\n0\r\n\r\n", "3;a=\"x\\\"y;z\"\r\nabc\r\n0\r\n\r\n",
+        "3\t; a\t=\t\"\" ;b=c \r\nabc\r\n0\r\n\r\n", "3;a=b;c=d;e\r\nabc\r\n0;x=y\r\n\r\n"})
+    void acceptsExtensionsOfTheGrammar(String body) {
+        runs(decoder, body, Integer.MAX_VALUE);
+        assertTrue(decoder.isComplete(), () -> body + " " + decoder.rejection());
+    }
+
     @Test
     void insistsOnCrlf() {
         rejects(Rejection.BARE_LF, "5\nhello\r\n0\r\n\r\n");

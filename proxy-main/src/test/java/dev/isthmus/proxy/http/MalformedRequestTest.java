@@ -171,6 +171,7 @@ final class MalformedRequestTest {
                 row("bare LF after chunk size", 400, "8\n" + MARKER + "\r\n0\r\n\r\n"),
                 row("chunk extension too long", 400, "8;e=" + "x".repeat(300) + "\r\n" + MARKER + "\r\n0\r\n\r\n"),
                 row("control char in chunk extension", 400, "8;e\u0001\r\n" + MARKER + "\r\n0\r\n\r\n"),
+                row("chunk extension outside the grammar", 400, "8;a=b c\r\n" + MARKER + "\r\n0\r\n\r\n"),
                 row("trailer section too large", 431, "0\r\nX-T: " + "t".repeat(9 * 1024) + "\r\nX-" + MARKER
                         + ": 1\r\n\r\n"),
                 row("obs-fold in a trailer", 400, "0\r\nX-T: 1\r\n " + MARKER + "\r\n\r\n"),
