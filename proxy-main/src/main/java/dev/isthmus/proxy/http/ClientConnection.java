@@ -116,6 +116,8 @@ final class ClientConnection implements EventHandler {
     private HttpMethod method;
     private HttpVersion version;
     private boolean clientKeepAlive;
+    /** The request in hand has no body: once its head is read, nothing of it is left on the connection. */
+    private boolean requestBodiless;
     private int headLength;
     private long requestEnd;
     private boolean requestBodyDone;
@@ -385,6 +387,7 @@ final class ClientConnection implements EventHandler {
         RequestHead head = parser.head();
         worker.stats.requests++;
         headLength = head.length();
+        requestBodiless = head.framing() == Framing.NONE;
         method = head.method();
         version = head.version();
         // Only WebSocket is let through (as Envoy and nginx by default): an h2c upgrade would turn the connection
@@ -499,7 +502,12 @@ final class ClientConnection implements EventHandler {
         }
     }
 
-    /** A small error response written by the proxy, always closing the connection. */
+    /**
+     * A small error response written by the proxy. It closes the connection, except for an upstream's failure
+     * (502, 503, 504) after a bodiless HTTP/1.1 request: nothing of that request is left unread and the client did
+     * nothing wrong, so its connection carries on, as nginx and HAProxy keep it (a dead upstream would otherwise
+     * cost every request a new connection).
+     */
     private void respondError(int status, String reason) {
         respondError(status, reason, null);
     }
@@ -522,17 +530,22 @@ final class ClientConnection implements EventHandler {
         if (out == null) {
             return;
         }
+        boolean keepAlive = status >= STATUS_BAD_GATEWAY && status <= STATUS_GATEWAY_TIMEOUT && requestBodiless
+                && version == HttpVersion.HTTP_1_1 && !closeAfterResponse;
         byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
         long n = worker.responseWriter.start(out, 0, out.byteSize(), status)
                 .header(CONTENT_TYPE, TEXT_PLAIN)
                 .header(DATE, worker.date.value())
-                .finish(body, true);
+                .finish(body, !keepAlive);
         if (method == HttpMethod.HEAD && n > 0) {
             // RFC 9110 §9.3.2: no content in a response to HEAD; the Content-Length still says what GET would get.
             n -= body.length;
         }
         worker.stats.proxyError(status);
-        sendLocal(n, status, true);
+        if (keepAlive) {
+            requestEnd = headStart + headLength;
+        }
+        sendLocal(n, status, !keepAlive);
     }
 
     private String clientAddress() {

@@ -22,8 +22,10 @@ import java.util.concurrent.CountDownLatch;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Issue 4, upstream failures: refused connect, resets, malformed responses (502), no capacity (503), and a client that
@@ -82,6 +84,44 @@ final class HttpUpstreamErrorTest {
         ErrorResponses.assertError(response, 502);
         assertEquals(1, fixture.proxyErrors(502));
         ErrorResponses.assertConnectionHonest(response, client, "/direct");
+    }
+
+    @Test
+    void aDeadUpstreamKeepsBodilessClientsConnectedAndClosesOnesWithABody() throws Exception {
+        int closedPort;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closedPort = socket.getLocalPort();
+        }
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    protocol: http
+                    routes:
+                      - match: { path: /direct }
+                        direct_response: { status: 200, body: "direct\\n" }
+                      - match: { prefix: / }
+                        cluster: nobody
+                clusters:
+                  - { name: nobody, endpoints: [127.0.0.1:%d] }
+                """.formatted(closedPort));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/a") + RawClient.head("GET", "/b") + RawClient.head("GET", "/direct"));
+        for (int i = 0; i < 2; i++) {
+            RawResponse response = client.read();
+            ErrorResponses.assertError(response, 502);
+            assertFalse(response.closes(), () -> "an upstream's failure is not the client's:\n" + response);
+        }
+        assertEquals("direct\n", client.read().bodyText(), "the pipelined request after the 502s is served");
+        RawClient uploader = fixture.client();
+        uploader.send("POST /up HTTP/1.1\r\nHost: test\r\nContent-Length: 40\r\n\r\n");
+        RawResponse refused = uploader.read("POST");
+        ErrorResponses.assertError(refused, 502);
+        assertTrue(refused.closes(), () -> "its unread body must not be taken for a request:\n" + refused);
+        RawClient http10 = fixture.client();
+        http10.send("GET /old HTTP/1.0\r\n\r\n");
+        assertTrue(http10.read().closes(), "an HTTP/1.0 client is not told to keep the connection");
     }
 
     @Test
