@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -177,5 +178,16 @@ final class HttpTimeoutTest {
         assertEquals(1, fixture.proxyErrors(504));
         assertTrue(elapsed.compareTo(NOT_BEFORE) >= 0, "504 after " + elapsed + ", configured " + CONFIGURED);
         ErrorResponses.assertConnectionHonest(response, client, "/after");
+    }
+
+    @Test
+    void routeTimeoutAfterInterimResponsesIsStillA504() throws Exception {
+        origin.on("/slow-route/hints-then-nothing", OriginScripts.interimThen(
+                List.of("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"), OriginScripts.hang()));
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        client.send(RawClient.head("GET", "/slow-route/hints-then-nothing"));
+        assertEquals(103, client.read().status());
+        ErrorResponses.assertError(client.read(), 504);
     }
 }
