@@ -59,8 +59,8 @@ final class HttpUpstreamErrorTest {
         return origin;
     }
 
-    @Test
-    void refusedConnectIs502() throws Exception {
+    /** The listener of {@link #startWithOrigin}, but its cluster's only endpoint is a port nothing listens on. */
+    private void startWithDeadEndpoint() throws Exception {
         int closedPort;
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closedPort = socket.getLocalPort();
@@ -79,6 +79,11 @@ final class HttpUpstreamErrorTest {
                 clusters:
                   - { name: nobody, endpoints: [127.0.0.1:%d] }
                 """.formatted(closedPort));
+    }
+
+    @Test
+    void refusedConnectIs502() throws Exception {
+        startWithDeadEndpoint();
         RawClient client = fixture.client();
         RawResponse response = client.get("/x");
         ErrorResponses.assertError(response, 502);
@@ -88,24 +93,7 @@ final class HttpUpstreamErrorTest {
 
     @Test
     void aDeadUpstreamKeepsBodilessClientsConnectedAndClosesOnesWithABody() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    protocol: http
-                    routes:
-                      - match: { path: /direct }
-                        direct_response: { status: 200, body: "direct\\n" }
-                      - match: { prefix: / }
-                        cluster: nobody
-                clusters:
-                  - { name: nobody, endpoints: [127.0.0.1:%d] }
-                """.formatted(closedPort));
+        startWithDeadEndpoint();
         RawClient client = fixture.client();
         client.send(RawClient.head("GET", "/a") + RawClient.head("GET", "/b") + RawClient.head("GET", "/direct"));
         for (int i = 0; i < 2; i++) {
