@@ -20,6 +20,8 @@ final class CharClass {
      * sub-delims ("!$&'()*+,;="), which no DNS name holds and URL parsers split on differently: refused.
      */
     private static final String HOST_SYMBOLS = "-._~%:[]";
+    /** Visible ASCII a path may not hold raw: RFC 3986 excludes it and browsers always encode it in a path. */
+    private static final String NOT_IN_PATH_SYMBOLS = "\\\"<>`{}";
 
     /** tchar (RFC 9110 §5.6.2): the characters of methods, field names and transfer codings. */
     static final boolean[] TOKEN = new boolean[BYTE_VALUES];
@@ -32,6 +34,8 @@ final class CharClass {
     static final boolean[] FIELD_CONTENT = new boolean[BYTE_VALUES];
     /** The characters of {@code uri-host [":" port]} (RFC 3986 §3.2.2), what a Host field value may hold. */
     static final boolean[] HOST = new boolean[BYTE_VALUES];
+    /** Characters {@link #TARGET} allows that the path of a target may not hold (see {@code TargetForm}). */
+    static final boolean[] NOT_IN_PATH = new boolean[BYTE_VALUES];
     /** The value of a hex digit, or {@link #NOT_HEX}. */
     static final byte[] HEX_VALUE = new byte[BYTE_VALUES];
 
@@ -43,6 +47,7 @@ final class CharClass {
             TOKEN[c] = alpha || digit || TOKEN_SYMBOLS.indexOf(c) >= 0;
             TARGET[c] = visible && c != '#';
             HOST[c] = alpha || digit || HOST_SYMBOLS.indexOf(c) >= 0;
+            NOT_IN_PATH[c] = NOT_IN_PATH_SYMBOLS.indexOf(c) >= 0;
             FIELD_CONTENT[c] = visible || c == SP || c == HTAB || c >= 0x80;
             HEX_VALUE[c] = digit ? (byte) (c - '0')
                     : (c >= 'a' && c <= 'f') ? (byte) (c - 'a' + 10)

@@ -3,19 +3,14 @@ package dev.isthmus.http1;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 
-/** Which request-target form each method may use (RFC 9112 §3.2): origin, absolute, authority or asterisk. */
+/**
+ * Which request-target form each method may use (RFC 9112 §3.2): origin, absolute, authority or asterisk; and what
+ * the path of an origin- or absolute-form target may hold.
+ */
 final class TargetForm {
     private static final byte[] HTTP = FieldFacts.ascii("http");
     private static final byte[] SCHEME_SEPARATOR = FieldFacts.ascii("://");
     private static final int CASE_BIT = 0x20;
-    private static final boolean[] NOT_IN_PATH = new boolean[256];
-
-    static {
-        for (char c : "\\\"<>`{}".toCharArray()) {
-            NOT_IN_PATH[c] = true;
-        }
-    }
-
 
     private TargetForm() {
     }
@@ -49,7 +44,7 @@ final class TargetForm {
             if (b == '?') {
                 return true;
             }
-            if (NOT_IN_PATH[b & 0xFF]) {
+            if (CharClass.NOT_IN_PATH[b & 0xFF]) {
                 return false;
             }
             if (b == '%') {
