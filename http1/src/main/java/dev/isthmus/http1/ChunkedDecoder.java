@@ -32,7 +32,9 @@ public final class ChunkedDecoder {
      * §7.1.1). Checked, not just copied: the extensions go on byte for byte, and a next hop that splits a malformed
      * one elsewhere than the proxy did could end the size line somewhere else.
      */
-    private enum ExtensionPart { BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, TOKEN_VALUE, QUOTED, QUOTED_PAIR, AFTER_VALUE }
+    private enum ExtensionPart {
+        BEFORE_NAME, NAME, AFTER_NAME, BEFORE_VALUE, TOKEN_VALUE, QUOTED, QUOTED_PAIR, AFTER_VALUE
+    }
 
     private enum State {
         SIZE_START,

@@ -116,7 +116,8 @@ public final class RequestHeadRewriter {
         boolean upgrading = allowUpgrade && head.upgradeRequested();
         boolean namesFields = head.connectionNamesFields();
         int lastForwardedFor = lastKeptIndexOf(f, KnownHeader.X_FORWARDED_FOR, namesFields);
-        boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH && !f.plainContentLength(head.contentLength());
+        boolean normalizeLength = head.framing() == Framing.CONTENT_LENGTH
+                && !f.plainContentLength(head.contentLength());
         boolean normalizeCoding = head.framing() == Framing.CHUNKED && !f.plainChunked();
         // RFC 9110 §10.1.1: a 100-continue expectation in HTTP/1.0 is ignored, and it goes on as HTTP/1.1.
         boolean dropExpect = head.version() == HttpVersion.HTTP_1_0;

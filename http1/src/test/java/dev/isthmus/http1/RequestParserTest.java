@@ -160,7 +160,8 @@ class RequestParserTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"/%zz", "/a%2", "/a%", "/a%g0/b", "/admin%00.png", "/x%00", "http://a.b/%zz", "http://a.b/c%0",
+    @ValueSource(strings = {"/%zz", "/a%2", "/a%", "/a%g0/b", "/admin%00.png", "/x%00", "http://a.b/%zz",
+        "http://a.b/c%0",
         "/public\\..\\admin", "/\\admin", "/a\"b", "/a<b>", "/a{b}", "/a`b", "http://a.b/{x}"})
     void rejectsAPathWithABrokenEscapeAnEncodedNulOrAByteAPathMayNotHold(String target) {
         rejects(Rejection.INVALID_TARGET, 400, "GET " + target + " HTTP/1.1\r\n" + HOST + "\r\n");

@@ -126,9 +126,10 @@ final class UpstreamPool {
 
     /**
      * At {@code max_connections} with none idle to the endpoint the policy picked: an idle connection to another
-     * endpoint (the one that endpoint used least recently) is closed to make room. Queueing the request instead would wait for a release
-     * that idle connections never make. Nothing is waiting then: a release serves the queue before it parks a
-     * connection, and this runs before anything is queued, so no idle connection exists while the queue is not empty.
+     * endpoint (the one that endpoint used least recently) is closed to make room. Queueing the request instead
+     * would wait for a release that idle connections never make. Nothing is waiting then: a release serves the queue
+     * before it parks a connection, and this runs before anything is queued, so no idle connection exists while the
+     * queue is not empty.
      */
     private boolean closeAnIdleConnection() {
         for (ArrayDeque<UpstreamConnection> connections : idle) {
