@@ -131,14 +131,8 @@ public final class RequestHeadRewriter {
             }
             if (host != null && f.is(i, KnownHeader.HOST)) {
                 writer.field(HOST, host);
-            } else if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
-                if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
-                    writer.field(SliceWriter.CONTENT_LENGTH, head.contentLength());
-                }
-            } else if (normalizeCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
-                if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
-                    writer.field(SliceWriter.TRANSFER_ENCODING, SliceWriter.CHUNKED);
-                }
+            } else if (writer.plainFramingField(f, i, normalizeLength, head.contentLength(), normalizeCoding)) {
+                continue;
             } else if (maxForwards != MaxForwards.NONE && f.is(i, KnownHeader.MAX_FORWARDS)) {
                 writer.field(MAX_FORWARDS, maxForwards);
             } else if (forwardedFor != null && i == lastForwardedFor) {

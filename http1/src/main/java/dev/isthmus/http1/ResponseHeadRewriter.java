@@ -92,15 +92,7 @@ public final class ResponseHeadRewriter {
                     || (bodiless && f.is(i, KnownHeader.CONTENT_LENGTH))) {
                 continue;
             }
-            if (normalizeLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
-                if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
-                    writer.field(SliceWriter.CONTENT_LENGTH, head.contentLength());
-                }
-            } else if (normalizeCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
-                if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
-                    writer.field(SliceWriter.TRANSFER_ENCODING, SliceWriter.CHUNKED);
-                }
-            } else {
+            if (!writer.plainFramingField(f, i, normalizeLength, head.contentLength(), normalizeCoding)) {
                 long line = f.nameOffset(i);
                 writer.original(line, f.lineEndOffset(i) - line);
             }

@@ -8,10 +8,10 @@ import java.lang.foreign.ValueLayout;
  * the thread that owns the rewriter using it. Running out of scratch is recorded, not thrown.
  */
 final class SliceWriter {
-    static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
-    static final byte[] TRANSFER_ENCODING = FieldFacts.ascii("Transfer-Encoding");
     static final byte[] CHUNKED = FieldFacts.ascii("chunked");
 
+    private static final byte[] CONTENT_LENGTH = FieldFacts.ascii("Content-Length");
+    private static final byte[] TRANSFER_ENCODING = FieldFacts.ascii("Transfer-Encoding");
     private static final byte[] COLON_SPACE = FieldFacts.ascii(": ");
     private static final byte[] CRLF = FieldFacts.ascii("\r\n");
     private static final byte[] VIA_1_0 = FieldFacts.ascii("Via: 1.0 ");
@@ -54,6 +54,29 @@ final class SliceWriter {
         bytes(COLON_SPACE);
         bytes(value);
         bytes(CRLF);
+    }
+
+    /**
+     * Field {@code i} of a message whose framing goes on as one plain field ({@link HeaderFields#plainContentLength},
+     * {@link HeaderFields#plainChunked}): with {@code plainLength} the first Content-Length is written as
+     * {@code Content-Length: length} and its repeats left out, with {@code plainCoding} the first Transfer-Encoding as
+     * {@code Transfer-Encoding: chunked} and its repeats left out. Returns whether field {@code i} was one of those,
+     * handled now; false writes nothing.
+     */
+    boolean plainFramingField(HeaderFields f, int i, boolean plainLength, long length, boolean plainCoding) {
+        if (plainLength && f.is(i, KnownHeader.CONTENT_LENGTH)) {
+            if (i == f.indexOf(KnownHeader.CONTENT_LENGTH)) {
+                field(CONTENT_LENGTH, length);
+            }
+            return true;
+        }
+        if (plainCoding && f.is(i, KnownHeader.TRANSFER_ENCODING)) {
+            if (i == f.indexOf(KnownHeader.TRANSFER_ENCODING)) {
+                field(TRANSFER_ENCODING, CHUNKED);
+            }
+            return true;
+        }
+        return false;
     }
 
     /** Writes {@code Via: 1.x pseudonym CRLF}: the version of the message as received, then who received it. */
