@@ -97,7 +97,7 @@ public final class HeaderFields {
     }
 
     /** Whether a field is named like Content-Length or Transfer-Encoding with an underscore for the hyphen. */
-    public boolean framingAlias() {
+    boolean framingAlias() {
         return framingAlias;
     }
 

@@ -1117,7 +1117,8 @@ final class ClientConnection implements EventHandler {
                 // Bytes after the body, read with its end or already waiting in the socket, come from an upstream
                 // that does not frame its messages: reused, the connection would answer the next request with them
                 // (response queue poisoning). A body that fit in the head's read was checked there.
-                upstreamDirty |= responseBody.leftoverLength() > 0 || (upstreamKeepAlive && !upstreamDrained());
+                upstreamDirty = upstreamDirty || responseBody.leftoverLength() > 0
+                        || (upstreamKeepAlive && !upstreamDrained());
             }
         }
         // A complete response ends the exchange even if the request body is still coming (an early 401/413, or a

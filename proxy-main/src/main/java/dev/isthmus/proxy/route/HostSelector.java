@@ -6,8 +6,7 @@ import java.lang.foreign.ValueLayout;
 /**
  * Picks a virtual host's routes by the request's Host, as Envoy does: an exact domain first, then the longest
  * {@code *.suffix} wildcard, then {@code *}. The port and a trailing dot are stripped and case is ignored.
- * Immutable; linear scans
- * over the (few) domains of one listener, which allocate nothing.
+ * Immutable; linear scans over the (few) domains of one listener, which allocate nothing.
  */
 final class HostSelector {
 

@@ -26,16 +26,11 @@ final class ListenerCounters {
         TCP_UPSTREAM_FAILURES
     }
 
-    /** Status classes 1xx to 5xx, indexed by the hundreds digit. */
-    static final int STATUS_CLASSES = HttpStats.STATUS_CLASSES;
-    /** Statuses the proxy itself answers with are below this. */
-    static final int MAX_STATUS = HttpStats.MAX_STATUS;
-
     private final String listener;
     private final Protocol protocol;
     private final long[] counters = new long[Counter.values().length];
-    private final long[] responsesByClass = new long[STATUS_CLASSES];
-    private final long[] proxyErrorsByStatus = new long[MAX_STATUS];
+    private final long[] responsesByClass = new long[HttpStats.STATUS_CLASSES];
+    private final long[] proxyErrorsByStatus = new long[HttpStats.MAX_STATUS];
 
     ListenerCounters(String listener, Protocol protocol) {
         this.listener = listener;
@@ -54,10 +49,10 @@ final class ListenerCounters {
             counters[Counter.HTTP_UPSTREAM_FAILURES.ordinal()] += http.upstreamFailures();
             counters[Counter.HTTP_BYTES_SPLICED.ordinal()] += http.bytesSpliced();
             counters[Counter.HTTP_BYTES_RELAYED.ordinal()] += http.bytesRelayed();
-            for (int statusClass = 1; statusClass < STATUS_CLASSES; statusClass++) {
+            for (int statusClass = 1; statusClass < HttpStats.STATUS_CLASSES; statusClass++) {
                 responsesByClass[statusClass] += http.responses(statusClass);
             }
-            for (int status = 0; status < MAX_STATUS; status++) {
+            for (int status = 0; status < HttpStats.MAX_STATUS; status++) {
                 proxyErrorsByStatus[status] += http.proxyErrors(status);
             }
         }

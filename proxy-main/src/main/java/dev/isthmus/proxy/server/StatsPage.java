@@ -3,6 +3,7 @@ package dev.isthmus.proxy.server;
 import dev.isthmus.proxy.admin.PrometheusText;
 import dev.isthmus.proxy.admin.PrometheusText.Type;
 import dev.isthmus.proxy.config.Protocol;
+import dev.isthmus.proxy.http.HttpStats;
 import dev.isthmus.proxy.server.ListenerCounters.Counter;
 
 import java.util.List;
@@ -85,14 +86,14 @@ final class StatsPage {
                 "Exchanges an upstream failed: refused, reset, timed out or malformed.");
         text.family("isthmus_http_responses_total", Type.COUNTER, "Response heads sent to clients, by status class.");
         for (ListenerCounters l : http) {
-            for (int statusClass = 1; statusClass < ListenerCounters.STATUS_CLASSES; statusClass++) {
+            for (int statusClass = 1; statusClass < HttpStats.STATUS_CLASSES; statusClass++) {
                 text.sample(l.responses(statusClass), LISTENER, l.listener(), "class", statusClass + "xx");
             }
         }
         text.family("isthmus_http_proxy_errors_total", Type.COUNTER,
                 "Error responses the proxy generated itself, by status (statuses never sent are left out).");
         for (ListenerCounters l : http) {
-            for (int status = 0; status < ListenerCounters.MAX_STATUS; status++) {
+            for (int status = 0; status < HttpStats.MAX_STATUS; status++) {
                 if (l.proxyErrors(status) > 0) {
                     text.sample(l.proxyErrors(status), LISTENER, l.listener(), "code", Integer.toString(status));
                 }
