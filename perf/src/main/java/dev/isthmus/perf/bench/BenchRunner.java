@@ -91,26 +91,30 @@ public final class BenchRunner {
         return records;
     }
 
-    // Once per target before round 1, small GETs and big bodies, unrecorded: the JVM rows (isthmus) must not spend
-    // their first measured runs compiling, and every server's caches and pools start warm.
+    // Once per target before round 1, and again after the idle cell restarts it: the JVM rows (isthmus) must not
+    // spend measured runs compiling, and every server's caches and pools start warm.
     private void warmUpTargets() {
-        Duration each = settings.quick() ? QUICK_TARGET_WARMUP : TARGET_WARMUP;
         for (Target target : settings.targets()) {
-            if (deployment.unavailable(target).isPresent()) {
-                continue;
+            if (deployment.unavailable(target).isEmpty()) {
+                warmUp(target);
             }
-            ServerProcess server = deployment.server(target);
-            for (Workload workload : List.of(Workload.SMALL_GET, Workload.MIB_GET)) {
-                LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(),
-                        settings.loadThreads(), each, Duration.ZERO, 0);
-                try {
-                    closedLoopTool.run(spec, () -> { });
-                } catch (IOException e) {
-                    log.println("bench: warm-up of " + target.label() + " failed: " + e.getMessage());
-                }
-            }
-            log.println("bench: warmed up " + target.label());
         }
+    }
+
+    // Small GETs and big bodies, unrecorded.
+    private void warmUp(Target target) {
+        Duration each = settings.quick() ? QUICK_TARGET_WARMUP : TARGET_WARMUP;
+        ServerProcess server = deployment.server(target);
+        for (Workload workload : List.of(Workload.SMALL_GET, Workload.MIB_GET)) {
+            LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(),
+                    settings.loadThreads(), each, Duration.ZERO, 0);
+            try {
+                closedLoopTool.run(spec, () -> { });
+            } catch (IOException e) {
+                log.println("bench: warm-up of " + target.label() + " failed: " + e.getMessage());
+            }
+        }
+        log.println("bench: warmed up " + target.label());
     }
 
     private LoadTool toolFor(Workload workload) {
@@ -251,6 +255,9 @@ public final class BenchRunner {
         }
         Map<Metric, Double> metrics = new EnumMap<>(Metric.class);
         metrics.put(Metric.RESIDENT_BYTES_PER_CONNECTION, (double) (after - before) / count);
+        if (round < settings.rounds()) {
+            warmUp(target);
+        }
         return RunRecord.ok(round, target, workload, "", metrics, Optional.empty());
     }
 

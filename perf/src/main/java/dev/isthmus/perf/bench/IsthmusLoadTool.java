@@ -13,6 +13,12 @@ import java.util.List;
 public final class IsthmusLoadTool implements LoadTool {
 
     private static final Duration DEADLINE_SLACK = Duration.ofSeconds(30);
+    /**
+     * The load generator is syscall-bound, so C2's faster code buys it little, while C2 compiling during a measured
+     * run takes CPU from the load and, sharing one CPU with the origin, stalls it for up to 300 ms: open-loop p99
+     * straight at the origin went from 276-306 ms to 0.20 ms with C1 only (2026-12-02 session-5 report).
+     */
+    private static final String C1_ONLY = "-XX:TieredStopAtLevel=1";
 
     private final String java;
     private final Path perfJar;
@@ -32,7 +38,7 @@ public final class IsthmusLoadTool implements LoadTool {
     @Override
     public LoadResult run(LoadSpec spec, Runnable onMeasureStart) throws IOException {
         List<String> command = new ArrayList<>(List.of(java, "--enable-native-access=ALL-UNNAMED",
-                "-XX:+UseParallelGC", "-cp", perfJar.toString(), "dev.isthmus.perf.load.LoadMain",
+                "-XX:+UseParallelGC", C1_ONLY, "-cp", perfJar.toString(), "dev.isthmus.perf.load.LoadMain",
                 "--connections", Integer.toString(spec.connections()), "--threads", Integer.toString(spec.threads()),
                 "--duration", spec.duration().toMillis() + "ms", "--warmup", spec.warmup().toMillis() + "ms",
                 "--quiet"));
