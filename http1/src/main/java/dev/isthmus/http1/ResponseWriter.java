@@ -94,6 +94,11 @@ public final class ResponseWriter {
                 .finish(REJECTION_BODIES[rejection.ordinal()], true);
     }
 
+    /** The length of the body {@link #writeRejection} writes for {@code rejection}. */
+    public static int rejectionBodyLength(Rejection rejection) {
+        return REJECTION_BODIES[rejection.ordinal()].length;
+    }
+
     /** {@link #writeRejection(MemorySegment, long, long, Rejection)} with a {@code Date} field. */
     public long writeRejection(MemorySegment dst, long offset, long capacity, Rejection rejection, byte[] date) {
         return start(dst, offset, capacity, rejection.status())

@@ -2,6 +2,8 @@ package dev.isthmus.proxy.config;
 
 import dev.isthmus.proxy.config.HostPort.PortRule;
 import dev.isthmus.proxy.config.NodeReader.Fields;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -24,10 +26,11 @@ final class ConfigReader {
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
             "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
-            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout", "normalize_path");
+            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout", "normalize_path",
+            "access_log");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
-            "max_headers", "normalize_path");
+            "max_headers", "normalize_path", "access_log");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
             "ejection_time");
@@ -162,7 +165,7 @@ final class ConfigReader {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(), limits,
-                false);
+                false, Optional.empty());
     }
 
     private ListenerConfig httpListener(Fields f, String name, HostPort address, ListenerLimits limits) {
@@ -184,11 +187,28 @@ final class ConfigReader {
         Boolean normalizePath = f.has("normalize_path")
                 ? reader.bool(f.get("normalize_path"), f.field("normalize_path"))
                 : Boolean.valueOf(ListenerConfig.DEFAULT_NORMALIZE_PATH);
-        if (name == null || address == null || limits == null || f.has("cluster") || normalizePath == null) {
+        Optional<Path> accessLog = f.has("access_log")
+                ? accessLogPath(f.get("access_log"), f.field("access_log")) : Optional.empty();
+        if (name == null || address == null || limits == null || f.has("cluster") || normalizePath == null
+                || accessLog == null) {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, virtualHosts, limits,
-                normalizePath);
+                normalizePath, accessLog);
+    }
+
+    /** The path as written, relative to the working directory; null (and an error recorded) when it is none. */
+    private Optional<Path> accessLogPath(Node node, String field) {
+        String text = reader.nonEmptyString(node, field);
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Optional.of(Path.of(text));
+        } catch (InvalidPathException e) {
+            reader.error(node, field, "not a file path: " + e.getReason());
+            return null;
+        }
     }
 
     private ListenerLimits limits(Fields f) {

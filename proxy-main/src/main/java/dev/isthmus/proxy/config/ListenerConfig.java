@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.config;
 
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,6 +19,7 @@ import java.util.Optional;
  * @param limits       limits and timeouts (defaults where omitted)
  * @param normalizePath http only: match and forward the request path normalized (dot-segments removed, slashes
  *                      merged, encoded unreserved characters decoded), not as received
+ * @param accessLog     http only: the file every finished request is appended to, one line each
  */
 public record ListenerConfig(
         String name,
@@ -27,7 +29,8 @@ public record ListenerConfig(
         List<RouteConfig> routes,
         List<VirtualHostConfig> virtualHosts,
         ListenerLimits limits,
-        boolean normalizePath) {
+        boolean normalizePath,
+        Optional<Path> accessLog) {
 
     /** Paths are normalized unless a listener says otherwise: a route rule must hold for every spelling of a path. */
     public static final boolean DEFAULT_NORMALIZE_PATH = true;
@@ -40,25 +43,26 @@ public record ListenerConfig(
         routes = List.copyOf(routes);
         virtualHosts = List.copyOf(virtualHosts);
         Objects.requireNonNull(limits, "limits");
+        Objects.requireNonNull(accessLog, "accessLog");
         boolean shapeOk = switch (protocol) {
-            case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty();
+            case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty() && accessLog.isEmpty();
             case HTTP -> cluster.isEmpty() && (routes.isEmpty() || virtualHosts.isEmpty());
         };
         if (!shapeOk) {
             throw new IllegalArgumentException("listener " + name
-                    + ": tcp needs a cluster only, http needs routes or virtual hosts and no cluster");
+                    + ": tcp needs a cluster only (and no access log), http needs routes or virtual hosts and no cluster");
         }
     }
 
     /** An http listener with top-level routes and default limits. */
     public static ListenerConfig http(String name, HostPort address, List<RouteConfig> routes) {
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, List.of(),
-                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH);
+                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH, Optional.empty());
     }
 
     /** A tcp listener to {@code cluster} with default limits. */
     public static ListenerConfig tcp(String name, HostPort address, String cluster) {
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(),
-                ListenerLimits.DEFAULTS, false);
+                ListenerLimits.DEFAULTS, false, Optional.empty());
     }
 }

@@ -149,6 +149,8 @@ final class ClientConnection implements EventHandler {
     private final PendingWrite toClient;
     private final PendingWrite toUpstream;
     private long lingerDiscarded;
+    /** The access log's record of the request in hand; null until the first request, or when there is no log. */
+    private AccessLogEntry logEntry;
     /** The reactor time of the last event on either socket of the exchange in flight. */
     private long lastActivityNanos;
 
@@ -386,6 +388,9 @@ final class ClientConnection implements EventHandler {
         }
         RequestHead head = parser.head();
         worker.stats.requests++;
+        if (worker.accessLog != null) {
+            logEntry().begin(head, reactor.nowNanos());
+        }
         headLength = head.length();
         requestBodiless = head.framing() == Framing.NONE;
         method = head.method();
@@ -426,6 +431,9 @@ final class ClientConnection implements EventHandler {
     }
 
     private void rejectRequest(Rejection rejection) {
+        if (worker.accessLog != null) {
+            beginUnparsedLogEntry();
+        }
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
@@ -438,7 +446,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         long n = worker.responseWriter.writeRejection(out, 0, out.byteSize(), rejection, worker.date.value());
-        sendLocal(n, rejection.status(), true);
+        sendLocal(n, rejection.status(), true, ResponseWriter.rejectionBodyLength(rejection));
     }
 
     // ---------------------------------------------------------------- local responses
@@ -461,7 +469,7 @@ final class ClientConnection implements EventHandler {
         if (route.kind() == Route.Kind.NO_ROUTE) {
             worker.stats.proxyError(route.responseStatus());
         }
-        sendLocal(out, route.responseStatus(), close);
+        sendLocal(out, route.responseStatus(), close, end - route.responseBodyOffset());
     }
 
     /**
@@ -486,14 +494,14 @@ final class ClientConnection implements EventHandler {
         if (trace) {
             out.add(worker.gather);
         }
-        sendLocal(out, STATUS_OK, close);
+        sendLocal(out, STATUS_OK, close, contentLength);
     }
 
     /** Sends a response the proxy made from {@code out}'s slices; what one writev leaves waits in toClient. */
-    private void sendLocal(GatherWriter out, int status, boolean close) {
+    private void sendLocal(GatherWriter out, int status, boolean close, long bodyBytes) {
         closeAfterResponse = close;
         requestEnd = headStart + headLength;
-        worker.stats.response(status);
+        responded(status, bodyBytes);
         state = State.RESPONDING;
         if (writeToClient(out)) {
             localResponseSent();
@@ -537,7 +545,8 @@ final class ClientConnection implements EventHandler {
                 .header(CONTENT_TYPE, TEXT_PLAIN)
                 .header(DATE, worker.date.value())
                 .finish(body, !keepAlive);
-        if (method == HttpMethod.HEAD && n > 0) {
+        boolean head = method == HttpMethod.HEAD;
+        if (head && n > 0) {
             // RFC 9110 §9.3.2: no content in a response to HEAD; the Content-Length still says what GET would get.
             n -= body.length;
         }
@@ -545,7 +554,7 @@ final class ClientConnection implements EventHandler {
         if (keepAlive) {
             requestEnd = headStart + headLength;
         }
-        sendLocal(n, status, !keepAlive);
+        sendLocal(n, status, !keepAlive, head ? 0 : body.length);
     }
 
     private String clientAddress() {
@@ -562,7 +571,7 @@ final class ClientConnection implements EventHandler {
         return out;
     }
 
-    private void sendLocal(long length, int status, boolean close) {
+    private void sendLocal(long length, int status, boolean close, long bodyBytes) {
         if (state == State.CLOSED) {
             return;
         }
@@ -570,7 +579,7 @@ final class ClientConnection implements EventHandler {
             close();
             return;
         }
-        worker.stats.response(status);
+        responded(status, bodyBytes);
         closeAfterResponse |= close;
         toClient.ready(length);
         state = State.RESPONDING;
@@ -583,6 +592,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void localResponseSent() {
+        logFinished();
         if (closeAfterResponse) {
             startLinger();
             return;
@@ -602,6 +612,7 @@ final class ClientConnection implements EventHandler {
         }
         upstream = connection;
         state = State.PROXYING;
+        logUpstream(connection);
         sendRequestHead();
     }
 
@@ -615,6 +626,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
+        logUpstream(connection);
         String cause = "upstream connect failed: " + Errno.describe(errno);
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
@@ -627,6 +639,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         worker.stats.upstreamFailures++;
+        logUpstream(connection);
         String cause = "upstream connect timed out";
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
@@ -974,7 +987,7 @@ final class ClientConnection implements EventHandler {
             // The response ended exactly where the read filled the chunk: what follows may still be in the socket.
             upstreamDirty = !upstreamDrained();
         }
-        worker.stats.response(responseStatus);
+        responded(responseStatus, initial);
         responseStarted = true;
         onlyInterimSent = false;
         phase = mode == null ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
@@ -1140,9 +1153,13 @@ final class ClientConnection implements EventHandler {
         long spliced = transfer.takeSplicedBytes();
         worker.stats.bytesSpliced += spliced;
         worker.stats.bytesRelayed += moved - spliced;
+        if (logEntry != null && transfer == responseBody) {
+            logEntry.bodyBytes += moved;
+        }
     }
 
     private void finishExchange() {
+        logFinished();
         cancelTimer();
         boolean reusable = upstreamKeepAlive && requestBodyDone && !upstreamDirty
                 && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
@@ -1448,6 +1465,7 @@ final class ClientConnection implements EventHandler {
             worker.pool(route.clusterIndex()).cancel(this);
         }
         state = State.CLOSED;
+        logFinished();
         timer.cancel();
         if (upstream != null) {
             UpstreamConnection held = upstream;
@@ -1463,6 +1481,46 @@ final class ClientConnection implements EventHandler {
             reactor.closeRegistered(token);
         }
         worker.connectionClosed(this);
+    }
+
+    // ---------------------------------------------------------------- access log
+
+    private AccessLogEntry logEntry() {
+        if (logEntry == null) {
+            logEntry = new AccessLogEntry();
+        }
+        return logEntry;
+    }
+
+    /** What came of a request that never parsed: the bytes of its head so far, if it has begun. */
+    private void beginUnparsedLogEntry() {
+        logEntry().beginUnparsed(chunk, headStart, chunk == null ? headStart : filled, reactor.nowNanos());
+    }
+
+    /** A final response head went to the client: counted, and kept for the access log. */
+    private void responded(int status, long bodyBytes) {
+        worker.stats.response(status);
+        if (worker.accessLog != null) {
+            if (!logEntry().isOpen()) {
+                // A response to a request whose head never parsed: a request head timeout.
+                beginUnparsedLogEntry();
+            }
+            logEntry.status = status;
+            logEntry.bodyBytes = bodyBytes;
+        }
+    }
+
+    private void logUpstream(UpstreamConnection connection) {
+        if (logEntry != null) {
+            logEntry.upstream = connection.pool.endpointHost(connection.endpoint);
+        }
+    }
+
+    /** The request in hand is done with, answered or not: its access log line, once. */
+    private void logFinished() {
+        if (logEntry != null && logEntry.isOpen()) {
+            worker.accessLog.write(clientIp, logEntry, reactor.nowNanos());
+        }
     }
 
     private void releasePending() {

@@ -70,6 +70,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final RateLimitedLog warnings;
     /** Requests refused for the client's own fault (malformed, too large, too slow), at INFO and fewer a second. */
     final RateLimitedLog clientFaults;
+    /** This reactor's part of the listener's access log; null when the listener keeps none. */
+    final AccessLog accessLog;
     private final ProxyConfig proxy;
     private final UpstreamPool[] pools;
     private final Set<ClientConnection> connections = new HashSet<>();
@@ -78,7 +80,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     boolean draining;
     private Listener listener;
 
-    public HttpListenerWorker(EpollReactor reactor, ProxyConfig proxy, ListenerConfig config, RouteTable routes) {
+    /** @param accessLogFile the listener's access log, shared by its reactors; null when it keeps none */
+    public HttpListenerWorker(EpollReactor reactor, ProxyConfig proxy, ListenerConfig config, RouteTable routes,
+            AccessLogFile accessLogFile) {
         this.reactor = reactor;
         this.proxy = proxy;
         this.config = config;
@@ -93,6 +97,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
                 "http " + config.name(), reactor);
         this.clientFaults = new RateLimitedLog(logger, System.Logger.Level.INFO, CLIENT_FAULTS_PER_SECOND,
                 "http " + config.name(), reactor);
+        this.accessLog = accessLogFile == null ? null : new AccessLog(reactor, accessLogFile, warnings);
         this.view = new ParsedRequest(config.normalizePath()
                 ? new PathNormalizer(reactor.arena().allocate(codecLimits.maxTargetLength()))
                 : null);
@@ -183,6 +188,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
             if (pool != null) {
                 pool.closeIdle();
             }
+        }
+        if (accessLog != null) {
+            accessLog.flush();
         }
     }
 }

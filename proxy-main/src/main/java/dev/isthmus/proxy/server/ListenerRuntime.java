@@ -5,6 +5,7 @@ import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.Protocol;
 import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.http.AccessLogFile;
 import dev.isthmus.proxy.http.HttpListenerWorker;
 import dev.isthmus.proxy.http.HttpStats;
 import dev.isthmus.proxy.route.RouteTable;
@@ -13,6 +14,7 @@ import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.Listener;
 import dev.isthmus.reactor.ReactorGroup;
 
+import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
@@ -29,6 +31,7 @@ public final class ListenerRuntime {
     private final TcpListenerWorker[] tcpWorkers;
     private final HttpListenerWorker[] httpWorkers;
     private RouteTable routes;
+    private AccessLogFile accessLog;
     private int tcpClusterIndex;
     private int port;
 
@@ -46,25 +49,37 @@ public final class ListenerRuntime {
         if (config.protocol() == Protocol.HTTP) {
             runtime.routes = RouteTable.compile(proxy, config);
         }
-        // The first socket resolves port 0; the others must join that same port for SO_REUSEPORT to spread load.
-        for (int i = 0; i < group.size(); i++) {
-            EpollReactor reactor = group.get(i);
-            int index = i;
-            CompletableFuture<Void> opened = new CompletableFuture<>();
-            reactor.post(() -> {
-                try {
-                    runtime.openOn(proxy, reactor, index);
-                    opened.complete(null);
-                } catch (Throwable t) {
-                    opened.completeExceptionally(t);
-                }
-            });
+        if (config.accessLog().isPresent()) {
             try {
-                opened.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            } catch (java.util.concurrent.ExecutionException e) {
-                throw new IllegalStateException("listener " + config.name() + " on " + config.address() + ": "
-                        + e.getCause().getMessage(), e.getCause());
+                runtime.accessLog = AccessLogFile.open(config.accessLog().get());
+            } catch (IOException e) {
+                throw new IOException("listener " + config.name() + ": " + e.getMessage(), e);
             }
+        }
+        try {
+            // The first socket resolves port 0; the others must join that same port for SO_REUSEPORT to spread load.
+            for (int i = 0; i < group.size(); i++) {
+                EpollReactor reactor = group.get(i);
+                int index = i;
+                CompletableFuture<Void> opened = new CompletableFuture<>();
+                reactor.post(() -> {
+                    try {
+                        runtime.openOn(proxy, reactor, index);
+                        opened.complete(null);
+                    } catch (Throwable t) {
+                        opened.completeExceptionally(t);
+                    }
+                });
+                try {
+                    opened.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException("listener " + config.name() + " on " + config.address() + ": "
+                            + e.getCause().getMessage(), e.getCause());
+                }
+            }
+        } catch (Exception | Error e) {
+            runtime.closeAccessLog();
+            throw e;
         }
         return runtime;
     }
@@ -78,7 +93,7 @@ public final class ListenerRuntime {
                 yield tcpWorkers[index];
             }
             case HTTP -> {
-                httpWorkers[index] = new HttpListenerWorker(reactor, proxy, config, routes);
+                httpWorkers[index] = new HttpListenerWorker(reactor, proxy, config, routes, accessLog);
                 yield httpWorkers[index];
             }
         };
@@ -184,6 +199,13 @@ public final class ListenerRuntime {
                 httpWorkers[index].closeAll();
             }
         }, timeout);
+    }
+
+    /** Closes the access log file; only once every reactor's part was flushed by {@link #closeAll}. */
+    void closeAccessLog() throws IOException {
+        if (accessLog != null) {
+            accessLog.close();
+        }
     }
 
     private static int indexOf(ReactorGroup group, EpollReactor reactor) {

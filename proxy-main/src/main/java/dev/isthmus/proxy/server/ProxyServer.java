@@ -91,6 +91,9 @@ public final class ProxyServer implements AutoCloseable {
                     server.admin.close();
                 }
                 group.shutdown(REACTOR_TASK_TIMEOUT);
+                for (ListenerRuntime listener : server.listeners) {
+                    listener.closeAccessLog();
+                }
             }
         }
     }
@@ -194,6 +197,7 @@ public final class ProxyServer implements AutoCloseable {
         }
         for (ListenerRuntime listener : listeners) {
             listener.closeAll(group, REACTOR_TASK_TIMEOUT);
+            listener.closeAccessLog();
         }
         if (admin != null) {
             admin.close();

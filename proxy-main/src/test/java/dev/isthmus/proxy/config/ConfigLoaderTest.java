@@ -45,6 +45,7 @@ class ConfigLoaderTest {
                 splice_threshold_bytes: 131072
                 drain_timeout: 30s
                 normalize_path: false
+                access_log: logs/web-access.log
                 routes:
                   - match: { prefix: /api/, headers: { x-canary: "1", x-debug: { present: true } } }
                     cluster: api-canary
@@ -124,7 +125,7 @@ class ConfigLoaderTest {
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Exact("/"), List.of()),
                         new RouteAction.DirectResponse(200, "isthmus is running\n", "text/plain; charset=utf-8"))),
-                List.of(), webLimits, false);
+                List.of(), webLimits, false, Optional.of(Path.of("logs/web-access.log")));
         ListenerConfig sites = new ListenerConfig("sites", hp("[::1]:8081"), Protocol.HTTP, Optional.empty(),
                 List.of(), List.of(
                         new VirtualHostConfig("example", List.of("example.com", "*.example.com"), List.of(
@@ -133,7 +134,7 @@ class ConfigLoaderTest {
                         new VirtualHostConfig("fallback", List.of("*"), List.of(
                                 new RouteConfig(new RouteMatch(new PathMatch.Prefix("/"), List.of()),
                                         new RouteAction.Redirect(302, "https://example.com/"))))),
-                ListenerLimits.DEFAULTS, true);
+                ListenerLimits.DEFAULTS, true, Optional.empty());
         ListenerConfig db = ListenerConfig.tcp("db", hp("127.0.0.1:5432"), "postgres");
         assertEquals(List.of(web, sites, db), config.listeners());
 
@@ -203,7 +204,7 @@ class ConfigLoaderTest {
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
                         + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, "
-                        + "drain_timeout, normalize_path)");
+                        + "drain_timeout, normalize_path, access_log)");
     }
 
     @Test
@@ -281,6 +282,36 @@ class ConfigLoaderTest {
                 "test.yaml:6: listeners[0].request_head_timeout: only applies to http listeners",
                 "test.yaml:12: clusters[0].connect_timeout: bad duration '1.5s': " + Durations.FORMAT,
                 "test.yaml:13: clusters[0].ejection_time: bad duration '-1s': " + Durations.FORMAT);
+    }
+
+    @Test
+    void anAccessLogIsAPathOnAnHttpListener() {
+        assertErrors("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:8080
+                    access_log: ""
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: {}
+                  - name: other
+                    address: 127.0.0.1:8081
+                    access_log: [a, b]
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: {}
+                  - name: db
+                    address: 127.0.0.1:5432
+                    protocol: tcp
+                    cluster: api
+                    access_log: db.log
+                clusters:
+                  - name: api
+                    endpoints: [127.0.0.1:9000]
+                """,
+                "test.yaml:4: listeners[0].access_log: must not be empty",
+                "test.yaml:10: listeners[1].access_log: expected a string, got a list",
+                "test.yaml:18: listeners[2].access_log: only applies to http listeners");
     }
 
     @Test
