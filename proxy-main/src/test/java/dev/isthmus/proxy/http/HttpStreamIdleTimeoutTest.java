@@ -19,11 +19,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The stream idle timeout: an exchange on which nothing moves either way for {@code stream_idle_timeout} ends, so a
  * peer that goes silent mid-exchange cannot hold a client and an upstream connection forever (the keep-alive idle
  * timeout is long here, and the route timeout counts only from the end of the request to the response head).
- * Configured at 300 ms; the bounds are as in {@link HttpTimeoutTest}: not before 250 ms, within a few seconds.
+ * Configured at 500 ms, five times the test readers' pauses so that a loaded machine stretching a pause does not cut
+ * a transfer that moves; the bounds are as in {@link HttpTimeoutTest}: not before 450 ms, within a few seconds.
  */
 @Timeout(60)
 final class HttpStreamIdleTimeoutTest {
-    private static final Duration NOT_BEFORE = Duration.ofMillis(250);
+    private static final Duration NOT_BEFORE = Duration.ofMillis(450);
     private static final Duration UPPER_BOUND = Duration.ofSeconds(5);
     private static final Duration READER_PAUSE = Duration.ofMillis(100);
     private static final String PARTIAL_BODY = "0123456789";
@@ -51,7 +52,7 @@ final class HttpStreamIdleTimeoutTest {
                   - name: web
                     address: 127.0.0.1:0
                     protocol: http
-                    stream_idle_timeout: 300ms
+                    stream_idle_timeout: 500ms
                     routes:
                       - match: { prefix: /timed/ }
                         cluster: o
@@ -155,7 +156,7 @@ final class HttpStreamIdleTimeoutTest {
         byte[] slice = new byte[1024 * 1024];
         long total = 0;
         // The reader's pauses stay under the timeout, so this transfer always moves and holds the only connection
-        // for seconds: the queued request waits far longer than 300 ms without anything happening to it.
+        // for seconds: the queued request waits far longer than 500 ms without anything happening to it.
         for (int n; (n = body.readNBytes(slice, 0, slice.length)) > 0; ) {
             total += n;
             Thread.sleep(READER_PAUSE);
