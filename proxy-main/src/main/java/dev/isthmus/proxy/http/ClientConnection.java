@@ -15,7 +15,6 @@ import dev.isthmus.http1.RequestHead;
 import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
-import dev.isthmus.http1.ResponseWriter;
 import dev.isthmus.proxy.route.Route;
 import dev.isthmus.proxy.route.Span;
 import dev.isthmus.reactor.EpollReactor;
@@ -24,7 +23,6 @@ import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
 import dev.isthmus.reactor.Timer;
 
-import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
@@ -67,26 +65,13 @@ final class ClientConnection implements EventHandler {
 
     private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
 
-    private static final MemorySegment CONNECTION_CLOSE_LINE =
-            Arena.global().allocateFrom("Connection: close\r\n", StandardCharsets.US_ASCII);
-    private static final long CONNECTION_CLOSE_LENGTH = CONNECTION_CLOSE_LINE.byteSize() - 1;
-    private static final MemorySegment CONNECTION_KEEP_ALIVE_LINE =
-            Arena.global().allocateFrom("Connection: keep-alive\r\n", StandardCharsets.US_ASCII);
-    private static final long CONNECTION_KEEP_ALIVE_LENGTH = CONNECTION_KEEP_ALIVE_LINE.byteSize() - 1;
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WEBSOCKET = "websocket".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROOT = "/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOTHING = new byte[0];
-    private static final byte[] TEXT_PLAIN = "text/plain; charset=utf-8".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONTENT_TYPE = "Content-Type".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] DATE = "Date".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] MESSAGE_HTTP = "message/http".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] CONNECTION = "Connection".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] KEEP_ALIVE = "keep-alive".getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
-    private static final int STATUS_OK = 200;
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
     private static final int STATUS_NOT_IMPLEMENTED = 501;
@@ -445,56 +430,30 @@ final class ClientConnection implements EventHandler {
         if (out == null) {
             return;
         }
-        long n = worker.responseWriter.writeRejection(out, 0, out.byteSize(), rejection, worker.date.value());
-        sendLocal(n, rejection.status(), true, ResponseWriter.rejectionBodyLength(rejection));
+        sendLocal(worker.localResponses.rejection(out, rejection), rejection.status(), true,
+                worker.localResponses.bodyLength());
     }
 
     // ---------------------------------------------------------------- local responses
 
+    /** A direct response or redirect of the route, or its 404. */
     private void respondDirect(RequestHead head) {
         worker.stats.localResponses++;
         // A request body we do not read would be taken for the next request: such a connection closes instead.
         boolean close = closeAfterResponse || head.framing() != Framing.NONE;
-        MemorySegment response = route.response();
-        long headersEnd = route.responseHeadersEnd();
-        long end = method == HttpMethod.HEAD ? route.responseBodyOffset() : response.byteSize();
-        MemorySegment dateLine = worker.date.line();
-        GatherWriter out = worker.writer.begin().add(response, 0, headersEnd).add(dateLine, 0, dateLine.byteSize());
-        if (close) {
-            out.add(CONNECTION_CLOSE_LINE, 0, CONNECTION_CLOSE_LENGTH);
-        } else if (version == HttpVersion.HTTP_1_0) {
-            out.add(CONNECTION_KEEP_ALIVE_LINE, 0, CONNECTION_KEEP_ALIVE_LENGTH);
-        }
-        out.add(response, headersEnd, end - headersEnd);
+        GatherWriter out = worker.localResponses.routeResponse(route, method, version, close);
         if (route.kind() == Route.Kind.NO_ROUTE) {
             worker.stats.proxyError(route.responseStatus());
         }
-        sendLocal(out, route.responseStatus(), close, end - route.responseBodyOffset());
+        sendLocal(out, route.responseStatus(), close, worker.localResponses.bodyLength());
     }
 
-    /**
-     * RFC 9110 §7.6.2: a TRACE or OPTIONS request with no hops left must not be forwarded but answered as its final
-     * recipient would: OPTIONS with an empty 200, TRACE with the request reflected as {@code message/http} (§9.3.8).
-     */
+    /** A TRACE or OPTIONS with no hops left: not forwarded but answered (RFC 9110 §7.6.2). */
     private void respondAsFinalRecipient(RequestHead head) {
         worker.stats.localResponses++;
         boolean close = closeAfterResponse || head.framing() != Framing.NONE;
-        boolean trace = method == HttpMethod.TRACE;
-        long contentLength = trace ? worker.traceReflection.reflect(head, worker.scratch, worker.gather) : 0;
-        ResponseWriter response = worker.responseWriter.start(worker.scratch, 0, worker.scratch.byteSize(), STATUS_OK);
-        if (trace) {
-            response.header(CONTENT_TYPE, MESSAGE_HTTP);
-        }
-        response.header(DATE, worker.date.value());
-        if (!close && version == HttpVersion.HTTP_1_0) {
-            response.header(CONNECTION, KEEP_ALIVE);
-        }
-        long headBytes = response.finishHead(contentLength, close);
-        GatherWriter out = worker.writer.begin().add(worker.scratch, 0, headBytes);
-        if (trace) {
-            out.add(worker.gather);
-        }
-        sendLocal(out, STATUS_OK, close, contentLength);
+        sendLocal(worker.localResponses.finalRecipientAnswer(head, version, close), LocalResponses.STATUS_OK, close,
+                worker.localResponses.bodyLength());
     }
 
     /** Sends a response the proxy made from {@code out}'s slices; what one writev leaves waits in toClient. */
@@ -540,21 +499,12 @@ final class ClientConnection implements EventHandler {
         }
         boolean keepAlive = status >= STATUS_BAD_GATEWAY && status <= STATUS_GATEWAY_TIMEOUT && requestBodiless
                 && version == HttpVersion.HTTP_1_1 && !closeAfterResponse;
-        byte[] body = (reason + "\n").getBytes(StandardCharsets.UTF_8);
-        long n = worker.responseWriter.start(out, 0, out.byteSize(), status)
-                .header(CONTENT_TYPE, TEXT_PLAIN)
-                .header(DATE, worker.date.value())
-                .finish(body, !keepAlive);
-        boolean head = method == HttpMethod.HEAD;
-        if (head && n > 0) {
-            // RFC 9110 §9.3.2: no content in a response to HEAD; the Content-Length still says what GET would get.
-            n -= body.length;
-        }
+        long n = worker.localResponses.error(out, status, reason, method, !keepAlive);
         worker.stats.proxyError(status);
         if (keepAlive) {
             requestEnd = headStart + headLength;
         }
-        sendLocal(n, status, !keepAlive, head ? 0 : body.length);
+        sendLocal(n, status, !keepAlive, worker.localResponses.bodyLength());
     }
 
     private String clientAddress() {

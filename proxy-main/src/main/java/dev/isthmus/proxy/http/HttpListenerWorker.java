@@ -7,8 +7,6 @@ import dev.isthmus.http1.RequestHeadRewriter;
 import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHeadRewriter;
 import dev.isthmus.http1.ResponseParser;
-import dev.isthmus.http1.ResponseWriter;
-import dev.isthmus.http1.TraceReflection;
 import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
@@ -57,11 +55,10 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter().via(VIA_PSEUDONYM);
     final GatherList gather = new GatherList();
     final GatherWriter writer;
-    final ResponseWriter responseWriter = new ResponseWriter();
-    final TraceReflection traceReflection = new TraceReflection();
     final ParsedRequest view;
     final HttpDate date;
     final MemorySegment scratch;
+    final LocalResponses localResponses;
     final Http1Limits codecLimits;
     /** Chunks for heads and relayed bodies, and the large ones a head that outgrows a small chunk moves to. */
     final ChunkPools chunks;
@@ -106,6 +103,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.scratch = reactor.arena().allocate(SCRATCH_BYTES, Long.BYTES);
         this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
         this.date = new HttpDate(reactor.arena());
+        this.localResponses = new LocalResponses(writer, scratch, gather, date);
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
         this.chunks = new ChunkPools(new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS),
                 new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_LARGE_CHUNKS));
