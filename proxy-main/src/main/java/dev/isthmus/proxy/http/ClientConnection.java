@@ -7,7 +7,6 @@ import dev.isthmus.http1.ChunkedDecoder;
 import dev.isthmus.http1.Framing;
 import dev.isthmus.http1.HttpMethod;
 import dev.isthmus.http1.HttpVersion;
-import dev.isthmus.http1.KnownHeader;
 import dev.isthmus.http1.MaxForwards;
 import dev.isthmus.http1.ParseStatus;
 import dev.isthmus.http1.Rejection;
@@ -16,7 +15,6 @@ import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.proxy.route.Route;
-import dev.isthmus.proxy.route.Span;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
 import dev.isthmus.reactor.Interest;
@@ -24,7 +22,6 @@ import dev.isthmus.reactor.Sockets;
 import dev.isthmus.reactor.Timer;
 
 import java.lang.foreign.MemorySegment;
-import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
@@ -65,10 +62,7 @@ final class ClientConnection implements EventHandler {
 
     private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
 
-    private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] WEBSOCKET = "websocket".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] ROOT = "/".getBytes(StandardCharsets.US_ASCII);
-    private static final byte[] NOTHING = new byte[0];
 
     private static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
@@ -623,22 +617,8 @@ final class ClientConnection implements EventHandler {
             return;
         }
         RequestHead head = parser.head();
-        long hopsLeft = MaxForwards.of(head);
-        worker.requestRewriter.clearOptions().forwardedFor(clientIp).forwardedProto(PROTO_HTTP)
-                .via(HttpListenerWorker.VIA_PSEUDONYM)
-                .allowUpgrade(upgradeRequested)
-                .maxForwards(hopsLeft == MaxForwards.NONE ? MaxForwards.NONE : hopsLeft - 1);
-        if (!isAsteriskForm(head)) {
-            rewriteTarget(head);
-        }
-        if (route.hasHostRewrite()) {
-            worker.requestRewriter.hostRewrite(route.hostRewriteBytes());
-        } else if (head.headers().indexOf(KnownHeader.HOST) < 0 && !isAbsoluteForm(head)) {
-            // An HTTP/1.0 request without Host goes on as HTTP/1.1, which must carry one: name the endpoint, as
-            // nginx does for every request by default (an empty Host is refused by nginx and others).
-            worker.requestRewriter.hostRewrite(upstream.pool.endpointHost(upstream.endpoint));
-        }
-        long used = worker.requestRewriter.rewrite(head, worker.scratch, 0, worker.scratch.byteSize(), worker.gather);
+        long used = worker.forwardedHeads.request(head, route, clientIp, upgradeRequested,
+                upstream.pool.endpointHost(upstream.endpoint));
         if (used < 0) {
             abort("request head too large once rewritten", Rejection.HEAD_TOO_LARGE.status());
             return;
@@ -691,53 +671,6 @@ final class ClientConnection implements EventHandler {
             armStallCheck();
         }
         progress();
-    }
-
-    private static boolean isAbsoluteForm(RequestHead head) {
-        byte first = head.segment().get(ValueLayout.JAVA_BYTE, head.targetOffset());
-        return first != '/' && first != '*';
-    }
-
-    /** {@code OPTIONS *} names the server, not a path: no prefix rewrite applies to it. */
-    private static boolean isAsteriskForm(RequestHead head) {
-        return head.segment().get(ValueLayout.JAVA_BYTE, head.targetOffset()) == '*';
-    }
-
-    /**
-     * The target that goes upstream: the received path, or the normalized one when the listener normalizes paths and
-     * this one changed; the route's prefix rewritten; and an absolute-form target cut to origin-form (RFC 9112
-     * §3.2.1), its authority becoming the Host (§3.2.2). Allocates only for absolute-form targets (the authority's
-     * bytes) and normalized paths.
-     */
-    private void rewriteTarget(RequestHead head) {
-        ParsedRequest view = worker.view.of(head);
-        long received = view.receivedPath();
-        int schemeAndAuthority = (int) (Span.offset(received) - head.targetOffset());
-        byte[] normalized = view.normalizedPath();
-        if (normalized != null) {
-            byte[] path = route.hasPrefixRewrite()
-                    ? withPrefix(route.prefixRewriteBytes(), normalized, route.rewrittenPrefixLength())
-                    : normalized;
-            worker.requestRewriter.prefixRewrite(schemeAndAuthority + Span.length(received), path);
-        } else if (route.hasPrefixRewrite()) {
-            // A target without a path matched as "/": the rewrite takes the place of the path that is not there.
-            int matched = Span.length(received) == 0 ? 0 : route.rewrittenPrefixLength();
-            worker.requestRewriter.prefixRewrite(schemeAndAuthority + matched, route.prefixRewriteBytes());
-        } else if (schemeAndAuthority > 0) {
-            worker.requestRewriter.prefixRewrite(schemeAndAuthority, Span.length(received) == 0 ? ROOT : NOTHING);
-        }
-        if (schemeAndAuthority > 0) {
-            long authority = view.host();
-            worker.requestRewriter.hostRewrite(head.segment()
-                    .asSlice(Span.offset(authority), Span.length(authority)).toArray(ValueLayout.JAVA_BYTE));
-        }
-    }
-
-    private static byte[] withPrefix(byte[] prefix, byte[] path, int replaced) {
-        byte[] joined = new byte[prefix.length + path.length - replaced];
-        System.arraycopy(prefix, 0, joined, 0, prefix.length);
-        System.arraycopy(path, replaced, joined, prefix.length, path.length - replaced);
-        return joined;
     }
 
     private BodyTransfer requestTransfer() {
@@ -851,9 +784,7 @@ final class ClientConnection implements EventHandler {
         long end = responseStart + head.length();
         if (version != HttpVersion.HTTP_1_0) {
             // RFC 9110 §15.2: a proxy forwards 1xx responses, except to HTTP/1.0 clients, which do not expect them.
-            worker.responseRewriter.announceKeepAlive(false).dropTransferEncoding(false).date(null);
-            if (worker.responseRewriter.rewrite(head, false, worker.scratch, 0, worker.scratch.byteSize(),
-                    worker.gather) < 0) {
+            if (worker.forwardedHeads.interim(head) < 0) {
                 upstreamFailed("1xx response head too large", STATUS_BAD_GATEWAY);
                 return;
             }
@@ -888,10 +819,7 @@ final class ClientConnection implements EventHandler {
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
             closeAfterResponse = true;
         }
-        worker.responseRewriter.announceKeepAlive(version == HttpVersion.HTTP_1_0).dropTransferEncoding(dechunk)
-                .date(head.headers().indexOf(KnownHeader.DATE) < 0 ? worker.date.value() : null);
-        if (worker.responseRewriter.rewrite(head, closeAfterResponse && !tunnel, worker.scratch, 0,
-                worker.scratch.byteSize(), worker.gather) < 0) {
+        if (worker.forwardedHeads.response(head, version, dechunk, closeAfterResponse && !tunnel) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
             return;
         }

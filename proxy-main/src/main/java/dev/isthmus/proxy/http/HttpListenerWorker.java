@@ -3,9 +3,7 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.http1.GatherList;
 import dev.isthmus.http1.Http1Limits;
-import dev.isthmus.http1.RequestHeadRewriter;
 import dev.isthmus.http1.RequestParser;
-import dev.isthmus.http1.ResponseHeadRewriter;
 import dev.isthmus.http1.ResponseParser;
 import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.config.ListenerConfig;
@@ -20,7 +18,6 @@ import dev.isthmus.reactor.Listener;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.nio.charset.StandardCharsets;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -42,8 +39,6 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int MAX_IP_TEXT = 40;
     private static final int CLIENT_FAULTS_PER_SECOND = 5;
     private static final int WARNINGS_PER_SECOND = 20;
-    /** How the proxy names itself in the Via field of every message it forwards (RFC 9110 §7.6.3). */
-    static final byte[] VIA_PSEUDONYM = "isthmus".getBytes(StandardCharsets.US_ASCII);
 
     final EpollReactor reactor;
     final ListenerConfig config;
@@ -51,13 +46,12 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final RouteTable routes;
     final RequestParser requestParser;
     final ResponseParser responseParser;
-    final RequestHeadRewriter requestRewriter = new RequestHeadRewriter();
-    final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter().via(VIA_PSEUDONYM);
     final GatherList gather = new GatherList();
     final GatherWriter writer;
     final ParsedRequest view;
     final HttpDate date;
     final MemorySegment scratch;
+    final ForwardedHeads forwardedHeads;
     final LocalResponses localResponses;
     final Http1Limits codecLimits;
     /** Chunks for heads and relayed bodies, and the large ones a head that outgrows a small chunk moves to. */
@@ -103,6 +97,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.scratch = reactor.arena().allocate(SCRATCH_BYTES, Long.BYTES);
         this.ipText = reactor.arena().allocate(MAX_IP_TEXT);
         this.date = new HttpDate(reactor.arena());
+        this.forwardedHeads = new ForwardedHeads(view, date, scratch, gather);
         this.localResponses = new LocalResponses(writer, scratch, gather, date);
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
         this.chunks = new ChunkPools(new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS),
