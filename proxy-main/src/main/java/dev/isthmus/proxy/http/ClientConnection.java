@@ -19,7 +19,6 @@ import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
 import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
-import dev.isthmus.reactor.Timer;
 
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
@@ -60,8 +59,6 @@ final class ClientConnection implements EventHandler {
 
     private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
 
-    private enum TimerPurpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
-
     private static final byte[] WEBSOCKET = "websocket".getBytes(StandardCharsets.US_ASCII);
 
     private static final long LINGER_NANOS = 2_000_000_000L;
@@ -80,11 +77,10 @@ final class ClientConnection implements EventHandler {
     private final Syscalls sys;
     private final int fd;
     private final byte[] clientIp;
-    private final Timer timer;
+    private final PhaseTimer timer;
     private long token;
     private final Interest interest;
     private State state = State.READING_HEAD;
-    private TimerPurpose timerPurpose = TimerPurpose.NONE;
 
     /** Bytes from the client: {@code [headStart, filled)} is unprocessed (a head in progress or pipelined requests). */
     private MemorySegment chunk;
@@ -130,8 +126,6 @@ final class ClientConnection implements EventHandler {
     private long lingerDiscarded;
     /** The access log's record of the request in hand; null until the first request, or when there is no log. */
     private AccessLogEntry logEntry;
-    /** The reactor time of the last event on either socket of the exchange in flight. */
-    private long lastActivityNanos;
 
     ClientConnection(HttpListenerWorker worker, int fd, byte[] clientIp) {
         this.worker = worker;
@@ -139,7 +133,7 @@ final class ClientConnection implements EventHandler {
         this.sys = reactor.syscalls();
         this.fd = fd;
         this.clientIp = clientIp;
-        this.timer = reactor.newTimer(this::onTimeout);
+        this.timer = new PhaseTimer(reactor, worker.limits.streamIdleTimeout().toNanos(), this::onTimeout);
         this.interest = new Interest(reactor);
         this.toClient = new PendingWrite(sys, worker.chunks);
         this.toUpstream = new PendingWrite(sys, worker.chunks);
@@ -155,7 +149,7 @@ final class ClientConnection implements EventHandler {
             worker.warnings.log("http " + worker.config.name() + ": " + e.getMessage());
             return false;
         }
-        arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+        timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
         return true;
     }
 
@@ -198,7 +192,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void onClientEventsWhileProxying(int events) {
-        lastActivityNanos = reactor.nowNanos();
+        timer.activity();
         if ((events & EPOLLERR()) != 0 || ((events & EPOLLHUP()) != 0 && !requestBodyActive())) {
             abort("client connection " + ((events & EPOLLERR()) != 0 ? "reset" : "closed") + " mid-exchange", 0);
             return;
@@ -255,7 +249,7 @@ final class ClientConnection implements EventHandler {
         if (state != State.PROXYING) {
             return;
         }
-        lastActivityNanos = reactor.nowNanos();
+        timer.activity();
         if ((events & EPOLLERR()) != 0) {
             if (retryable()) {
                 retryOnFreshConnection();
@@ -304,7 +298,7 @@ final class ClientConnection implements EventHandler {
             if (chunk == null) {
                 // Out of buffer memory: leave the bytes in the socket and look again shortly.
                 setInterest(0);
-                arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+                timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
                 return;
             }
             headStart = 0;
@@ -330,7 +324,7 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if (filled == headStart) {
-            arm(TimerPurpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
+            timer.arm(PhaseTimer.Purpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
         }
         filled += n;
         parseHead();
@@ -383,7 +377,7 @@ final class ClientConnection implements EventHandler {
         onlyInterimSent = false;
         retried = false;
         failedConnects = 0;
-        cancelTimer();
+        timer.cancel();
         if (method == HttpMethod.CONNECT) {
             respondError(STATUS_NOT_IMPLEMENTED, "CONNECT is not supported by this reverse proxy");
             return;
@@ -402,7 +396,7 @@ final class ClientConnection implements EventHandler {
                         + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending");
             } else if (state == State.AWAITING_UPSTREAM) {
                 // Queued or connecting; a pooled connection handed over inside acquire has armed its own timer.
-                armStallCheck();
+                timer.armStallCheck();
             }
             return;
         }
@@ -527,7 +521,7 @@ final class ClientConnection implements EventHandler {
         closeAfterResponse |= close;
         toClient.ready(length);
         state = State.RESPONDING;
-        cancelTimer();
+        timer.cancel();
         if (flushToClient()) {
             localResponseSent();
         } else {
@@ -668,7 +662,7 @@ final class ClientConnection implements EventHandler {
         if (requestBodyDone) {
             armRouteTimeout();
         } else {
-            armStallCheck();
+            timer.armStallCheck();
         }
         progress();
     }
@@ -799,7 +793,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void forwardFinalHead(ResponseHead head) {
-        armStallCheck();
+        timer.armStallCheck();
         responseStatus = head.statusCode();
         Framing framing = head.framing();
         upstreamKeepAlive = head.keepAlive();
@@ -1038,7 +1032,7 @@ final class ClientConnection implements EventHandler {
 
     private void finishExchange() {
         logFinished();
-        cancelTimer();
+        timer.cancel();
         boolean reusable = upstreamKeepAlive && requestBodyDone && !upstreamDirty
                 && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
         UpstreamConnection done = upstream;
@@ -1073,11 +1067,11 @@ final class ClientConnection implements EventHandler {
         route = null;
         if (headStart >= filled) {
             releaseChunk();
-            arm(TimerPurpose.IDLE, worker.limits.idleTimeout().toNanos());
+            timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
             setInterest(EPOLLIN());
             return;
         }
-        arm(TimerPurpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
+        timer.arm(PhaseTimer.Purpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
         parseHead();
     }
 
@@ -1220,9 +1214,7 @@ final class ClientConnection implements EventHandler {
         pendingResponseMode = null;
     }
 
-    private void onTimeout() {
-        TimerPurpose purpose = timerPurpose;
-        timerPurpose = TimerPurpose.NONE;
+    private void onTimeout(PhaseTimer.Purpose purpose) {
         switch (purpose) {
             case IDLE -> {
                 if (state == State.READING_HEAD) {
@@ -1253,29 +1245,18 @@ final class ClientConnection implements EventHandler {
      */
     private void armRouteTimeout() {
         if (route.timeoutNanos() > 0) {
-            arm(TimerPurpose.UPSTREAM, route.timeoutNanos());
+            timer.arm(PhaseTimer.Purpose.UPSTREAM, route.timeoutNanos());
         } else {
-            armStallCheck();
+            timer.armStallCheck();
         }
     }
 
-    private void armStallCheck() {
-        lastActivityNanos = reactor.nowNanos();
-        arm(TimerPurpose.STALL, worker.limits.streamIdleTimeout().toNanos());
-    }
-
-    /** Re-arms for the rest of the stream idle timeout if anything happened meanwhile, else ends the exchange. */
+    /** Ends an exchange on which nothing moved for the stream idle timeout, saying which side went quiet. */
     private void onStallCheck() {
-        if (state != State.AWAITING_UPSTREAM && state != State.PROXYING) {
+        if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING) || timer.rearmIfActive()) {
             return;
         }
-        long limit = worker.limits.streamIdleTimeout().toNanos();
-        long quietFor = reactor.nowNanos() - lastActivityNanos;
-        if (quietFor < limit) {
-            arm(TimerPurpose.STALL, limit - quietFor);
-            return;
-        }
-        String quiet = " for " + limit / 1_000_000 + " ms";
+        String quiet = " for " + worker.limits.streamIdleTimeout().toNanos() / 1_000_000 + " ms";
         if (state == State.AWAITING_UPSTREAM) {
             abort("no upstream connection of cluster " + worker.pool(route.clusterIndex()).name()
                     + " became free" + quiet, STATUS_UNAVAILABLE);
@@ -1290,16 +1271,6 @@ final class ClientConnection implements EventHandler {
         }
     }
 
-    private void arm(TimerPurpose purpose, long delayNanos) {
-        timerPurpose = purpose;
-        timer.schedule(delayNanos);
-    }
-
-    private void cancelTimer() {
-        timerPurpose = TimerPurpose.NONE;
-        timer.cancel();
-    }
-
     /**
      * After a response that ends the connection: send our FIN, then read and discard until the client's FIN (or
      * a bound), so that unread request bytes do not make the kernel answer with a reset that could destroy the
@@ -1311,7 +1282,7 @@ final class ClientConnection implements EventHandler {
         releaseChunk();
         sys.shutdown(fd, SHUT_WR());
         lingerDiscarded = 0;
-        arm(TimerPurpose.LINGER, LINGER_NANOS);
+        timer.arm(PhaseTimer.Purpose.LINGER, LINGER_NANOS);
         setInterest(EPOLLIN());
     }
 

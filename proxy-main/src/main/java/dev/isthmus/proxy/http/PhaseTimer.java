@@ -1,0 +1,76 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.Timer;
+
+/**
+ * The one timer of a {@link ClientConnection}, re-armed for each phase of its exchange, and what the current arm is
+ * for: the idle keep-alive wait, the request head, the route timeout, the stall check, the linger. Re-arming
+ * replaces the previous purpose, so an expiry always belongs to the phase that armed it. It also keeps the stall
+ * check's clock, the reactor time of the last event on either socket of the exchange in flight, so that a busy
+ * exchange re-arms once per stream idle timeout rather than once per event. Created once per connection.
+ * Confined to the reactor thread.
+ */
+final class PhaseTimer {
+    enum Purpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
+
+    /** What the connection does when an arm expires; called on the reactor thread. */
+    @FunctionalInterface
+    interface Expiry {
+        void expired(Purpose purpose);
+    }
+
+    private final EpollReactor reactor;
+    private final Timer timer;
+    private final Expiry expiry;
+    private final long streamIdleNanos;
+    private Purpose purpose = Purpose.NONE;
+    private long lastActivityNanos;
+
+    PhaseTimer(EpollReactor reactor, long streamIdleNanos, Expiry expiry) {
+        this.reactor = reactor;
+        this.streamIdleNanos = streamIdleNanos;
+        this.expiry = expiry;
+        this.timer = reactor.newTimer(this::fire);
+    }
+
+    void arm(Purpose purpose, long delayNanos) {
+        this.purpose = purpose;
+        timer.schedule(delayNanos);
+    }
+
+    void cancel() {
+        purpose = Purpose.NONE;
+        timer.cancel();
+    }
+
+    /** Something happened on a socket of the exchange: a stall is counted from now. */
+    void activity() {
+        lastActivityNanos = reactor.nowNanos();
+    }
+
+    /** Starts watching the exchange for a stall of the stream idle timeout, counted from now. */
+    void armStallCheck() {
+        activity();
+        arm(Purpose.STALL, streamIdleNanos);
+    }
+
+    /**
+     * At a stall check: true, and re-armed for the rest of the stream idle timeout, when anything happened meanwhile;
+     * false when the exchange has really been quiet that long.
+     */
+    boolean rearmIfActive() {
+        long quietFor = reactor.nowNanos() - lastActivityNanos;
+        if (quietFor < streamIdleNanos) {
+            arm(Purpose.STALL, streamIdleNanos - quietFor);
+            return true;
+        }
+        return false;
+    }
+
+    private void fire() {
+        Purpose expired = purpose;
+        purpose = Purpose.NONE;
+        expiry.expired(expired);
+    }
+}
