@@ -121,6 +121,8 @@ final class ClientConnection implements EventHandler {
 
     private BodyTransfer requestBody;
     private BodyTransfer responseBody;
+    /** Set at a 101: from then on this connection is a tunnel until it closes. */
+    private Tunnel tunnel;
     private final PendingWrite toClient;
     private final PendingWrite toUpstream;
     private long lingerDiscarded;
@@ -797,12 +799,12 @@ final class ClientConnection implements EventHandler {
         responseStatus = head.statusCode();
         Framing framing = head.framing();
         upstreamKeepAlive = head.keepAlive();
-        boolean tunnel = framing == Framing.TUNNEL;
-        if (tunnel && !upgradeRequested) {
+        boolean switching = framing == Framing.TUNNEL;
+        if (switching && !upgradeRequested) {
             upstreamFailed("upstream switched protocols without being asked to", STATUS_BAD_GATEWAY);
             return;
         }
-        if (tunnel && !head.upgradeOffers(WEBSOCKET)) {
+        if (switching && !head.upgradeOffers(WEBSOCKET)) {
             // RFC 9110 §7.8, §15.2.2: a 101 names the protocol it switches to, one the client asked for.
             upstreamFailed("upstream switched to a protocol the client did not ask for", STATUS_BAD_GATEWAY);
             return;
@@ -813,7 +815,7 @@ final class ClientConnection implements EventHandler {
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
             closeAfterResponse = true;
         }
-        if (worker.forwardedHeads.response(head, version, dechunk, closeAfterResponse && !tunnel) < 0) {
+        if (worker.forwardedHeads.response(head, version, dechunk, closeAfterResponse && !switching) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
             return;
         }
@@ -867,7 +869,7 @@ final class ClientConnection implements EventHandler {
         if (state != State.PROXYING) {
             return;
         }
-        if (tunnel) {
+        if (switching) {
             startTunnel(flushed);
             return;
         }
@@ -896,54 +898,24 @@ final class ClientConnection implements EventHandler {
             abort("could not flush the switch to a tunnel", 0);
             return;
         }
-        requestTransfer().startTunnel(fd, upstream.fd());
-        responseTransfer().startTunnel(upstream.fd(), fd);
-        pumpTunnel(0, true);
+        tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, worker.stats);
+        afterTunnelMoved(tunnel.start(fd), false);
     }
 
     private void onTunnelEvents(int events, boolean fromClient) {
-        BodyTransfer outbound = fromClient ? requestBody : responseBody;
-        BodyTransfer inbound = fromClient ? responseBody : requestBody;
-        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
-            outbound.sourceReady();
-        }
-        if ((events & EPOLLHUP()) != 0) {
-            outbound.sourceHungUp();
-        }
-        if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
-            inbound.sinkReady();
-        }
-        pumpTunnel(events, fromClient);
+        afterTunnelMoved(tunnel.onEvents(events, fromClient), fromClient && (events & EPOLLHUP()) != 0);
     }
 
-    /**
-     * Moves both directions of a tunnel. An error ends it; a hang-up does not: the hung-up socket may still hold
-     * bytes, so (as in the TCP proxy) it leaves the epoll set, where it would be reported forever, and is drained
-     * from the other side's writability. The tunnel ends when both directions are done or one fails.
-     */
-    private void pumpTunnel(int events, boolean fromClient) {
-        requestBody.pump();
-        responseBody.pump();
-        worker.stats.bytesSpliced += requestBody.takeSplicedBytes() + responseBody.takeSplicedBytes();
-        boolean failed = requestBody.state() == BodyTransfer.State.FAILED
-                || responseBody.state() == BodyTransfer.State.FAILED;
-        boolean done = requestBody.state() == BodyTransfer.State.DONE
-                && responseBody.state() == BodyTransfer.State.DONE;
-        if (failed || done || (events & EPOLLERR()) != 0) {
+    /** A client that hung up leaves the epoll set, as the tunnel's upstream does, and is drained through the tunnel. */
+    private void afterTunnelMoved(boolean open, boolean clientHungUp) {
+        if (!open) {
             close();
             return;
         }
-        if ((events & EPOLLHUP()) != 0) {
-            if (fromClient) {
-                detachClient();
-            } else {
-                upstream.detach();
-            }
+        if (clientHungUp) {
+            detachClient();
         }
-        setInterest((requestBody.wantsSourceReadable() ? EPOLLIN() : 0)
-                | (responseBody.wantsSinkWritable() ? EPOLLOUT() : 0));
-        upstream.setInterest((responseBody.wantsSourceReadable() ? EPOLLIN() : 0)
-                | (requestBody.wantsSinkWritable() ? EPOLLOUT() : 0));
+        setInterest(tunnel.clientInterest());
     }
 
     private void detachClient() {
