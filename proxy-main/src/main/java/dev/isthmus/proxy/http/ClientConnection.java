@@ -47,12 +47,16 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * chunk per direction, flushed before anything else goes that way. Requests are served one at a time: pipelined
  * ones wait in the client's chunk (or socket) until the response before them is complete.
  *
- * <p>One timer per connection, re-armed per phase: idle keep-alive; request head; while a request waits for an
- * upstream connection, uploads its body, or receives its response body, a stall check (nothing happened on either
- * socket for the listener's stream idle timeout: 503 while queued, 408 for a stalled upload, else the response is cut
- * off, counted against the upstream only when it was the one that went quiet), so one peer that goes silent cannot
- * hold a client and an upstream connection forever; from the end of the request to the response head, the route
- * timeout (504); linger.
+ * <p>One timer per connection ({@link PhaseTimer}), re-armed per phase: idle keep-alive; request head; while a
+ * request waits for an upstream connection, uploads its body, or receives its response body, a stall check (nothing
+ * happened on either socket for the listener's stream idle timeout: 503 while queued, 408 for a stalled upload, else
+ * the response is cut off, counted against the upstream only when it was the one that went quiet), so one peer that
+ * goes silent cannot hold a client and an upstream connection forever; from the end of the request to the response
+ * head, the route timeout (504); linger.
+ *
+ * <p>This class decides what happens to the exchange and when; the bytes of the heads it forwards come from the
+ * worker's {@link ForwardedHeads}, those of the responses it gives itself from its {@link LocalResponses}, and after
+ * a 101 a {@link Tunnel} moves the bytes both ways.
  */
 final class ClientConnection implements EventHandler {
     enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }

@@ -23,8 +23,9 @@ import java.util.Set;
 
 /**
  * One http listener on one reactor: accepts clients and holds what every {@link ClientConnection} of this reactor
- * shares, which is safe because a reactor handles one event at a time: the head parsers, rewriters, the gather
- * writer and its scratch memory, the route table, the upstream pools and the counters. Confined to the reactor thread.
+ * shares, which is safe because a reactor handles one event at a time: the head parsers, the {@link ForwardedHeads}
+ * that rewrite forwarded heads and the {@link LocalResponses} that compose the proxy's own, the gather writer and its
+ * scratch memory, the route table, the upstream pools and the counters. Confined to the reactor thread.
  */
 public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int SCRATCH_BYTES = 16 * 1024;
