@@ -675,18 +675,22 @@ final class ClientConnection implements EventHandler {
 
     private BodyTransfer requestTransfer() {
         if (requestBody == null) {
-            requestBody = new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
-                    worker.limits.spliceThresholdBytes());
+            requestBody = newTransfer();
         }
         return requestBody;
     }
 
     private BodyTransfer responseTransfer() {
         if (responseBody == null) {
-            responseBody = new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
-                    worker.limits.spliceThresholdBytes());
+            responseBody = newTransfer();
         }
         return responseBody;
+    }
+
+    /** Made at a connection's first body in each direction, then reused for every later one. */
+    private BodyTransfer newTransfer() {
+        return new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
+                worker.limits.spliceThresholdBytes());
     }
 
     private void readResponseHead() {
