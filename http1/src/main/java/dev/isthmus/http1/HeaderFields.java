@@ -183,6 +183,27 @@ public final class HeaderFields {
                 && equalsIgnoreCase(segment, base + nameStart[i], lowercaseName, 0, lowercaseName.length);
     }
 
+    /**
+     * Whether field {@code i}'s name is {@code lowercaseName} with an underscore for one or more of its hyphens: the
+     * same field to origins that map both to one variable (CGI, WSGI and FastCGI gateways).
+     */
+    public boolean isUnderscoreAlias(int i, byte[] lowercaseName) {
+        if (nameLength[checkIndex(i)] != lowercaseName.length) {
+            return false;
+        }
+        long name = base + nameStart[i];
+        boolean underscore = false;
+        for (int k = 0; k < lowercaseName.length; k++) {
+            int b = CharClass.lower(segment.get(ValueLayout.JAVA_BYTE, name + k) & 0xFF);
+            if (b == '_' && lowercaseName[k] == '-') {
+                underscore = true;
+            } else if (b != lowercaseName[k]) {
+                return false;
+            }
+        }
+        return underscore;
+    }
+
     /** Whether field {@code i}'s value equals {@code bytes} exactly. */
     public boolean valueEquals(int i, byte[] bytes) {
         if (valueLength[checkIndex(i)] != bytes.length) {

@@ -8,11 +8,14 @@ final class HopByHop {
     private HopByHop() {
     }
 
-    /** The fixed hop-by-hop fields; Upgrade is kept only while switching protocols. */
+    /**
+     * The fixed hop-by-hop fields; Upgrade is kept only while switching protocols. Trailer is not one (RFC 2616 listed
+     * the TE token "trailers"): it announces end-to-end trailer fields, forwarded with the chunked body they end.
+     */
     static boolean fixed(HeaderFields f, int i, boolean keepUpgrade) {
         return f.is(i, KnownHeader.CONNECTION) || f.is(i, KnownHeader.KEEP_ALIVE)
                 || f.is(i, KnownHeader.PROXY_CONNECTION) || f.is(i, KnownHeader.TE)
-                || f.is(i, KnownHeader.TRAILER) || (!keepUpgrade && f.is(i, KnownHeader.UPGRADE));
+                || (!keepUpgrade && f.is(i, KnownHeader.UPGRADE));
     }
 
     /**

@@ -56,6 +56,17 @@ public enum HttpMethod {
         return null;
     }
 
+    /**
+     * RFC 9110 §9.2.2: whether sending the request twice has the effect of sending it once (GET, HEAD, PUT, DELETE,
+     * OPTIONS, TRACE), so that a proxy may retry it after a failure; an extension method is not known to be.
+     */
+    public boolean isIdempotent() {
+        return switch (this) {
+            case GET, HEAD, PUT, DELETE, OPTIONS, TRACE -> true;
+            case POST, CONNECT, PATCH, EXTENSION -> false;
+        };
+    }
+
     /** Length of the method's name; meaningful for registered methods. */
     int nameLength() {
         return nameLength;

@@ -20,6 +20,8 @@ public final class RequestHeadRewriter {
     private static final byte[] HOST = FieldFacts.ascii("Host");
     private static final byte[] X_FORWARDED_FOR = FieldFacts.ascii("X-Forwarded-For");
     private static final byte[] X_FORWARDED_PROTO = FieldFacts.ascii("X-Forwarded-Proto");
+    private static final byte[] X_FORWARDED_FOR_LOWER = FieldFacts.ascii("x-forwarded-for");
+    private static final byte[] X_FORWARDED_PROTO_LOWER = FieldFacts.ascii("x-forwarded-proto");
     private static final byte[] CONNECTION = FieldFacts.ascii("Connection");
     private static final byte[] MAX_FORWARDS = FieldFacts.ascii("Max-Forwards");
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
@@ -126,7 +128,8 @@ public final class RequestHeadRewriter {
             boolean keptUpgrade = upgrading && f.is(i, KnownHeader.UPGRADE);
             if (HopByHop.fixed(f, i, upgrading) || (namesFields && !keptUpgrade && HopByHop.namedInConnection(f, i))
                     || (forwardedProto != null && f.is(i, KnownHeader.X_FORWARDED_PROTO))
-                    || (dropExpect && f.is(i, KnownHeader.EXPECT))) {
+                    || (dropExpect && f.is(i, KnownHeader.EXPECT))
+                    || isForwardingAlias(f, i)) {
                 continue;
             }
             if (host != null && f.is(i, KnownHeader.HOST)) {
@@ -206,5 +209,14 @@ public final class RequestHeadRewriter {
             }
         }
         return last;
+    }
+
+    /**
+     * {@code X_Forwarded_For} or {@code X_Forwarded_Proto} from the client: an origin that reads it as the field the
+     * proxy sets could take the client's word for its address or scheme, so it does not go on.
+     */
+    private boolean isForwardingAlias(HeaderFields f, int i) {
+        return (forwardedFor != null && f.isUnderscoreAlias(i, X_FORWARDED_FOR_LOWER))
+                || (forwardedProto != null && f.isUnderscoreAlias(i, X_FORWARDED_PROTO_LOWER));
     }
 }

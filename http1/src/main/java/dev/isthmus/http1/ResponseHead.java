@@ -73,6 +73,11 @@ public final class ResponseHead {
         return framing == Framing.CONTENT_LENGTH ? facts.contentLength : FieldFacts.ABSENT;
     }
 
+    /** Whether Transfer-Encoding names a coding other than chunked (gzip, say), which this codec does not decode. */
+    public boolean hasOtherTransferCoding() {
+        return facts.otherCoding();
+    }
+
     /** Whether the Upgrade field of a 101 names {@code protocol} (lowercase ASCII), the one it switches to. */
     public boolean upgradeOffers(byte[] protocol) {
         return UpgradeProtocols.lists(headers, protocol);

@@ -51,8 +51,9 @@ public final class ResponseHeadRewriter {
     }
 
     /**
-     * Whether Transfer-Encoding is left out: for a chunked response the proxy de-chunks for an HTTP/1.0 client,
-     * which cannot receive a transfer coding (RFC 9112 §6.1) and gets the payload delimited by the close instead.
+     * Whether Transfer-Encoding (and Trailer with it) is left out: an HTTP/1.0 client cannot receive a transfer
+     * coding (RFC 9112 §6.1); a chunked body the proxy de-chunks for it is delimited by the close instead, and its
+     * trailer fields are dropped.
      */
     public ResponseHeadRewriter dropTransferEncoding(boolean drop) {
         this.dropTransferEncoding = drop;
@@ -89,6 +90,7 @@ public final class ResponseHeadRewriter {
         for (int i = 0; i < f.count(); i++) {
             if (HopByHop.fixed(f, i, switching) || (namesFields && HopByHop.namedInConnection(f, i))
                     || ((dropTransferEncoding || bodiless) && f.is(i, KnownHeader.TRANSFER_ENCODING))
+                    || (dropTransferEncoding && f.is(i, KnownHeader.TRAILER))
                     || (bodiless && f.is(i, KnownHeader.CONTENT_LENGTH))) {
                 continue;
             }

@@ -75,7 +75,8 @@ class HeadRewriterTest {
                 + "Proxy-Connection: keep-alive\r\nTE: trailers\r\nTrailer: X-Sum\r\nUpgrade: h2c\r\nx-secret: s\r\n"
                 + "Accept: */*\r\n\r\n";
         requestRewriter.clearOptions();
-        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nAccept: */*\r\n\r\n", rewriteRequest(message));
+        assertEquals("GET / HTTP/1.1\r\nHost: h\r\nTrailer: X-Sum\r\nAccept: */*\r\n\r\n", rewriteRequest(message),
+                "Trailer is end-to-end (RFC 9110 §6.6.2)");
         for (int i = 0; i < out.count(); i++) {
             assertFalse(out.inScratch(i), "nothing new to write");
         }

@@ -742,10 +742,11 @@ final class ClientConnection implements EventHandler {
     /**
      * Whether a failure of the upstream connection may be a keep-alive race rather than an answer: the connection
      * was reused, nothing of the response has arrived, the whole request is still in the client's chunk, and this
-     * request was not retried already.
+     * request was not retried already. Only an idempotent request is sent again (RFC 9112 §9.3.1): the upstream may
+     * have read and acted on it before closing, and a POST must not be done twice.
      */
     private boolean retryable() {
-        return phase == ResponsePhase.AWAIT_HEAD && responseFilled == 0 && !responseStarted
+        return method.isIdempotent() && phase == ResponsePhase.AWAIT_HEAD && responseFilled == 0 && !responseStarted
                 && upstream.requestsServed > 0 && requestBodyDone && !retried
                 && (requestBody == null || requestBody.state() == BodyTransfer.State.IDLE);
     }
@@ -817,13 +818,20 @@ final class ClientConnection implements EventHandler {
             upstreamFailed("upstream switched to a protocol the client did not ask for", STATUS_BAD_GATEWAY);
             return;
         }
-        // An HTTP/1.0 client cannot receive chunked coding: such a response (from an upstream that ignored the
-        // request's version) is de-chunked and delimited by closing the connection.
-        boolean dechunk = framing == Framing.CHUNKED && version == HttpVersion.HTTP_1_0;
+        // An HTTP/1.0 client cannot receive a transfer coding (RFC 9112 §6.1): a chunked response (from an upstream
+        // that ignored the request's version) is de-chunked and delimited by closing the connection; any other coding
+        // would reach it undeclared, and this proxy decodes none.
+        boolean http10 = version == HttpVersion.HTTP_1_0;
+        if (http10 && head.hasOtherTransferCoding()
+                && (framing == Framing.CHUNKED || framing == Framing.CLOSE_DELIMITED)) {
+            upstreamFailed("upstream used a transfer coding an HTTP/1.0 client cannot receive", STATUS_BAD_GATEWAY);
+            return;
+        }
+        boolean dechunk = framing == Framing.CHUNKED && http10;
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
             closeAfterResponse = true;
         }
-        if (worker.forwardedHeads.response(head, version, dechunk, closeAfterResponse && !switching) < 0) {
+        if (worker.forwardedHeads.response(head, version, closeAfterResponse && !switching) < 0) {
             upstreamFailed("response head too large once rewritten", STATUS_BAD_GATEWAY);
             return;
         }

@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.http1.GatherList;
+import dev.isthmus.http1.HttpMethod;
 import dev.isthmus.http1.HttpVersion;
 import dev.isthmus.http1.KnownHeader;
 import dev.isthmus.http1.MaxForwards;
@@ -30,6 +31,7 @@ final class ForwardedHeads {
     private static final byte[] PROTO_HTTP = "http".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] ROOT = "/".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] NOTHING = new byte[0];
+    private static final byte[] ASTERISK = "*".getBytes(StandardCharsets.US_ASCII);
 
     private final RequestHeadRewriter requestRewriter = new RequestHeadRewriter();
     private final ResponseHeadRewriter responseRewriter = new ResponseHeadRewriter().via(VIA_PSEUDONYM);
@@ -76,11 +78,13 @@ final class ForwardedHeads {
     }
 
     /**
-     * Rewrites a final response head for a client of {@code clientVersion}; {@code dechunk} drops its chunked coding,
-     * {@code close} announces the end of the connection. Negative when it does not fit.
+     * Rewrites a final response head for a client of {@code clientVersion}, {@code close} announcing the end of the
+     * connection. Negative when it does not fit. An HTTP/1.0 client gets no Transfer-Encoding (RFC 9112 §6.1): the
+     * caller de-chunks a chunked body for it and refuses any other coding.
      */
-    long response(ResponseHead head, HttpVersion clientVersion, boolean dechunk, boolean close) {
-        responseRewriter.announceKeepAlive(clientVersion == HttpVersion.HTTP_1_0).dropTransferEncoding(dechunk)
+    long response(ResponseHead head, HttpVersion clientVersion, boolean close) {
+        boolean http10 = clientVersion == HttpVersion.HTTP_1_0;
+        responseRewriter.announceKeepAlive(http10).dropTransferEncoding(http10)
                 .date(head.headers().indexOf(KnownHeader.DATE) < 0 ? date.value() : null);
         return responseRewriter.rewrite(head, close, scratch, 0, scratch.byteSize(), gather);
     }
@@ -116,13 +120,22 @@ final class ForwardedHeads {
             int matched = Span.length(received) == 0 ? 0 : route.rewrittenPrefixLength();
             requestRewriter.prefixRewrite(schemeAndAuthority + matched, route.prefixRewriteBytes());
         } else if (schemeAndAuthority > 0) {
-            requestRewriter.prefixRewrite(schemeAndAuthority, Span.length(received) == 0 ? ROOT : NOTHING);
+            requestRewriter.prefixRewrite(schemeAndAuthority, Span.length(received) > 0 ? NOTHING
+                    : isServerWideOptions(head, schemeAndAuthority) ? ASTERISK : ROOT);
         }
         if (schemeAndAuthority > 0) {
             long authority = request.host();
             requestRewriter.hostRewrite(head.segment()
                     .asSlice(Span.offset(authority), Span.length(authority)).toArray(ValueLayout.JAVA_BYTE));
         }
+    }
+
+    /**
+     * RFC 9112 §3.2.4: an absolute-form OPTIONS with neither path nor query asks about the server itself, and goes to
+     * it as {@code OPTIONS *}.
+     */
+    private static boolean isServerWideOptions(RequestHead head, int schemeAndAuthority) {
+        return head.method() == HttpMethod.OPTIONS && schemeAndAuthority == head.targetLength();
     }
 
     private static byte[] withPrefix(byte[] prefix, byte[] path, int replaced) {

@@ -14,6 +14,7 @@ import java.util.Locale;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** Issue 4, connection management: keep-alive on both sides, HTTP/1.0, pipelining, Connection: close both ways. */
@@ -139,6 +140,38 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void anHttp10ClientNeverGetsTransferEncodingNotEvenOnABodilessResponse() throws Exception {
+        origin.on("/head-chunked", OriginScripts.raw(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nTrailer: X-Sum\r\n\r\n", After.KEEP_ALIVE));
+        RawClient client = fixture.client();
+        client.send("HEAD /head-chunked HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
+        RawResponse response = client.read("HEAD");
+        assertEquals(200, response.status(), response::toString);
+        assertNull(response.header("Transfer-Encoding"), () -> "RFC 9112 §6.1:\n" + response);
+        assertNull(response.header("Trailer"), () -> "no trailer section goes to an HTTP/1.0 client:\n" + response);
+    }
+
+    @Test
+    void aTransferCodingAnHttp10ClientCannotReceiveIsA502() throws Exception {
+        origin.on("/gzip-chunked", OriginScripts.raw(
+                "HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip, chunked\r\n\r\n8\r\nGZIPDATA\r\n0\r\n\r\n",
+                After.KEEP_ALIVE));
+        origin.on("/gzip-close", OriginScripts.raw("HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\nGZIPDATA",
+                After.CLOSE));
+        for (String path : List.of("/gzip-chunked", "/gzip-close")) {
+            RawClient client = fixture.client();
+            client.send("GET " + path + " HTTP/1.0\r\n\r\n");
+            RawResponse response = client.read("GET");
+            ErrorResponses.assertError(response, 502);
+            assertNull(response.header("Transfer-Encoding"), response::toString);
+        }
+        RawClient http11 = fixture.client();
+        RawResponse coded = http11.get("/gzip-chunked");
+        assertEquals(200, coded.status(), "an HTTP/1.1 client gets the coding as it came:\n" + coded);
+        assertEquals("gzip, chunked", coded.header("Transfer-Encoding"));
+    }
+
+    @Test
     void anHttp10ResponseIsForwardedWithTheProxysOwnVersion() throws Exception {
         origin.on("/old-origin", OriginScripts.raw("HTTP/1.0 200 OK\r\nContent-Length: 3\r\n\r\nold",
                 After.CLOSE));
@@ -232,6 +265,30 @@ final class HttpConnectionTest {
         assertEquals(200, next.status(), () -> "a pooled connection the origin closed must not be used:\n" + next);
         assertEquals("o GET /next\n", next.bodyText());
         assertEquals(2, origin.acceptedCount());
+    }
+
+    @Test
+    void aPostTheOriginReadOnAReusedConnectionBeforeClosingIsNotSentAgain() throws Exception {
+        // The origin reads the whole POST, then closes without a word: it may have acted on it, so RFC 9112 §9.3.1
+        // forbids sending it again as a keep-alive race retry would; the client gets a 502 instead.
+        origin.on("/order", OriginScripts.raw("", After.CLOSE));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/first").status());
+        client.send("POST /order HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nbuy=1");
+        ErrorResponses.assertError(client.read("POST"), 502);
+        assertEquals(1, origin.requests().stream().filter(r -> r.target().equals("/order")).count(),
+                () -> "the POST reached the origin once: " + origin.requests());
+    }
+
+    @Test
+    void anIdempotentRequestTheOriginDroppedOnAReusedConnectionIsRetriedOnce() throws Exception {
+        origin.on("/put", OriginScripts.raw("", After.CLOSE));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/first").status());
+        client.send("PUT /put HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nput=1");
+        ErrorResponses.assertError(client.read("PUT"), 502);
+        assertEquals(2, origin.requests().stream().filter(r -> r.target().equals("/put")).count(),
+                () -> "sent again once on a fresh connection, whose close is then the answer: " + origin.requests());
     }
 
     @Test

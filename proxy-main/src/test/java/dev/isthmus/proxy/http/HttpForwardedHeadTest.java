@@ -23,7 +23,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class HttpForwardedHeadTest {
     /** The hop-by-hop fields no forwarded message may carry (RFC 9110 §7.6.1), Upgrade when not upgrading. */
     private static final List<String> HOP_BY_HOP =
-            List.of("Keep-Alive", "Proxy-Connection", "TE", "Trailer", "Upgrade");
+            List.of("Keep-Alive", "Proxy-Connection", "TE", "Upgrade");
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -92,6 +92,7 @@ final class HttpForwardedHeadTest {
         assertNull(forwarded.header("X-Other-Hop"), forwarded::rawText);
         assertOnlyProxyConnectionOptions(forwarded);
         assertEquals("kept", forwarded.header("X-End-To-End"));
+        assertEquals("X-Foo", forwarded.header("Trailer"), "Trailer is end-to-end (RFC 9110 §6.6.2, not in §7.6.1)");
         assertEquals("example.test", forwarded.header("Host"));
         assertEquals(1, forwarded.headers("Host").size());
         assertEquals("GET /hop HTTP/1.1", forwarded.startLine());
@@ -190,6 +191,30 @@ final class HttpForwardedHeadTest {
         RawResponse response = client.request("OPTIONS", "*");
         assertEquals(200, response.status(), response::toString);
         assertEquals("OPTIONS * HTTP/1.1", origin.lastRequest().head().startLine());
+    }
+
+    @Test
+    void anAbsoluteFormOptionsWithoutPathOrQueryGoesOnAsOptionsAsterisk() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.request("OPTIONS", "http://b.example", "Host: b.example").status());
+        assertEquals("OPTIONS * HTTP/1.1", origin.lastRequest().head().startLine(), "RFC 9112 §3.2.4");
+        assertEquals(200, client.request("OPTIONS", "http://b.example?q", "Host: b.example").status());
+        assertEquals("OPTIONS /?q HTTP/1.1", origin.lastRequest().head().startLine());
+        assertEquals(200, client.request("GET", "http://b.example", "Host: b.example").status());
+        assertEquals("GET / HTTP/1.1", origin.lastRequest().head().startLine());
+    }
+
+    @Test
+    void underscoreSpellingsOfTheForwardingFieldsDoNotReachTheOrigin() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/spoof", "X_Forwarded_For: 6.6.6.6", "x-forwarded_proto: https",
+                "X_Request_Id: kept").status());
+        HttpHead forwarded = origin.lastRequest().head();
+        assertNull(forwarded.header("X_Forwarded_For"), forwarded::rawText);
+        assertNull(forwarded.header("x-forwarded_proto"), forwarded::rawText);
+        assertEquals("127.0.0.1", forwarded.header("X-Forwarded-For"));
+        assertEquals("http", forwarded.header("X-Forwarded-Proto"));
+        assertEquals("kept", forwarded.header("X_Request_Id"), "other underscore names are the origin's business");
     }
 
     @Test
