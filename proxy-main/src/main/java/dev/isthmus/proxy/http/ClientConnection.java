@@ -21,6 +21,7 @@ import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
 
 import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
@@ -329,11 +330,26 @@ final class ClientConnection implements EventHandler {
             }
             return;
         }
-        if (filled == headStart) {
+        boolean begun = filled > headStart;
+        if (!begun) {
             timer.arm(PhaseTimer.Purpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
         }
         filled += n;
+        if (begun && filled < chunk.byteSize() && !hasLineFeed(filled - n, filled)) {
+            // The parser starts over on every call and a head can only end with a line: parsing again only once a
+            // line is complete keeps a head dripped a few bytes per packet from costing its length squared.
+            return;
+        }
         parseHead();
+    }
+
+    private boolean hasLineFeed(long from, long to) {
+        for (long i = from; i < to; i++) {
+            if (chunk.get(ValueLayout.JAVA_BYTE, i) == '\n') {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The chunk is full: compact it, or move the head to a large chunk; false when the head is simply too large. */
