@@ -82,6 +82,15 @@ public final class Listener implements EventHandler {
     /** Binds, listens and registers on {@code reactor}; port 0 picks a free port (see {@link #port()}). */
     public static Listener open(EpollReactor reactor, InetSocketAddress address, AcceptHandler handler)
             throws SyscallException {
+        return open(reactor, address, 0, 0, handler);
+    }
+
+    /**
+     * {@link #open(EpollReactor, InetSocketAddress, AcceptHandler)} with the buffer sizes every accepted socket
+     * inherits (see {@link Sockets#setBufferSizes}; zero keeps the kernel's autotuned default).
+     */
+    public static Listener open(EpollReactor reactor, InetSocketAddress address, int sendBufferBytes,
+                                int receiveBufferBytes, AcceptHandler handler) throws SyscallException {
         Syscalls sys = reactor.syscalls();
         MemorySegment sockaddr = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
         int length = SocketAddresses.write(sockaddr, address);
@@ -96,6 +105,8 @@ public final class Listener implements EventHandler {
             }
             // Accepted sockets inherit TCP_NODELAY from the listener on Linux: one call here instead of one per accept.
             sys.setIntOption(fd, IPPROTO_TCP(), TCP_NODELAY(), 1);
+            SyscallException.check("setsockopt(SO_SNDBUF/SO_RCVBUF)",
+                    Sockets.setBufferSizes(sys, fd, sendBufferBytes, receiveBufferBytes));
             int r = sys.bind(fd, sockaddr, length);
             if (r < 0) {
                 throw new SyscallException("bind " + address, r);

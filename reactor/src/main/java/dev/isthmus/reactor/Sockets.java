@@ -14,6 +14,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_NONBLOCK;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_ERROR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_RCVBUF;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_SNDBUF;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
 
 /** Socket recipes shared by listeners and connectors: non-blocking TCP sockets, connect, and its completion. */
@@ -32,17 +34,42 @@ public final class Sockets {
      * failure nothing is left open.
      */
     public static int connectNonBlocking(Syscalls sys, MemorySegment address, int length) {
+        return connectNonBlocking(sys, address, length, 0, 0);
+    }
+
+    /**
+     * {@link #connectNonBlocking(Syscalls, MemorySegment, int)} with the socket's buffers sized first (see
+     * {@link #setBufferSizes}): a receive buffer must be set before the handshake, which fixes the window scale.
+     */
+    public static int connectNonBlocking(Syscalls sys, MemorySegment address, int length, int sendBufferBytes,
+                                         int receiveBufferBytes) {
         int fd = sys.socket(family(address), SOCK_STREAM() | SOCK_NONBLOCK() | SOCK_CLOEXEC(), 0);
         if (fd < 0) {
             return fd;
         }
         sys.setIntOption(fd, IPPROTO_TCP(), TCP_NODELAY(), 1);
-        int r = sys.connect(fd, address, length);
+        int r = setBufferSizes(sys, fd, sendBufferBytes, receiveBufferBytes);
+        if (r == 0) {
+            r = sys.connect(fd, address, length);
+        }
         if (r < 0 && r != -EINPROGRESS()) {
             sys.close(fd);
             return r;
         }
         return fd;
+    }
+
+    /**
+     * Fixes a socket's send and receive buffer sizes (SO_SNDBUF, SO_RCVBUF), each only when positive: zero leaves the
+     * kernel's default, which autotunes. Linux doubles the value for its bookkeeping and caps it at
+     * net.core.wmem_max / rmem_max. Returns 0 or {@code -errno}.
+     */
+    public static int setBufferSizes(Syscalls sys, int fd, int sendBufferBytes, int receiveBufferBytes) {
+        int r = sendBufferBytes > 0 ? sys.setIntOption(fd, SOL_SOCKET(), SO_SNDBUF(), sendBufferBytes) : 0;
+        if (r == 0 && receiveBufferBytes > 0) {
+            r = sys.setIntOption(fd, SOL_SOCKET(), SO_RCVBUF(), receiveBufferBytes);
+        }
+        return r;
     }
 
     /** After EPOLLOUT on a connecting socket: 0 when connected, else {@code -errno} of the failure (SO_ERROR). */

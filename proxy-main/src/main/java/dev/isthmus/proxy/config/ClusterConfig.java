@@ -15,6 +15,7 @@ import java.util.Objects;
  * @param maxConnections upstream connections open at once, per cluster per worker
  * @param maxPending     requests waiting for an upstream connection, per cluster per worker; beyond it 503
  * @param ejectionTime   an endpoint whose connect failed is skipped for this long (per worker); zero never skips
+ * @param socketBuffers  kernel buffer sizes of the upstream sockets
  */
 public record ClusterConfig(
         String name,
@@ -24,7 +25,8 @@ public record ClusterConfig(
         Duration idleTimeout,
         int maxConnections,
         int maxPending,
-        Duration ejectionTime) {
+        Duration ejectionTime,
+        SocketBuffers socketBuffers) {
 
     public static final LoadBalancerPolicy DEFAULT_LB = LoadBalancerPolicy.ROUND_ROBIN;
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(1);
@@ -43,11 +45,12 @@ public record ClusterConfig(
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(ejectionTime, "ejectionTime");
+        Objects.requireNonNull(socketBuffers, "socketBuffers");
     }
 
     /** A cluster with every optional field at its default. */
     public static ClusterConfig of(String name, List<HostPort> endpoints) {
         return new ClusterConfig(name, endpoints, DEFAULT_LB, DEFAULT_CONNECT_TIMEOUT, DEFAULT_IDLE_TIMEOUT,
-                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING, DEFAULT_EJECTION_TIME);
+                DEFAULT_MAX_CONNECTIONS, DEFAULT_MAX_PENDING, DEFAULT_EJECTION_TIME, SocketBuffers.KERNEL_DEFAULT);
     }
 }

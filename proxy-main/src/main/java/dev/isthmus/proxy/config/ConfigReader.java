@@ -27,13 +27,13 @@ final class ConfigReader {
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
             "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
             "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout", "normalize_path",
-            "access_log");
+            "access_log", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
             "max_headers", "normalize_path", "access_log");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
-            "ejection_time");
+            "ejection_time", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
 
     private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,63}");
     private static final String AUTO = "auto";
@@ -144,13 +144,15 @@ final class ConfigReader {
             return null;
         }
         ListenerLimits limits = limits(f);
+        SocketBuffers buffers = socketBuffers(f);
         return switch (protocol) {
-            case TCP -> tcpListener(f, name, address, limits);
-            case HTTP -> httpListener(f, name, address, limits);
+            case TCP -> tcpListener(f, name, address, limits, buffers);
+            case HTTP -> httpListener(f, name, address, limits, buffers);
         };
     }
 
-    private ListenerConfig tcpListener(Fields f, String name, HostPort address, ListenerLimits limits) {
+    private ListenerConfig tcpListener(Fields f, String name, HostPort address, ListenerLimits limits,
+                                       SocketBuffers buffers) {
         for (String key : HTTP_ONLY_KEYS) {
             if (f.has(key)) {
                 f.keyError(key, "only applies to http listeners");
@@ -161,14 +163,15 @@ final class ConfigReader {
         if (cluster != null) {
             clusterReferences.add(new ClusterReference(cluster, clusterNode, f.field("cluster")));
         }
-        if (name == null || address == null || cluster == null || limits == null) {
+        if (name == null || address == null || cluster == null || limits == null || buffers == null) {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(), limits,
-                false, Optional.empty());
+                false, Optional.empty(), buffers);
     }
 
-    private ListenerConfig httpListener(Fields f, String name, HostPort address, ListenerLimits limits) {
+    private ListenerConfig httpListener(Fields f, String name, HostPort address, ListenerLimits limits,
+                                        SocketBuffers buffers) {
         if (f.has("cluster")) {
             f.keyError("cluster", "only applies to tcp listeners (http listeners name clusters in routes)");
         }
@@ -190,11 +193,11 @@ final class ConfigReader {
         Optional<Path> accessLog = f.has("access_log")
                 ? accessLogPath(f.get("access_log"), f.field("access_log")) : Optional.empty();
         if (name == null || address == null || limits == null || f.has("cluster") || normalizePath == null
-                || accessLog == null) {
+                || accessLog == null || buffers == null) {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, virtualHosts, limits,
-                normalizePath, accessLog);
+                normalizePath, accessLog, buffers);
     }
 
     /** The path as written, relative to the working directory; null (and an error recorded) when it is none. */
@@ -233,6 +236,18 @@ final class ConfigReader {
         }
         return new ListenerLimits(requestHeadTimeout, idleTimeout, streamIdleTimeout, maxConnections, maxHeadBytes,
                 maxHeaders, spliceThreshold, drainTimeout);
+    }
+
+    private SocketBuffers socketBuffers(Fields f) {
+        Integer send = optionalSocketBuffer(f, "socket_send_buffer_bytes");
+        Integer receive = optionalSocketBuffer(f, "socket_receive_buffer_bytes");
+        return send == null || receive == null ? null : new SocketBuffers(send, receive);
+    }
+
+    private Integer optionalSocketBuffer(Fields f, String key) {
+        return f.has(key)
+                ? reader.size(f.get(key), f.field(key), SocketBuffers.MIN_BYTES, SocketBuffers.MAX_BYTES)
+                : Integer.valueOf(0);
     }
 
     private Protocol protocol(Node node, String field) {
@@ -281,12 +296,13 @@ final class ConfigReader {
         Duration ejectionTime = f.has("ejection_time")
                 ? reader.durationOrZero(f.get("ejection_time"), f.field("ejection_time"))
                 : ClusterConfig.DEFAULT_EJECTION_TIME;
+        SocketBuffers buffers = socketBuffers(f);
         if (name == null || endpoints == null || lb == null || connectTimeout == null || idleTimeout == null
-                || maxConnections == null || maxPending == null || ejectionTime == null) {
+                || maxConnections == null || maxPending == null || ejectionTime == null || buffers == null) {
             return null;
         }
         return new ClusterConfig(name, endpoints, lb, connectTimeout, idleTimeout, maxConnections, maxPending,
-                ejectionTime);
+                ejectionTime, buffers);
     }
 
     private List<HostPort> endpoints(Node node, String field) {

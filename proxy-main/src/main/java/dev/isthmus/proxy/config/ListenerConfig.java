@@ -20,6 +20,7 @@ import java.util.Optional;
  * @param normalizePath http only: match and forward the request path normalized (dot-segments removed, slashes
  *                      merged, encoded unreserved characters decoded), not as received
  * @param accessLog     http only: the file every finished request is appended to, one line each
+ * @param socketBuffers kernel buffer sizes of the accepted (client) sockets
  */
 public record ListenerConfig(
         String name,
@@ -30,7 +31,8 @@ public record ListenerConfig(
         List<VirtualHostConfig> virtualHosts,
         ListenerLimits limits,
         boolean normalizePath,
-        Optional<Path> accessLog) {
+        Optional<Path> accessLog,
+        SocketBuffers socketBuffers) {
 
     /** Paths are normalized unless a listener says otherwise: a route rule must hold for every spelling of a path. */
     public static final boolean DEFAULT_NORMALIZE_PATH = true;
@@ -44,6 +46,7 @@ public record ListenerConfig(
         virtualHosts = List.copyOf(virtualHosts);
         Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(socketBuffers, "socketBuffers");
         boolean shapeOk = switch (protocol) {
             case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty() && accessLog.isEmpty();
             case HTTP -> cluster.isEmpty() && (routes.isEmpty() || virtualHosts.isEmpty());
@@ -57,12 +60,12 @@ public record ListenerConfig(
     /** An http listener with top-level routes and default limits. */
     public static ListenerConfig http(String name, HostPort address, List<RouteConfig> routes) {
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, List.of(),
-                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH, Optional.empty());
+                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
     }
 
     /** A tcp listener to {@code cluster} with default limits. */
     public static ListenerConfig tcp(String name, HostPort address, String cluster) {
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(),
-                ListenerLimits.DEFAULTS, false, Optional.empty());
+                ListenerLimits.DEFAULTS, false, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
     }
 }

@@ -40,8 +40,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  *  READING_HEAD --head complete--> (route) --respond--> RESPONDING --flushed--> READING_HEAD | LINGERING
  *       |                              \--forward--> AWAITING_UPSTREAM --connection--> PROXYING
  *       |                                                                      |--response done--> READING_HEAD
- *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> TUNNEL
- *  any --failure--> CLOSED
+ *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> SWITCHING
+ *  any --failure--> CLOSED                                                       --flushed--> TUNNEL
  * </pre>
  * While PROXYING, the request body (client to upstream) and the response (upstream to client: head, then body) move
  * independently, each by {@link BodyTransfer}; bytes the kernel did not take in one {@code writev} wait in a pending
@@ -60,7 +60,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * a 101 a {@link Tunnel} moves the bytes both ways.
  */
 final class ClientConnection implements EventHandler {
-    enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }
+    enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, SWITCHING, TUNNEL, LINGERING, CLOSED }
 
     private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
 
@@ -192,6 +192,7 @@ final class ClientConnection implements EventHandler {
                     localResponseSent();
                 }
             }
+            case SWITCHING -> onSwitchingEvents(events, true);
             case TUNNEL -> onTunnelEvents(events, true);
             case LINGERING -> discardUntilEof();
             case CLOSED -> { }
@@ -249,6 +250,10 @@ final class ClientConnection implements EventHandler {
 
     /** Events of the upstream connection lent to this client. */
     void onUpstreamEvents(int events) {
+        if (state == State.SWITCHING) {
+            onSwitchingEvents(events, false);
+            return;
+        }
         if (state == State.TUNNEL) {
             onTunnelEvents(events, false);
             return;
@@ -902,7 +907,9 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if (switching) {
-            startTunnel(flushed);
+            state = State.SWITCHING;
+            closeAfterResponse = true;
+            advanceSwitch();
             return;
         }
         if (mode != null) {
@@ -922,16 +929,43 @@ final class ClientConnection implements EventHandler {
         responseTransfer().start(mode, rest, upstream.fd(), fd, upstream.chunk);
     }
 
-    private void startTunnel(boolean flushed) {
-        state = State.TUNNEL;
-        closeAfterResponse = true;
-        long leftover = filled - requestEnd;
-        if (!flushed || leftover > 0 && !writeToUpstream(worker.writer.begin().add(chunk, requestEnd, leftover))) {
-            abort("could not flush the switch to a tunnel", 0);
+    /**
+     * Between the 101 and the tunnel: the tunnel may start only once the 101 (with the upstream's first bytes) is out
+     * to the client, and once the rest of the request head, then what the client sent after it, is out to the
+     * upstream, each direction in its order. A short write on either side waits here for writability.
+     */
+    private void advanceSwitch() {
+        if (toUpstream.isEmpty() && filled > requestEnd) {
+            long from = requestEnd;
+            requestEnd = filled;
+            if (!writeToUpstream(worker.writer.begin().add(chunk, from, filled - from))) {
+                return;
+            }
+        }
+        if (toClient.isEmpty() && toUpstream.isEmpty()) {
+            state = State.TUNNEL;
+            tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, worker.stats);
+            afterTunnelMoved(tunnel.start(fd), false);
             return;
         }
-        tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, worker.stats);
-        afterTunnelMoved(tunnel.start(fd), false);
+        setInterest(toClient.isEmpty() ? 0 : EPOLLOUT());
+        upstream.setInterest(toUpstream.isEmpty() ? 0 : EPOLLOUT());
+    }
+
+    /** Events while {@link State#SWITCHING}: only writability matters; a reset or hang-up on either side ends it. */
+    private void onSwitchingEvents(int events, boolean fromClient) {
+        timer.activity();
+        if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
+            abort((fromClient ? "client" : "upstream") + " connection closed while switching to a tunnel", 0);
+            return;
+        }
+        if ((events & EPOLLOUT()) != 0) {
+            boolean flushed = fromClient ? flushToClient() : flushToUpstream();
+            if (!flushed && state != State.SWITCHING) {
+                return;
+            }
+        }
+        advanceSwitch();
     }
 
     private void onTunnelEvents(int events, boolean fromClient) {
@@ -1257,11 +1291,14 @@ final class ClientConnection implements EventHandler {
 
     /** Ends an exchange on which nothing moved for the stream idle timeout, saying which side went quiet. */
     private void onStallCheck() {
-        if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING) || timer.rearmIfActive()) {
+        if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING && state != State.SWITCHING)
+                || timer.rearmIfActive()) {
             return;
         }
         String quiet = " for " + worker.limits.streamIdleTimeout().toNanos() / 1_000_000 + " ms";
-        if (state == State.AWAITING_UPSTREAM) {
+        if (state == State.SWITCHING) {
+            abort("the switch to a tunnel could not be flushed" + quiet, 0);
+        } else if (state == State.AWAITING_UPSTREAM) {
             abort("no upstream connection of cluster " + worker.pool(route.clusterIndex()).name()
                     + " became free" + quiet, STATUS_UNAVAILABLE);
         } else if (requestBody != null && requestBody.isActive() && requestBody.wantsSourceReadable()) {

@@ -50,7 +50,8 @@ final class UpstreamConnection implements EventHandler {
     /** Starts the connect for {@code client}; returns 0 or {@code -errno} (then nothing is left open). */
     int connect(ClientConnection client) {
         this.client = client;
-        fd = Sockets.connectNonBlocking(reactor.syscalls(), pool.sockaddr(endpoint), pool.sockaddrLength(endpoint));
+        fd = Sockets.connectNonBlocking(reactor.syscalls(), pool.sockaddr(endpoint), pool.sockaddrLength(endpoint),
+                pool.socketBuffers().sendBytes(), pool.socketBuffers().receiveBytes());
         if (fd < 0) {
             int error = fd;
             state = State.CLOSED;

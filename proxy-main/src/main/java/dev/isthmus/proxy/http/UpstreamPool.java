@@ -5,6 +5,7 @@ import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
+import dev.isthmus.proxy.config.SocketBuffers;
 import dev.isthmus.reactor.EpollReactor;
 
 import java.lang.foreign.MemorySegment;
@@ -72,6 +73,10 @@ final class UpstreamPool {
 
     int sockaddrLength(int endpoint) {
         return sockaddrLengths[endpoint];
+    }
+
+    SocketBuffers socketBuffers() {
+        return config.socketBuffers();
     }
 
     long connectTimeoutNanos() {

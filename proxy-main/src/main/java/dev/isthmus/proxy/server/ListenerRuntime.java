@@ -98,7 +98,8 @@ public final class ListenerRuntime {
             }
         };
         InetSocketAddress address = new InetSocketAddress(config.address().address(), port);
-        sockets[index] = Listener.open(reactor, address, handler);
+        sockets[index] = Listener.open(reactor, address, config.socketBuffers().sendBytes(),
+                config.socketBuffers().receiveBytes(), handler);
         port = sockets[index].port();
         if (tcpWorkers[index] != null) {
             tcpWorkers[index].listenOn(sockets[index]);

@@ -49,7 +49,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
         for (int i = 0; i < endpoints.length; i++) {
             MemorySegment sockaddr = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
             int length = SocketAddresses.write(sockaddr, hosts.get(i).socketAddress());
-            endpoints[i] = new Endpoint(hosts.get(i).toString(), sockaddr, length, cluster.connectTimeout().toNanos());
+            endpoints[i] = new Endpoint(hosts.get(i).toString(), sockaddr, length, cluster.connectTimeout().toNanos(),
+                    cluster.socketBuffers().sendBytes(), cluster.socketBuffers().receiveBytes());
         }
         this.picker = new EndpointPicker(endpoints.length, cluster.lb(), cluster.ejectionTime().toNanos());
     }

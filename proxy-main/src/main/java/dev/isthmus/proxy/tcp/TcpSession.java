@@ -80,7 +80,8 @@ final class TcpSession {
         endpointIndex = worker.picker().pick();
         endpoint = worker.endpoint(endpointIndex);
         worker.picker().started(endpointIndex);
-        upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength());
+        upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength(),
+                endpoint.sendBufferBytes(), endpoint.receiveBufferBytes());
         if (Errno.isOutOfResources(upstreamFd)) {
             fail("no descriptors or memory left for an upstream connection: " + Errno.describe(upstreamFd));
             return;

@@ -43,6 +43,7 @@ class ConfigLoaderTest {
                 max_request_head_bytes: 32KiB
                 max_headers: 50
                 splice_threshold_bytes: 131072
+                socket_send_buffer_bytes: 64KiB
                 drain_timeout: 30s
                 normalize_path: false
                 access_log: logs/web-access.log
@@ -86,6 +87,7 @@ class ConfigLoaderTest {
                 max_connections: 64
                 max_pending: 0
                 ejection_time: 0s
+                socket_receive_buffer_bytes: 1MiB
               - name: api-canary
                 endpoints: [127.0.0.1:9100]
                 lb: random
@@ -125,7 +127,7 @@ class ConfigLoaderTest {
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Exact("/"), List.of()),
                         new RouteAction.DirectResponse(200, "isthmus is running\n", "text/plain; charset=utf-8"))),
-                List.of(), webLimits, false, Optional.of(Path.of("logs/web-access.log")));
+                List.of(), webLimits, false, Optional.of(Path.of("logs/web-access.log")), new SocketBuffers(65_536, 0));
         ListenerConfig sites = new ListenerConfig("sites", hp("[::1]:8081"), Protocol.HTTP, Optional.empty(),
                 List.of(), List.of(
                         new VirtualHostConfig("example", List.of("example.com", "*.example.com"), List.of(
@@ -134,18 +136,18 @@ class ConfigLoaderTest {
                         new VirtualHostConfig("fallback", List.of("*"), List.of(
                                 new RouteConfig(new RouteMatch(new PathMatch.Prefix("/"), List.of()),
                                         new RouteAction.Redirect(302, "https://example.com/"))))),
-                ListenerLimits.DEFAULTS, true, Optional.empty());
+                ListenerLimits.DEFAULTS, true, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
         ListenerConfig db = ListenerConfig.tcp("db", hp("127.0.0.1:5432"), "postgres");
         assertEquals(List.of(web, sites, db), config.listeners());
 
         assertEquals(List.of(
                 new ClusterConfig("api", List.of(hp("127.0.0.1:9000"), hp("[::1]:9001"), hp("backend.test:9002")),
                         LoadBalancerPolicy.LEAST_REQUEST, Duration.ofMillis(250), Duration.ofSeconds(30), 64, 0,
-                        Duration.ZERO),
+                        Duration.ZERO, new SocketBuffers(0, 1 << 20)),
                 new ClusterConfig("api-canary", List.of(hp("127.0.0.1:9100")), LoadBalancerPolicy.RANDOM,
                         ClusterConfig.DEFAULT_CONNECT_TIMEOUT, ClusterConfig.DEFAULT_IDLE_TIMEOUT,
                         ClusterConfig.DEFAULT_MAX_CONNECTIONS, ClusterConfig.DEFAULT_MAX_PENDING,
-                        ClusterConfig.DEFAULT_EJECTION_TIME),
+                        ClusterConfig.DEFAULT_EJECTION_TIME, SocketBuffers.KERNEL_DEFAULT),
                 ClusterConfig.of("postgres", List.of(hp("127.0.0.1:6432")))), config.clusters());
         assertEquals("127.0.0.9", config.clusters().get(0).endpoints().get(2).address().getHostAddress());
         assertEquals(2, config.clusterIndex("postgres"));
@@ -204,7 +206,8 @@ class ConfigLoaderTest {
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
                         + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, "
-                        + "drain_timeout, normalize_path, access_log)");
+                        + "drain_timeout, normalize_path, access_log, socket_send_buffer_bytes, "
+                        + "socket_receive_buffer_bytes)");
     }
 
     @Test
@@ -345,6 +348,26 @@ class ConfigLoaderTest {
                 """,
                 "test.yaml:4: listeners[0].max_request_head_bytes: must be from 1024 to 1048576 bytes, "
                         + "got 2097152");
+    }
+
+    @Test
+    void socketBufferSizesOutOfRange() {
+        assertErrors("""
+                listeners:
+                  - name: db
+                    address: 127.0.0.1:5432
+                    protocol: tcp
+                    cluster: pg
+                    socket_receive_buffer_bytes: 1KiB
+                clusters:
+                  - name: pg
+                    endpoints: [127.0.0.1:6432]
+                    socket_send_buffer_bytes: 512MiB
+                """,
+                "test.yaml:6: listeners[0].socket_receive_buffer_bytes: must be from 4096 to 268435456 bytes, "
+                        + "got 1024",
+                "test.yaml:10: clusters[0].socket_send_buffer_bytes: must be from 4096 to 268435456 bytes, "
+                        + "got 536870912");
     }
 
     @Test

@@ -5,6 +5,7 @@ import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.LoadBalancerPolicy;
 import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.config.SocketBuffers;
 import dev.isthmus.proxy.config.Workers;
 import dev.isthmus.proxy.server.ListenerRuntime;
 import dev.isthmus.proxy.server.ProxyServer;
@@ -102,7 +103,7 @@ final class TcpProxyTest {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
         }
         ClusterConfig cluster = new ClusterConfig("origin", endpoints, lb, connectTimeout, Duration.ofSeconds(60),
-                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME);
+                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME, SocketBuffers.KERNEL_DEFAULT);
         ListenerConfig listener = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener),
