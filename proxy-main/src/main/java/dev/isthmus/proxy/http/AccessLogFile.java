@@ -12,11 +12,14 @@ import java.nio.file.StandardOpenOption;
 /**
  * One http listener's access log file, shared by all its reactors. Opened for appending once, before any reactor
  * serves the listener; each reactor hands it whole lines at a time, and a channel in append mode writes each buffer
- * with one {@code write(2)} under its own lock, so lines of different reactors never interleave.
+ * with one {@code write(2)} under its own lock, so lines of different reactors never interleave. {@link #reopen} (on
+ * SIGUSR1, after a log rotator renamed the file away) swaps in a new file at the same path; the reactors see it at
+ * their next append.
  */
 public final class AccessLogFile implements AutoCloseable {
     private final Path path;
-    private final FileChannel channel;
+    /** Written by the thread that reopens, read by every reactor at each append. */
+    private volatile FileChannel channel;
 
     private AccessLogFile(Path path, FileChannel channel) {
         this.path = path;
@@ -25,9 +28,13 @@ public final class AccessLogFile implements AutoCloseable {
 
     /** Opens {@code path} for appending, creating it if needed; IOException names the path and the reason. */
     public static AccessLogFile open(Path path) throws IOException {
+        return new AccessLogFile(path, openForAppending(path));
+    }
+
+    private static FileChannel openForAppending(Path path) throws IOException {
         try {
-            return new AccessLogFile(path, FileChannel.open(path, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND));
+            return FileChannel.open(path, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
         } catch (IOException e) {
             throw new IOException("access log " + path + ": cannot open for appending: " + reason(e), e);
         }
@@ -46,10 +53,23 @@ public final class AccessLogFile implements AutoCloseable {
         return path;
     }
 
+    /**
+     * Opens the path again, creating the file, and appends there from now on. Returns the file it replaces, still
+     * open: a reactor may be in the middle of a write to it until it has run a task posted after this call, so the
+     * caller closes it only then. On failure nothing changes.
+     */
+    public FileChannel reopen() throws IOException {
+        FileChannel fresh = openForAppending(path);
+        FileChannel replaced = channel;
+        channel = fresh;
+        return replaced;
+    }
+
     /** Appends what {@code lines} holds between its position and limit. */
     void append(ByteBuffer lines) throws IOException {
+        FileChannel current = channel;
         while (lines.hasRemaining()) {
-            channel.write(lines);
+            current.write(lines);
         }
     }
 

@@ -16,6 +16,7 @@ import dev.isthmus.reactor.ReactorGroup;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
+import java.nio.channels.FileChannel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -200,6 +201,20 @@ public final class ListenerRuntime {
                 httpWorkers[index].closeAll();
             }
         }, timeout);
+    }
+
+    /**
+     * Opens the access log file again by its path (log rotation by renaming), then closes the one it replaces once
+     * every reactor has run a task, so none is still writing to it. False when the listener has no access log.
+     */
+    boolean reopenAccessLog(ReactorGroup group, Duration timeout) throws Exception {
+        if (accessLog == null) {
+            return false;
+        }
+        try (FileChannel replaced = accessLog.reopen()) {
+            group.onEach(reactor -> { }, timeout);
+        }
+        return true;
     }
 
     /** Closes the access log file; only once every reactor's part was flushed by {@link #closeAll}. */

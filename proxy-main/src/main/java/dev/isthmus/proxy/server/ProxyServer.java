@@ -54,6 +54,7 @@ public final class ProxyServer implements AutoCloseable {
             System.err.println("isthmus: failed to start: " + e.getMessage());
             return 1;
         }
+        Signal.handle(new Signal("USR1"), signal -> server.reopenAccessLogs());
         try {
             stopSignal.await();
             LOG.log(System.Logger.Level.INFO, "stop requested: draining");
@@ -94,6 +95,23 @@ public final class ProxyServer implements AutoCloseable {
                 for (ListenerRuntime listener : server.listeners) {
                     listener.closeAccessLog();
                 }
+            }
+        }
+    }
+
+    /**
+     * SIGUSR1, as for nginx: every access log is opened again by its path, so a log rotator can rename the files
+     * away and signal. A file that cannot be opened keeps the old one and says why.
+     */
+    public void reopenAccessLogs() {
+        for (ListenerRuntime listener : listeners) {
+            try {
+                if (listener.reopenAccessLog(group, REACTOR_TASK_TIMEOUT)) {
+                    LOG.log(System.Logger.Level.INFO, "listener {0}: access log reopened", listener.name());
+                }
+            } catch (Exception e) {
+                LOG.log(System.Logger.Level.WARNING, "listener {0}: access log not reopened, still appending to "
+                        + "the old file: {1}", listener.name(), e.getMessage());
             }
         }
     }

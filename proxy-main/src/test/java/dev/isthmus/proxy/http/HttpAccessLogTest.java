@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.proxy.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -24,6 +26,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class HttpAccessLogTest {
     private static final Pattern TIME = Pattern.compile("\\[\\d\\d/[A-Z][a-z]{2}/\\d{4}:\\d\\d:\\d\\d:\\d\\d \\+0000]");
     private static final Pattern SECONDS = Pattern.compile("\\d+\\.\\d{3}");
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -84,6 +87,46 @@ final class HttpAccessLogTest {
                 "127.0.0.1 - - \"GET /bad\\x22path HTTP/1.1\" 400 " + lines.get(3).split(" ")[7] + " \"-\" \"-\" T -"),
                 lines);
         assertFalse(lines.get(2).split(" ")[7].equals("0"), "the 404 has a body: " + lines.get(2));
+    }
+
+    /** Rotation by renaming, as logrotate does without copytruncate: rename, then SIGUSR1 (reopenAccessLogs). */
+    @Test
+    void reopeningAfterARenameWritesTheNextLinesToANewFile() throws Exception {
+        Path log = start(fixture.origin("o"));
+        Path rotated = dir.resolve("access.log.1");
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/direct?before").status());
+        Eventually.await("the first line written", WAIT, () -> log.toFile().length() > 0);
+        Files.move(log, rotated);
+
+        fixture.proxy().reopenAccessLogs();
+        assertEquals(200, client.get("/direct?after").status());
+        fixture.drain();
+
+        List<String> old = Files.readAllLines(rotated, StandardCharsets.US_ASCII);
+        List<String> fresh = Files.readAllLines(log, StandardCharsets.US_ASCII);
+        assertEquals(1, old.size(), () -> "renamed file: " + old);
+        assertTrue(old.getFirst().contains("GET /direct?before "), old::toString);
+        assertEquals(1, fresh.size(), () -> "new file: " + fresh);
+        assertTrue(fresh.getFirst().contains("GET /direct?after "), fresh::toString);
+    }
+
+    @Test
+    void aLogThatCannotBeReopenedKeepsItsOldFileAndLosesNoLine() throws Exception {
+        Path log = start(fixture.origin("o"));
+        Path rotated = dir.resolve("access.log.1");
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/direct?before").status());
+        Files.move(log, rotated);
+        Files.createDirectory(log);
+
+        fixture.proxy().reopenAccessLogs();
+        assertEquals(200, client.get("/direct?after").status());
+        fixture.drain();
+
+        List<String> lines = Files.readAllLines(rotated, StandardCharsets.US_ASCII);
+        assertEquals(2, lines.size(), () -> "the file still open: " + lines);
+        assertTrue(lines.get(1).contains("GET /direct?after "), lines::toString);
     }
 
     @Test
