@@ -98,14 +98,21 @@ final class TcpProxyTest {
 
     private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb, int workers)
             throws Exception {
+        return startProxy(upstreamPorts, connectTimeout, lb, workers, SocketBuffers.KERNEL_DEFAULT);
+    }
+
+    private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb, int workers,
+                           SocketBuffers buffers) throws Exception {
         List<HostPort> endpoints = new ArrayList<>();
         for (int upstreamPort : upstreamPorts) {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
         }
         ClusterConfig cluster = new ClusterConfig("origin", endpoints, lb, connectTimeout, Duration.ofSeconds(60),
-                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME, SocketBuffers.KERNEL_DEFAULT);
-        ListenerConfig listener = ListenerConfig.tcp("tcp",
+                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME, buffers);
+        ListenerConfig defaults = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
+        ListenerConfig listener = new ListenerConfig(defaults.name(), defaults.address(), defaults.protocol(),
+                defaults.cluster(), List.of(), List.of(), defaults.limits(), false, Optional.empty(), buffers);
         proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener),
                 List.of(cluster)));
         return proxy.port("tcp");
@@ -127,7 +134,16 @@ final class TcpProxyTest {
 
     @Test
     void sixtyFourMebibytesEachWayArriveByteExactThroughSplice() throws Exception {
-        long size = 64 * MIB;
+        bothWaysByteExact(64 * MIB, SocketBuffers.KERNEL_DEFAULT);
+    }
+
+    /** Fixed small kernel buffers on both sides: nearly every splice into a socket is short. */
+    @Test
+    void smallFixedSocketBuffersStillCarryEveryByteBothWays() throws Exception {
+        bothWaysByteExact(MIB, new SocketBuffers(8192, 8192));
+    }
+
+    private void bothWaysByteExact(long size, SocketBuffers buffers) throws Exception {
         CompletableFuture<String> originReceived = new CompletableFuture<>();
         TestOrigin origin = closeLater(new TestOrigin(socket -> {
             Thread writer = Thread.ofVirtual().start(() -> {
@@ -145,7 +161,7 @@ final class TcpProxyTest {
                 Thread.currentThread().interrupt();
             }
         }));
-        int port = startProxy(origin.port());
+        int port = startProxy(List.of(origin.port()), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN, 2, buffers);
         try (Socket client = connect(port)) {
             Future<String> clientReceived = Executors.newVirtualThreadPerTaskExecutor()
                     .submit(() -> Payloads.readToEof(client.getInputStream()));
