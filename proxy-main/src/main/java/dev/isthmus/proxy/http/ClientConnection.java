@@ -960,8 +960,12 @@ final class ClientConnection implements EventHandler {
             return;
         }
         if ((events & EPOLLOUT()) != 0) {
-            boolean flushed = fromClient ? flushToClient() : flushToUpstream();
-            if (!flushed && state != State.SWITCHING) {
+            if (fromClient) {
+                flushToClient();
+            } else {
+                flushToUpstream();
+            }
+            if (state != State.SWITCHING) {
                 return;
             }
         }

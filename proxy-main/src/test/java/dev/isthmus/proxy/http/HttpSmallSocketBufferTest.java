@@ -45,6 +45,15 @@ final class HttpSmallSocketBufferTest {
     }
 
     private void startProxy(int originPort) throws Exception {
+        startProxy(originPort, "4KiB");
+    }
+
+    /** Small buffers on the client side, and on the upstream side unless {@code upstreamBuffers} is null. */
+    private void startProxy(int originPort, String upstreamBuffers) throws Exception {
+        String upstream = upstreamBuffers == null ? "" : """
+                    socket_send_buffer_bytes: %1$s
+                    socket_receive_buffer_bytes: %1$s
+                """.formatted(upstreamBuffers);
         fixture.start("""
                 workers: 1
                 listeners:
@@ -58,9 +67,7 @@ final class HttpSmallSocketBufferTest {
                 clusters:
                   - name: o
                     endpoints: [127.0.0.1:%d]
-                    socket_send_buffer_bytes: 4KiB
-                    socket_receive_buffer_bytes: 4KiB
-                """.formatted(originPort));
+                """.formatted(originPort) + upstream);
     }
 
     @Test
@@ -116,6 +123,52 @@ final class HttpSmallSocketBufferTest {
                     () -> "the whole head, in order: " + end + " head bytes");
             assertArrayEquals(tunnelBytes, Arrays.copyOfRange(upstream, end, upstream.length),
                     "the client's bytes after its head, in order, after the whole head");
+        }
+    }
+
+    /**
+     * A 101 whose read brought the origin's first tunnel bytes along is more than a small client socket takes in one
+     * write: the rest waits for the client to read, and the tunnel starts after it.
+     */
+    @Test
+    void aSwitchTooBigForTheClientSocketWaitsForTheClient() throws Exception {
+        byte[] greeting = new byte[12 * 1024];
+        Arrays.fill(greeting, (byte) 'z');
+        try (ServerSocket greeter = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            startProxy(greeter.getLocalPort(), null);
+            CompletableFuture<Void> served = CompletableFuture.runAsync(() -> greetThenEcho(greeter, greeting));
+            try (Socket client = new Socket()) {
+                client.setReceiveBufferSize(4096);
+                client.setSoTimeout(10_000);
+                client.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), fixture.port()));
+                client.getOutputStream().write(RawClient.head("GET", "/ws", "Connection: Upgrade",
+                        "Upgrade: websocket").getBytes(StandardCharsets.US_ASCII));
+                HttpHead head = HttpHead.read(client.getInputStream(), 64 * 1024);
+                assertEquals(101, RawResponse.statusOf(head));
+                assertArrayEquals(greeting, client.getInputStream().readNBytes(greeting.length),
+                        "the origin's first bytes, all of them, after the 101");
+                client.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
+                assertEquals("ping", new String(client.getInputStream().readNBytes(4), StandardCharsets.US_ASCII),
+                        "then a tunnel");
+                client.shutdownOutput();
+                assertEquals(-1, client.getInputStream().read());
+            }
+            served.get(10, TimeUnit.SECONDS);
+        }
+    }
+
+    /** Reads the request head, answers 101 and {@code greeting} in one write, then echoes until EOF. */
+    private static void greetThenEcho(ServerSocket server, byte[] greeting) {
+        try (Socket socket = server.accept()) {
+            HttpHead.read(socket.getInputStream(), 64 * 1024);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            out.writeBytes(("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.writeBytes(greeting);
+            socket.getOutputStream().write(out.toByteArray());
+            socket.getInputStream().transferTo(socket.getOutputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
