@@ -10,7 +10,7 @@ package dev.isthmus.proxy.config;
  */
 public record SocketBuffers(int sendBytes, int receiveBytes) {
     public static final SocketBuffers KERNEL_DEFAULT = new SocketBuffers(0, 0);
-    /** Below what Linux itself allows (SOCK_MIN_SNDBUF is about 4.5 KiB once doubled); smaller would be misleading. */
+    /** Linux raises smaller requests to its own minimum (about 4.6 KiB once doubled), so a smaller value would lie. */
     public static final int MIN_BYTES = 4096;
     /** Linux caps the doubled value at INT_MAX; the usual net.core caps are far lower. */
     public static final int MAX_BYTES = 256 << 20;
