@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.proxy.testing.Eventually;
+import dev.isthmus.proxy.testing.RefusingPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -247,10 +248,8 @@ final class HttpClusterTest {
         ErrorResponses.assertError(fixture.client().get("/y"), 502);
     }
 
-    private static int closedPort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
+    private int closedPort() throws IOException {
+        return fixture.closeLater(RefusingPort.open()).port();
     }
 
     /**

@@ -3,6 +3,7 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
 import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.Payloads;
+import dev.isthmus.proxy.testing.RefusingPort;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -12,8 +13,6 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -61,10 +60,7 @@ final class HttpUpstreamErrorTest {
 
     /** The listener of {@link #startWithOrigin}, but its cluster's only endpoint is a port nothing listens on. */
     private void startWithDeadEndpoint() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = socket.getLocalPort();
-        }
+        int closedPort = fixture.closeLater(RefusingPort.open()).port();
         fixture.start("""
                 workers: 1
                 listeners:

@@ -14,6 +14,7 @@ import dev.isthmus.proxy.testing.EndlessStreamer;
 import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.OpenFds;
 import dev.isthmus.proxy.testing.Payloads;
+import dev.isthmus.proxy.testing.RefusingPort;
 import dev.isthmus.proxy.testing.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -264,10 +265,7 @@ final class TcpProxyTest {
 
     @Test
     void refusedUpstreamClosesTheClientPromptly() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closeLater(RefusingPort.open()).port();
         int port = startProxy(closedPort);
         try (Socket client = connect(port)) {
             assertEquals(-1, client.getInputStream().read());
@@ -277,10 +275,7 @@ final class TcpProxyTest {
 
     @Test
     void aRefusingEndpointIsSkippedForTheNextOneAndEjected() throws Exception {
-        int closedPort;
-        try (ServerSocket probe = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            closedPort = probe.getLocalPort();
-        }
+        int closedPort = closeLater(RefusingPort.open()).port();
         TestOrigin origin = closeLater(new TestOrigin(TestOrigin::echo));
         int port = startProxy(List.of(closedPort, origin.port()), Duration.ofSeconds(1));
         for (int i = 0; i < 10; i++) {
