@@ -114,7 +114,9 @@ final class TcpSession {
             fail(reason);
             return;
         }
-        worker.warnings().log("tcp " + worker.listenerName() + ": " + reason + "; trying another endpoint");
+        if (worker.warnings().admit()) {
+            worker.warnings().print("tcp " + worker.listenerName() + ": " + reason + "; trying another endpoint");
+        }
         worker.countUpstreamFailure();
         connect();
     }
@@ -274,15 +276,19 @@ final class TcpSession {
             sys.resetOnClose(upstreamFd);
         }
         if (upstreamFault) {
-            worker.warnings().log("tcp " + worker.listenerName() + ": upstream " + endpoint + " aborted the stream ("
-                    + cause + "); resetting the client");
+            if (worker.warnings().admit()) {
+                worker.warnings().print("tcp " + worker.listenerName() + ": upstream " + endpoint
+                        + " aborted the stream (" + cause + "); resetting the client");
+            }
             worker.countUpstreamFailure();
         }
         close();
     }
 
     private void fail(String reason) {
-        worker.warnings().log("tcp " + worker.listenerName() + ": closing client: " + reason);
+        if (worker.warnings().admit()) {
+            worker.warnings().print("tcp " + worker.listenerName() + ": closing client: " + reason);
+        }
         worker.countUpstreamFailure();
         close();
     }
