@@ -66,7 +66,8 @@ final class ClientConnection implements EventHandler {
 
     private static final byte[] WEBSOCKET = "websocket".getBytes(StandardCharsets.US_ASCII);
 
-    private static final long LINGER_NANOS = 2_000_000_000L;
+    /** The longest a closing connection waits for its client's FIN; package-private for a test. */
+    static final long LINGER_NANOS = 2_000_000_000L;
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
@@ -96,6 +97,10 @@ final class ClientConnection implements EventHandler {
     private HttpMethod method;
     private HttpVersion version;
     private boolean clientKeepAlive;
+    /** The request in hand said Connection: close (or is HTTP/1.0 without keep-alive): its client sends no more. */
+    private boolean clientAskedToClose;
+    /** The last read of the client's socket took less than it could: nothing more of the client was waiting. */
+    private boolean clientDrained;
     /** The request in hand has no body: once its head is read, nothing of it is left on the connection. */
     private boolean requestBodiless;
     private int headLength;
@@ -149,11 +154,15 @@ final class ClientConnection implements EventHandler {
     /** Registers the fd; false (fd closed) when epoll refused it. */
     boolean open() {
         try {
-            token = reactor.register(fd, EPOLLIN(), this);
-            interest.bind(token, EPOLLIN());
+            // EPOLLRDHUP from the start, as an exchange in flight watches for it: adding it at the first request
+            // would cost every connection an epoll_ctl.
+            token = reactor.register(fd, readingInterest(), this);
+            interest.bind(token, readingInterest());
         } catch (SyscallException e) {
             sys.close(fd);
-            worker.warnings.log("http " + worker.config.name() + ": " + e.getMessage());
+            if (worker.warnings.admit()) {
+                worker.warnings.print("http " + worker.config.name() + ": " + e.getMessage());
+            }
             return false;
         }
         timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
@@ -319,7 +328,9 @@ final class ClientConnection implements EventHandler {
         if (filled == chunk.byteSize() && !makeRoomForHead()) {
             return;
         }
-        long n = sys.read(fd, chunk.address() + filled, chunk.byteSize() - filled);
+        long room = chunk.byteSize() - filled;
+        long n = sys.read(fd, chunk.address() + filled, room);
+        clientDrained = n < room;
         if (n == 0) {
             clientHalfClosed = true;
             if (filled == headStart) {
@@ -379,7 +390,7 @@ final class ClientConnection implements EventHandler {
         parser.reset();
         ParseStatus status = parser.parse(chunk, headStart, filled - headStart);
         if (status == ParseStatus.NEED_MORE) {
-            setInterest(EPOLLIN());
+            setInterest(readingInterest());
             return;
         }
         if (status == ParseStatus.REJECTED) {
@@ -398,7 +409,8 @@ final class ClientConnection implements EventHandler {
         // Only WebSocket is let through (as Envoy and nginx by default): an h2c upgrade would turn the connection
         // into a tunnel to the origin that no route or rule of this proxy sees into.
         upgradeRequested = head.upgradeRequested() && head.upgradeOffers(WEBSOCKET);
-        clientKeepAlive = head.keepAlive() && !worker.draining;
+        clientAskedToClose = !head.keepAlive();
+        clientKeepAlive = !clientAskedToClose && !worker.draining;
         closeAfterResponse = !clientKeepAlive || clientHalfClosed;
         responseStarted = false;
         onlyInterimSent = false;
@@ -436,6 +448,7 @@ final class ClientConnection implements EventHandler {
         }
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
+        clientAskedToClose = false;
         if (worker.clientFaults.admit()) {
             worker.clientFaults.print("http " + worker.config.name() + ": " + rejection.status() + " "
                     + rejection.description() + " from " + clientAddress());
@@ -500,8 +513,10 @@ final class ClientConnection implements EventHandler {
      */
     private void respondError(int status, String reason, String upstreamName) {
         if (status >= STATUS_INTERNAL_ERROR) {
-            worker.warnings.log("http " + worker.config.name() + ": " + status + " " + reason
-                    + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
+            if (worker.warnings.admit()) {
+                worker.warnings.print("http " + worker.config.name() + ": " + status + " " + reason
+                        + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
+            }
         } else {
             if (worker.clientFaults.admit()) {
                 worker.clientFaults.print("http " + worker.config.name() + ": " + status + " " + reason + " from "
@@ -559,7 +574,7 @@ final class ClientConnection implements EventHandler {
     private void localResponseSent() {
         logFinished();
         if (closeAfterResponse) {
-            startLinger();
+            endConnection();
             return;
         }
         headStart = requestEnd;
@@ -621,8 +636,10 @@ final class ClientConnection implements EventHandler {
         if (!pool.mayTryAnother(failedConnects)) {
             return false;
         }
-        worker.warnings.log("http " + worker.config.name() + ": " + cause + " [upstream " + endpoint
-                + "]; trying another endpoint");
+        if (worker.warnings.admit()) {
+            worker.warnings.print("http " + worker.config.name() + ": " + cause + " [upstream " + endpoint
+                    + "]; trying another endpoint");
+        }
         if (!pool.acquire(this)) {
             respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster " + pool.name()
                     + " is at max_connections and max_pending");
@@ -1095,7 +1112,7 @@ final class ClientConnection implements EventHandler {
             done.close();
         }
         if (closeAfterResponse || !requestBodyDone) {
-            startLinger();
+            endConnection();
             return;
         }
         headStart = requestEnd;
@@ -1107,10 +1124,11 @@ final class ClientConnection implements EventHandler {
     private void awaitNextRequest() {
         state = State.READING_HEAD;
         route = null;
+        clientAskedToClose = false;
         if (headStart >= filled) {
             releaseChunk();
             timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
-            setInterest(EPOLLIN());
+            setInterest(readingInterest());
             return;
         }
         timer.arm(PhaseTimer.Purpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
@@ -1204,6 +1222,14 @@ final class ClientConnection implements EventHandler {
         setInterest((wantIn ? EPOLLIN() : 0) | (wantOut ? EPOLLOUT() : 0) | rdhup);
     }
 
+    /**
+     * While reading heads or lingering: a read finds the client's FIN itself, but wanting EPOLLRDHUP too keeps it
+     * registered, where dropping it (epoll reports it unwanted when the client closes) would cost an epoll_ctl.
+     */
+    private static int readingInterest() {
+        return EPOLLIN() | EPOLLRDHUP();
+    }
+
     private void setInterest(int wanted) {
         if (state != State.CLOSED && !clientDetached) {
             interest.want(wanted);
@@ -1236,8 +1262,10 @@ final class ClientConnection implements EventHandler {
             respondError(status, reason, upstreamName);
             return;
         }
-        worker.warnings.log("http " + worker.config.name() + ": closing client: " + reason
-                + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
+        if (worker.warnings.admit()) {
+            worker.warnings.print("http " + worker.config.name() + ": closing client: " + reason
+                    + (upstreamName == null ? "" : " [upstream " + upstreamName + "]"));
+        }
         if (responseStarted && state != State.CLOSED) {
             // The client holds part of a response: a FIN could pass for its end (a close-delimited body has no
             // other), a reset cannot.
@@ -1317,6 +1345,20 @@ final class ClientConnection implements EventHandler {
     }
 
     /**
+     * Ends the connection once its last response is out. A client that asked for the close, sent no body and had
+     * nothing more waiting when its head was read has nothing left to send (RFC 9112 §9.6), so its socket closes at
+     * once, as nginx closes it: no FIN to wait for, three system calls fewer per connection. Any other client may
+     * still be sending, and is lingered on.
+     */
+    private void endConnection() {
+        if (clientAskedToClose && requestBodiless && clientDrained && filled == requestEnd) {
+            close();
+        } else {
+            startLinger();
+        }
+    }
+
+    /**
      * After a response that ends the connection: send our FIN, then read and discard until the client's FIN (or
      * a bound), so that unread request bytes do not make the kernel answer with a reset that could destroy the
      * response before the client reads it.
@@ -1328,7 +1370,7 @@ final class ClientConnection implements EventHandler {
         sys.shutdown(fd, SHUT_WR());
         lingerDiscarded = 0;
         timer.arm(PhaseTimer.Purpose.LINGER, LINGER_NANOS);
-        setInterest(EPOLLIN());
+        setInterest(readingInterest());
     }
 
     private void discardUntilEof() {

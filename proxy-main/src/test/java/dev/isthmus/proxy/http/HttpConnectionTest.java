@@ -229,6 +229,16 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void aClientThatAskedToCloseIsClosedAtOnceNotLingeredOn() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/bye", "Connection: close").status());
+        client.assertClosedByPeer();
+        // The client keeps its socket open: a proxy lingering for its FIN would hold the connection to the bound.
+        Eventually.await("the proxy released the connection well before its linger bound",
+                Duration.ofNanos(ClientConnection.LINGER_NANOS / 2), () -> fixture.listener().activeConnections() == 0);
+    }
+
+    @Test
     void connectionOptionsAreCaseInsensitive() throws Exception {
         RawClient client = fixture.client();
         RawResponse response = client.get("/shout", "CONNECTION: CLOSE");
