@@ -43,7 +43,10 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> SWITCHING
  *  any --failure--> CLOSED                                                       --flushed--> TUNNEL
  * </pre>
- * While PROXYING, the request body (client to upstream) and the response (upstream to client: head, then body) move
+ * A response that ends the connection leads to LINGERING, or straight to CLOSED when the client asked for the close
+ * ({@link #endConnection}).
+ *
+ * <p>While PROXYING, the request body (client to upstream) and the response (upstream to client: head, then body) move
  * independently, each by {@link BodyTransfer}; bytes the kernel did not take in one {@code writev} wait in a pending
  * chunk per direction, flushed before anything else goes that way. Requests are served one at a time: pipelined
  * ones wait in the client's chunk (or socket) until the response before them is complete.
