@@ -58,8 +58,10 @@ final class UpstreamConnection implements EventHandler {
             return error;
         }
         try {
-            token = reactor.register(fd, EPOLLOUT(), this);
-            interest.bind(token, EPOLLOUT());
+            // Registered for the response already: adding EPOLLIN once the request is out would cost an epoll_ctl.
+            token = reactor.register(fd, EPOLLOUT() | EPOLLIN() | EPOLLRDHUP(), this);
+            interest.bind(token, EPOLLOUT() | EPOLLIN() | EPOLLRDHUP());
+            interest.want(EPOLLOUT());
         } catch (SyscallException e) {
             reactor.syscalls().close(fd);
             state = State.CLOSED;
