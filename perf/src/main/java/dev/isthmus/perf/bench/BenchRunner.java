@@ -107,7 +107,7 @@ public final class BenchRunner {
         ServerProcess server = deployment.server(target);
         for (Workload workload : List.of(Workload.SMALL_GET, Workload.MIB_GET)) {
             LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(),
-                    settings.loadThreads(), each, Duration.ZERO, 0);
+                    settings.loadThreads(), each, Duration.ZERO, 0, false);
             try {
                 closedLoopTool.run(spec, () -> { });
             } catch (IOException e) {
@@ -184,7 +184,7 @@ public final class BenchRunner {
             throws IOException {
         boolean open = workload == Workload.OPEN_LOOP;
         LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(), settings.loadThreads(),
-                settings.duration(), settings.warmup(), open ? openLoopRate : 0);
+                settings.duration(), settings.warmup(), open ? openLoopRate : 0, workload.closesEachConnection());
         Optional<JvmCounters> jvm = target == Target.ISTHMUS ? counters(server.pid()) : Optional.empty();
         Snapshot before = new Snapshot(server.pid(), jvm);
         LoadResult result = tool.run(spec, before);

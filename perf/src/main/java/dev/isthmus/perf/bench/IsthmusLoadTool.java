@@ -45,6 +45,9 @@ public final class IsthmusLoadTool implements LoadTool {
         if (spec.isOpenLoop()) {
             command.addAll(List.of("--rate", Long.toString(spec.rate())));
         }
+        if (spec.closeEach()) {
+            command.add("--close");
+        }
         command.add(spec.url());
         return ChildRun.run(cpus.load(command), spec.warmup().plus(spec.duration()).plus(DEADLINE_SLACK),
                 LoadMain.MEASURING_LINE, onMeasureStart);

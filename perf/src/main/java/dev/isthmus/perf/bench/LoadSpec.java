@@ -12,9 +12,10 @@ import java.time.Duration;
  * @param duration how long to measure
  * @param warmup how long to run the same load before measuring
  * @param rate requests per second for an open-loop run, 0 for closed loop
+ * @param closeEach every request on a new connection, asking for the close
  */
 public record LoadSpec(int port, String path, int connections, int threads, Duration duration, Duration warmup,
-                       long rate) {
+                       long rate, boolean closeEach) {
 
     public String url() {
         return "http://127.0.0.1:" + port + path;

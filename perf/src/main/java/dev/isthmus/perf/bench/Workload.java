@@ -10,6 +10,11 @@ public enum Workload {
     MIB_GET("1 MiB GET, 8 conns", BenchFiles.MIB_PATH, 8),
     /** 64 MiB static file, closed loop: throughput where splice matters. */
     BIG_GET("64 MiB GET, 2 conns", BenchFiles.BIG_PATH, 2),
+    /**
+     * Small GET with {@code Connection: close}, each on a new connection, 64 at a time, closed loop: the cost of
+     * accepting, proxying and closing a connection per request (clients without keep-alive, {@code ab} without -k).
+     */
+    NEW_CONNECTION_GET("small GET, a new connection each, 64 at a time", BenchFiles.SMALL_PATH, 64),
     /** Small GET at a fixed rate with coordinated-omission correction: latency when not saturated. */
     OPEN_LOOP("open loop, small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
     /** Many idle keep-alive connections: resident memory per connection. */
@@ -45,6 +50,11 @@ public enum Workload {
     /** True when a load tool drives it for a duration (everything but the idle-connections probe). */
     public boolean isTimed() {
         return this != IDLE_CONNECTIONS;
+    }
+
+    /** True when every request goes on a connection of its own. */
+    public boolean closesEachConnection() {
+        return this == NEW_CONNECTION_GET;
     }
 
     public String key() {

@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
 /** wrk (closed loop only: Debian's wrk has no fixed-rate mode), with a Lua hook that prints a result line. */
@@ -60,9 +61,14 @@ public final class WrkLoadTool implements LoadTool {
     private LoadResult runOnce(LoadSpec spec, Duration duration, Runnable onStart) throws IOException {
         // wrk needs at least one connection per thread, and takes whole seconds.
         int threads = Math.min(spec.threads(), spec.connections());
-        List<String> command = List.of(executable, "-t" + threads, "-c" + spec.connections(),
+        List<String> command = new ArrayList<>(List.of(executable, "-t" + threads, "-c" + spec.connections(),
                 "-d" + Math.max(1, duration.toMillis() / MILLIS_PER_SECOND) + "s", "--timeout", REQUEST_TIMEOUT,
-                "-s", script.toString(), spec.url());
+                "-s", script.toString()));
+        if (spec.closeEach()) {
+            // wrk opens a new connection when the server closes one.
+            command.addAll(List.of("-H", "Connection: close"));
+        }
+        command.add(spec.url());
         onStart.run();
         // wrk measures from its start: the measurement begins as it is launched.
         return ChildRun.run(cpus.load(command), duration.plus(DEADLINE_SLACK));

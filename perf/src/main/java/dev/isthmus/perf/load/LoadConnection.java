@@ -42,6 +42,7 @@ final class LoadConnection implements EventHandler {
     private final ResponseParser parser = new ResponseParser();
     private final ChunkedDecoder chunked = new ChunkedDecoder();
     private final HttpMethod method;
+    private final boolean closeEach;
     private final long[] dueNanos;
     private final long[] sentNanos;
     private State state = State.IDLE_CLOSED;
@@ -61,12 +62,13 @@ final class LoadConnection implements EventHandler {
     private long writeRemaining;
     private boolean queued;
 
-    LoadConnection(LoadWorker worker, MemorySegment buffer, HttpMethod method, int pipeline) {
+    LoadConnection(LoadWorker worker, MemorySegment buffer, HttpMethod method, int pipeline, boolean closeEach) {
         this.worker = worker;
         this.reactor = worker.reactor();
         this.sys = reactor.syscalls();
         this.buffer = buffer;
         this.method = method;
+        this.closeEach = closeEach;
         this.dueNanos = new long[pipeline];
         this.sentNanos = new long[pipeline];
     }
@@ -291,7 +293,8 @@ final class LoadConnection implements EventHandler {
             return true;
         }
         statusError = head.statusCode() >= HTTP_ERROR_STATUS;
-        closeAfterResponse = !head.keepAlive();
+        // With closeEach the connection ends after its response even if the server would keep it.
+        closeAfterResponse = closeEach || !head.keepAlive();
         switch (head.framing()) {
             case NONE -> completeResponse();
             case CONTENT_LENGTH -> {

@@ -22,6 +22,8 @@ import java.util.Optional;
  * @param requests total requests to complete, or 0 to run for {@code duration}
  * @param rate requests per second for open loop, 0 for closed loop
  * @param pipeline requests in flight per connection
+ * @param closeEach every request on a new connection: it asks for the close ({@code Connection: close}), and the
+ *                  connection is closed after its response and opened again, as {@code ab} without {@code -k} does
  * @param timeout a request not answered within this is counted as a timeout and its connection replaced
  * @param hgrm where to write the latency histogram as a percentile distribution, if anywhere
  * @param json where to write the JSON summary, if anywhere
@@ -31,7 +33,7 @@ import java.util.Optional;
  */
 public record LoadOptions(String host, int port, String path, String method, int bodySize, int connections,
                           int threads, Duration duration, Duration warmup, long requests, long rate, int pipeline,
-                          Duration timeout, Optional<Path> hgrm, Optional<Path> json, boolean quiet,
+                          boolean closeEach, Duration timeout, Optional<Path> hgrm, Optional<Path> json, boolean quiet,
                           boolean spin) {
 
     public static final String USAGE = """
@@ -44,6 +46,8 @@ public record LoadOptions(String host, int port, String path, String method, int
               -R, --rate N          open loop: N requests/s on a fixed schedule, latency corrected for
                                     coordinated omission (default: closed loop, as fast as possible)
               -p, --pipeline N      requests in flight per connection (default 1)
+                  --close           a new connection for every request (Connection: close), the
+                                    cost of connection setup and teardown; -c connections at a time
               -m, --method M        request method (default GET)
               -b, --body-size N     request body bytes (default 0)
                   --timeout T       request timeout (default 10s)
@@ -68,6 +72,9 @@ public record LoadOptions(String host, int port, String path, String method, int
                 || requests < 0 || rate < 0) {
             throw new IllegalArgumentException("connections, threads and pipeline (<= " + MAX_PIPELINE
                     + ") must be >= 1; body size, requests and rate must be >= 0");
+        }
+        if (closeEach && pipeline > 1) {
+            throw new IllegalArgumentException("--close sends one request per connection: no --pipeline with it");
         }
         if (threads > connections) {
             throw new IllegalArgumentException("threads (" + threads + ") cannot exceed connections (" + connections + ")");
@@ -96,6 +103,7 @@ public record LoadOptions(String host, int port, String path, String method, int
         long requests = 0;
         long rate = 0;
         int pipeline = 1;
+        boolean closeEach = false;
         String method = "GET";
         int bodySize = 0;
         Duration timeout = DEFAULT_TIMEOUT;
@@ -114,6 +122,7 @@ public record LoadOptions(String host, int port, String path, String method, int
                 case "-n", "--requests" -> requests = number(arg, value(args, ++i, arg));
                 case "-R", "--rate" -> rate = number(arg, value(args, ++i, arg));
                 case "-p", "--pipeline" -> pipeline = (int) number(arg, value(args, ++i, arg));
+                case "--close" -> closeEach = true;
                 case "-m", "--method" -> method = value(args, ++i, arg).toUpperCase(Locale.ROOT);
                 case "-b", "--body-size" -> bodySize = (int) number(arg, value(args, ++i, arg));
                 case "--timeout" -> timeout = duration(value(args, ++i, arg));
@@ -151,7 +160,7 @@ public record LoadOptions(String host, int port, String path, String method, int
         }
         int port = uri.getPort() < 0 ? 80 : uri.getPort();
         return new LoadOptions(uri.getHost(), port, path, method, bodySize, connections, threads, duration, warmup,
-                requests, rate, pipeline, timeout, hgrm, json, quiet, spin);
+                requests, rate, pipeline, closeEach, timeout, hgrm, json, quiet, spin);
     }
 
     private static String value(String[] args, int index, String option) {

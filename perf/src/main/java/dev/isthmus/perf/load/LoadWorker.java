@@ -109,7 +109,8 @@ final class LoadWorker implements Runnable {
             schedule = new OpenLoopSchedule(startNanos, rate);
         }
         for (int i = 0; i < connectionCount; i++) {
-            connections[i] = new LoadConnection(this, buffers.acquire(), method, options.pipeline());
+            connections[i] = new LoadConnection(this, buffers.acquire(), method, options.pipeline(),
+                    options.closeEach());
             connections[i].connect();
         }
     }

@@ -20,11 +20,17 @@ public final class RequestTemplate {
         this.length = length;
     }
 
-    /** Builds {@code METHOD path HTTP/1.1} with Host, Content-Length when there is a body, and the body itself. */
+    /**
+     * Builds {@code METHOD path HTTP/1.1} with Host, Connection: close for {@link LoadOptions#closeEach}, Content-Length
+     * when there is a body, and the body itself.
+     */
     public static RequestTemplate build(LoadOptions options, int copies, Arena arena) {
         StringBuilder head = new StringBuilder()
                 .append(options.method()).append(' ').append(options.path()).append(" HTTP/1.1\r\n")
                 .append("Host: ").append(options.host()).append(':').append(options.port()).append("\r\n");
+        if (options.closeEach()) {
+            head.append("Connection: close\r\n");
+        }
         if (options.bodySize() > 0) {
             head.append("Content-Length: ").append(options.bodySize()).append("\r\n");
         }

@@ -49,6 +49,17 @@ class LoadGeneratorTest {
     }
 
     @Test
+    void closeEachSendsEveryRequestOnAConnectionOfItsOwn() throws Exception {
+        try (TestOrigin origin = new TestOrigin()) {
+            LoadReport report = run("-c", "4", "-n", "200", "--close", origin.url("/"));
+            assertEquals(200, report.requests());
+            assertEquals(0, report.toResult().totalErrors());
+            assertEquals(200, origin.askedToClose(), "every request says Connection: close");
+            assertEquals(0, origin.laterOnAConnection(), "closed after its response, though the origin kept it open");
+        }
+    }
+
+    @Test
     void errorStatusesAreCompletedRequestsAndStatusErrors() throws Exception {
         try (TestOrigin origin = new TestOrigin()) {
             LoadReport report = run("-c", "2", "-n", "50", origin.url("/fail"));

@@ -26,6 +26,7 @@ class LoadOptionsTest {
         assertEquals(4, options.pipeline());
         assertTrue(options.isOpenLoop());
         assertTrue(options.quiet());
+        assertTrue(LoadOptions.parse(new String[] {"--close", "http://127.0.0.1:8080/"}).closeEach());
     }
 
     @Test
@@ -46,5 +47,7 @@ class LoadOptionsTest {
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"--bogus", "http://x/"}));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"-d", "soon", "http://x/"}));
         assertThrows(IllegalArgumentException.class, () -> LoadOptions.parse(new String[] {"-c"}));
+        assertThrows(IllegalArgumentException.class,
+                () -> LoadOptions.parse(new String[] {"--close", "-p", "2", "http://x/"}));
     }
 }

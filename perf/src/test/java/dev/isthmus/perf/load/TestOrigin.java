@@ -29,6 +29,8 @@ final class TestOrigin implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong laterOnAConnection = new AtomicLong();
+    private final AtomicLong askedToClose = new AtomicLong();
     private final long stallAtRequest;
     private final long stallMillis;
 
@@ -56,6 +58,15 @@ final class TestOrigin implements AutoCloseable {
         return requests.get();
     }
 
+    /** Requests that came on a connection after another one: this origin keeps every connection open. */
+    long laterOnAConnection() {
+        return laterOnAConnection.get();
+    }
+
+    long askedToClose() {
+        return askedToClose.get();
+    }
+
     private void acceptLoop() {
         while (!server.isClosed()) {
             try {
@@ -72,12 +83,18 @@ final class TestOrigin implements AutoCloseable {
             socket.setTcpNoDelay(true);
             InputStream in = new BufferedInputStream(socket.getInputStream());
             OutputStream out = socket.getOutputStream();
-            while (true) {
+            for (boolean first = true; ; first = false) {
                 String head = readHead(in);
                 if (head == null) {
                     return;
                 }
                 long number = requests.incrementAndGet();
+                if (!first) {
+                    laterOnAConnection.incrementAndGet();
+                }
+                if (head.toLowerCase(Locale.ROOT).contains("\r\nconnection: close\r\n")) {
+                    askedToClose.incrementAndGet();
+                }
                 skipBody(in, head);
                 String path = head.substring(head.indexOf(' ') + 1, head.indexOf(' ', head.indexOf(' ') + 1));
                 switch (path) {
