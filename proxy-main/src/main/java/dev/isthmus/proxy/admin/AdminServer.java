@@ -13,8 +13,14 @@ import java.util.concurrent.Executors;
 /**
  * The admin endpoint: {@code /ready} for load balancers and orchestrators, {@code /stats} for scrapers, and an index
  * at {@code /}. It is control-plane traffic, a few requests a second at most, so it runs on the JDK's own HTTP server
- * on one thread of its own and never on a reactor; everything it reports comes through {@link Source}, which posts to
- * the reactors rather than reading their state from here.
+ * and never on a reactor; everything it reports comes through {@link Source}, which posts to the reactors rather than
+ * reading their state from here.
+ *
+ * <p>The JDK server reads a request head with blocking reads on the handler's thread, so each exchange has a virtual
+ * thread of its own: on one shared thread, a client that sent half a head would keep {@code /ready} from every load
+ * balancer. A request not read within {@value #MAX_REQUEST_SECONDS} s closes its connection, and at most
+ * {@value #MAX_CONNECTIONS} connections are open, so slow clients cannot take the proxy's descriptors either. Both are
+ * the JDK server's own limits (system properties it reads once per JVM); an operator's {@code -D} wins.
  */
 public final class AdminServer implements AutoCloseable {
     /** What the endpoint reports; called on the admin thread. */
@@ -27,6 +33,8 @@ public final class AdminServer implements AutoCloseable {
     }
 
     private static final System.Logger LOG = System.getLogger(AdminServer.class.getName());
+    private static final int MAX_REQUEST_SECONDS = 10;
+    private static final int MAX_CONNECTIONS = 256;
     private static final String TEXT = "text/plain; charset=utf-8";
     private static final String INDEX = """
             isthmus admin endpoint
@@ -35,23 +43,31 @@ public final class AdminServer implements AutoCloseable {
             """;
 
     private final HttpServer server;
-    private final ExecutorService thread;
+    private final ExecutorService threads;
     private boolean closed;
 
-    private AdminServer(HttpServer server, ExecutorService thread) {
+    private AdminServer(HttpServer server, ExecutorService threads) {
         this.server = server;
-        this.thread = thread;
+        this.threads = threads;
     }
 
     /** Binds {@code address} and starts serving; the caller closes the returned server. */
     public static AdminServer start(InetSocketAddress address, Source source) throws IOException {
+        defaultProperty("sun.net.httpserver.maxReqTime", MAX_REQUEST_SECONDS);
+        defaultProperty("jdk.httpserver.maxConnections", MAX_CONNECTIONS);
         HttpServer server = HttpServer.create(address, 0);
-        ExecutorService thread = Executors.newSingleThreadExecutor(Thread.ofPlatform().name("isthmus-admin")
-                .daemon(true).factory());
-        server.setExecutor(thread);
+        ExecutorService threads = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("isthmus-admin-", 0)
+                .factory());
+        server.setExecutor(threads);
         server.createContext("/", exchange -> serve(exchange, source));
         server.start();
-        return new AdminServer(server, thread);
+        return new AdminServer(server, threads);
+    }
+
+    private static void defaultProperty(String name, int value) {
+        if (System.getProperty(name) == null) {
+            System.setProperty(name, Integer.toString(value));
+        }
     }
 
     /** The bound port (the chosen one when the config said port 0). */
@@ -113,6 +129,6 @@ public final class AdminServer implements AutoCloseable {
         }
         closed = true;
         server.stop(0);
-        thread.shutdownNow();
+        threads.shutdownNow();
     }
 }

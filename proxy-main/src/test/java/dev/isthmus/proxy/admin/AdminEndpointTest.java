@@ -194,6 +194,19 @@ final class AdminEndpointTest {
         assertTrue(origin.requests().isEmpty(), "admin requests never reach a cluster");
     }
 
+    @Test
+    void aClientStuckHalfwayThroughItsHeadDoesNotHoldReadinessForTheOthers() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        fixture.start(config(origin.port(), 1));
+        try (RawClient stuck = RawClient.connect(fixture.proxy().adminPort())) {
+            stuck.send("GET /ready HTTP/1.1\r\nHost: admin\r\n");
+            try (RawClient prober = RawClient.connect(fixture.proxy().adminPort())) {
+                assertEquals(200, prober.readTimeout(WAIT).get("/ready").status(),
+                        "a load balancer's probe is answered while another client's head is incomplete");
+            }
+        }
+    }
+
     private RawResponse admin(String path) throws IOException {
         try (RawClient client = RawClient.connect(fixture.proxy().adminPort())) {
             return client.get(path);
