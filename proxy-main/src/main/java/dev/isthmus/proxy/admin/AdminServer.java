@@ -23,7 +23,7 @@ import java.util.concurrent.Executors;
  * the JDK server's own limits (system properties it reads once per JVM); an operator's {@code -D} wins.
  */
 public final class AdminServer implements AutoCloseable {
-    /** What the endpoint reports; called on the admin thread. */
+    /** What the endpoint reports; called on the exchanges' threads, so calls may overlap. */
     public interface Source {
         /** False once the proxy is draining: {@code /ready} then answers 503 so traffic moves elsewhere. */
         boolean live();
