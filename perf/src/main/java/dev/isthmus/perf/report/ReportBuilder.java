@@ -18,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
+import java.util.function.Function;
 
 /**
  * Turns the raw runs of a bench into {@code report.md} (one table of medians with ratios), {@code runs.json} (every
@@ -56,12 +57,13 @@ public final class ReportBuilder {
 
     /** The better of the nginx and HAProxy medians for {@code column}, in the metric's own direction. */
     public OptionalDouble bestCompetitor(Column column) {
+        return bestCompetitor(column, target -> median(target, column));
+    }
+
+    private OptionalDouble bestCompetitor(Column column, Function<Target, OptionalDouble> valueOf) {
         OptionalDouble best = OptionalDouble.empty();
         for (Target target : targets) {
-            if (!target.isCompetitor()) {
-                continue;
-            }
-            OptionalDouble value = median(target, column);
+            OptionalDouble value = target.isCompetitor() ? valueOf.apply(target) : OptionalDouble.empty();
             if (value.isPresent() && (best.isEmpty() || better(column.metric(), value.getAsDouble(), best.getAsDouble()))) {
                 best = value;
             }
@@ -115,6 +117,7 @@ public final class ReportBuilder {
                 out.append(i + 1).append(". ").append(notes.get(i)).append('\n');
             }
         }
+        out.append(roundByRound());
         out.append(loadGeneratorCheck());
         List<String> errors = errorSummary();
         if (!errors.isEmpty()) {
@@ -167,6 +170,59 @@ public final class ReportBuilder {
             }
         }
         return written;
+    }
+
+    /**
+     * The throughput columns round by round, and isthmus's ratio to the better of nginx and HAProxy in each round. A
+     * round runs every target in turn, so a same-round ratio is the comparison least moved by the machine drifting
+     * between rounds, which the medians of a noisy machine hide. Empty with fewer than two rounds.
+     */
+    public String roundByRound() {
+        int rounds = records.stream().mapToInt(RunRecord::round).max().orElse(0);
+        if (rounds < 2) {
+            return "";
+        }
+        List<Column> columns = Column.ALL.stream().filter(c -> c.metric() == Metric.REQUESTS_PER_SECOND
+                || c.metric() == Metric.BYTES_PER_SECOND)
+                .filter(c -> targets.stream().anyMatch(t -> median(t, c).isPresent())).toList();
+        StringBuilder out = new StringBuilder("\n## Round by round\n\nEach round's value, rounds 1 to ")
+                .append(rounds).append(" in order; the last row is isthmus's ratio to the better of nginx and HAProxy ")
+                .append("in the same round.\n\n| target |");
+        columns.forEach(column -> out.append(' ').append(column.header()).append(" |"));
+        out.append("\n|---|").append("---:|".repeat(columns.size())).append('\n');
+        for (Target target : targets) {
+            out.append("| ").append(target.label()).append(" |");
+            for (Column column : columns) {
+                List<String> values = new ArrayList<>(rounds);
+                for (int round = 1; round <= rounds; round++) {
+                    OptionalDouble value = roundValue(target, column, round);
+                    values.add(value.isPresent() ? Format.value(column.metric(), value.getAsDouble()) : "–");
+                }
+                out.append(' ').append(String.join(" / ", values)).append(" |");
+            }
+            out.append('\n');
+        }
+        if (targets.contains(Target.ISTHMUS) && targets.stream().anyMatch(Target::isCompetitor)) {
+            out.append("| isthmus / better proxy |");
+            for (Column column : columns) {
+                List<String> ratios = new ArrayList<>(rounds);
+                for (int round = 1; round <= rounds; round++) {
+                    OptionalDouble isthmus = roundValue(Target.ISTHMUS, column, round);
+                    int inRound = round;
+                    OptionalDouble best = bestCompetitor(column, target -> roundValue(target, column, inRound));
+                    ratios.add(isthmus.isPresent() && best.isPresent() && best.getAsDouble() > 0
+                            ? Format.ratio(isthmus.getAsDouble() / best.getAsDouble()) : "–");
+                }
+                out.append(' ').append(String.join(" / ", ratios)).append(" |");
+            }
+            out.append('\n');
+        }
+        return out.toString();
+    }
+
+    private OptionalDouble roundValue(Target target, Column column, int round) {
+        return median(okRuns(target, column.workload()).stream().filter(r -> r.round() == round).toList(),
+                column.metric());
     }
 
     /**

@@ -67,6 +67,11 @@ class ReportBuilderTest {
         assertTrue(markdown.contains("haproxy, skipped: haproxy not installed"), markdown);
         assertTrue(markdown.contains("| isthmus-load | 120,002 | 1.20× | 300 µs | 900 µs |"), markdown);
         assertTrue(markdown.contains("| wrk | 100,002 | 1.00× | 300 µs | 900 µs |"), markdown);
+        assertTrue(markdown.contains("| nginx | 60,000 / 80,000 / 70,000 |"), "each round in order: " + markdown);
+        assertTrue(markdown.contains("| isthmus | – / 90,000 / 100,000 |"), "a failed round shows as such: " + markdown);
+        assertTrue(markdown.contains("| target | small GET req/s |\n"), "columns without a run are left out: " + markdown);
+        assertTrue(markdown.contains("| isthmus / better proxy | – / 1.13× / 1.43× |"),
+                "the ratio to the better competitor of the same round: " + markdown);
 
         List<Path> written = report.writeAll(dir);
         assertTrue(written.contains(dir.resolve("report.md")));
