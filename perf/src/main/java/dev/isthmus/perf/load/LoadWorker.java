@@ -292,12 +292,36 @@ final class LoadWorker implements Runnable {
             onFailure(connection, ErrorKind.READ, unanswered, "server closed with pipelined requests unanswered");
             return;
         }
-        connection.connect();
+        if (connectionWanted()) {
+            connection.connect();
+        }
     }
 
     /** The server closed an idle keep-alive connection. */
     void onIdleClose(LoadConnection connection) {
-        connection.connect();
+        if (connectionWanted()) {
+            connection.connect();
+        }
+    }
+
+    /**
+     * Whether a connection opened now would carry a request: always when running for a duration; with a request
+     * count, not once every request left is spoken for by a connection about to send it (a run of {@code --close}
+     * would otherwise open connections at its end that the server accepts for nothing).
+     */
+    private boolean connectionWanted() {
+        if (requestLimit == 0) {
+            return true;
+        }
+        long spokenFor = issued;
+        for (LoadConnection other : connections) {
+            boolean aboutToSend = other.state() == LoadConnection.State.CONNECTING
+                    || (other.state() == LoadConnection.State.OPEN && other.inFlight() == 0);
+            if (aboutToSend) {
+                spokenFor++;
+            }
+        }
+        return spokenFor < requestLimit;
     }
 
     void onFailure(LoadConnection connection, ErrorKind kind, int unanswered, String why) {

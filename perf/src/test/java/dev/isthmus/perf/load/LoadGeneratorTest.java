@@ -56,6 +56,7 @@ class LoadGeneratorTest {
             assertEquals(0, report.toResult().totalErrors());
             assertEquals(200, origin.askedToClose(), "every request says Connection: close");
             assertEquals(0, origin.laterOnAConnection(), "closed after its response, though the origin kept it open");
+            assertEquals(200, origin.accepted(), "no connection opened once every request was sent");
         }
     }
 

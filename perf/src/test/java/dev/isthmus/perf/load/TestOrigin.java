@@ -29,6 +29,7 @@ final class TestOrigin implements AutoCloseable {
     private final ServerSocket server;
     private final Thread acceptor;
     private final AtomicLong requests = new AtomicLong();
+    private final AtomicLong accepted = new AtomicLong();
     private final AtomicLong laterOnAConnection = new AtomicLong();
     private final AtomicLong askedToClose = new AtomicLong();
     private final long stallAtRequest;
@@ -58,6 +59,10 @@ final class TestOrigin implements AutoCloseable {
         return requests.get();
     }
 
+    long accepted() {
+        return accepted.get();
+    }
+
     /** Requests that came on a connection after another one: this origin keeps every connection open. */
     long laterOnAConnection() {
         return laterOnAConnection.get();
@@ -71,6 +76,7 @@ final class TestOrigin implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket socket = server.accept();
+                accepted.incrementAndGet();
                 Thread.ofPlatform().daemon().name("test-origin-conn").start(() -> serve(socket));
             } catch (IOException e) {
                 return;
