@@ -100,7 +100,10 @@ final class ClientConnection implements EventHandler {
     private HttpMethod method;
     private HttpVersion version;
     private boolean clientKeepAlive;
-    /** The request in hand said Connection: close (or is HTTP/1.0 without keep-alive): its client sends no more. */
+    /**
+     * The request in hand said Connection: close (or is HTTP/1.0 without keep-alive): its client sends no more. Set
+     * for each parsed head; once true the connection ends after that response, so no later head ever finds it set.
+     */
     private boolean clientAskedToClose;
     /** The last read of the client's socket took less than it could: nothing more of the client was waiting. */
     private boolean clientDrained;
@@ -451,7 +454,6 @@ final class ClientConnection implements EventHandler {
         }
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
-        clientAskedToClose = false;
         if (worker.clientFaults.admit()) {
             worker.clientFaults.print("http " + worker.config.name() + ": " + rejection.status() + " "
                     + rejection.description() + " from " + clientAddress());
@@ -1127,7 +1129,6 @@ final class ClientConnection implements EventHandler {
     private void awaitNextRequest() {
         state = State.READING_HEAD;
         route = null;
-        clientAskedToClose = false;
         if (headStart >= filled) {
             releaseChunk();
             timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
