@@ -310,7 +310,8 @@ final class LoadWorker implements Runnable {
      * would otherwise open connections at its end that the server accepts for nothing).
      */
     private boolean connectionWanted() {
-        if (requestLimit == 0) {
+        // Only the last requests of a run can all be spoken for: before them, skip the scan of every connection.
+        if (requestLimit == 0 || issued + connections.length < requestLimit) {
             return true;
         }
         long spokenFor = issued;
