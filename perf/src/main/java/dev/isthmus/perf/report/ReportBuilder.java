@@ -19,6 +19,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Function;
+import java.util.function.IntFunction;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
 
 /**
  * Turns the raw runs of a bench into {@code report.md} (one table of medians with ratios), {@code runs.json} (every
@@ -193,31 +196,31 @@ public final class ReportBuilder {
         for (Target target : targets) {
             out.append("| ").append(target.label()).append(" |");
             for (Column column : columns) {
-                List<String> values = new ArrayList<>(rounds);
-                for (int round = 1; round <= rounds; round++) {
+                out.append(' ').append(perRound(rounds, round -> {
                     OptionalDouble value = roundValue(target, column, round);
-                    values.add(value.isPresent() ? Format.value(column.metric(), value.getAsDouble()) : "–");
-                }
-                out.append(' ').append(String.join(" / ", values)).append(" |");
+                    return value.isPresent() ? Format.value(column.metric(), value.getAsDouble()) : "–";
+                })).append(" |");
             }
             out.append('\n');
         }
         if (targets.contains(Target.ISTHMUS) && targets.stream().anyMatch(Target::isCompetitor)) {
             out.append("| isthmus / better proxy |");
             for (Column column : columns) {
-                List<String> ratios = new ArrayList<>(rounds);
-                for (int round = 1; round <= rounds; round++) {
+                out.append(' ').append(perRound(rounds, round -> {
                     OptionalDouble isthmus = roundValue(Target.ISTHMUS, column, round);
-                    int inRound = round;
-                    OptionalDouble best = bestCompetitor(column, target -> roundValue(target, column, inRound));
-                    ratios.add(isthmus.isPresent() && best.isPresent() && best.getAsDouble() > 0
-                            ? Format.ratio(isthmus.getAsDouble() / best.getAsDouble()) : "–");
-                }
-                out.append(' ').append(String.join(" / ", ratios)).append(" |");
+                    OptionalDouble best = bestCompetitor(column, target -> roundValue(target, column, round));
+                    return isthmus.isPresent() && best.isPresent() && best.getAsDouble() > 0
+                            ? Format.ratio(isthmus.getAsDouble() / best.getAsDouble()) : "–";
+                })).append(" |");
             }
             out.append('\n');
         }
         return out.toString();
+    }
+
+    /** Rounds 1 to {@code rounds}, each as {@code cell} gives it, in order: {@code a / b / c}. */
+    private static String perRound(int rounds, IntFunction<String> cell) {
+        return IntStream.rangeClosed(1, rounds).mapToObj(cell).collect(Collectors.joining(" / "));
     }
 
     private OptionalDouble roundValue(Target target, Column column, int round) {
