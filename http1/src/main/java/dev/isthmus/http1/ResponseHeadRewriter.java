@@ -18,6 +18,8 @@ public final class ResponseHeadRewriter {
     private static final byte[] UPGRADE = FieldFacts.ascii("upgrade");
     private static final byte[] KEEP_ALIVE = FieldFacts.ascii("keep-alive");
     private static final byte[] OWN_VERSION = FieldFacts.ascii("HTTP/1.1");
+    private static final int STATUS_CODE_END = "HTTP/1.1 200".length();
+    private static final byte[] SP = FieldFacts.ascii(" ");
     private static final byte[] DATE = FieldFacts.ascii("Date");
 
     private final SliceWriter writer = new SliceWriter();
@@ -72,13 +74,19 @@ public final class ResponseHeadRewriter {
         long end = head.offset() + head.length();
         long fieldsStart = f.count() > 0 ? f.nameOffset(0) : end - FINAL_CRLF;
         long afterVersion = head.offset() + OWN_VERSION.length;
+        long reason = head.reasonOffset();
         // A later HTTP/1.x was read as 1.1, but its own digits must not go on: the version is the proxy's (§6.2).
         if (head.version() == HttpVersion.HTTP_1_1 && VersionSyntax.isHttp11(head.segment(), head.offset())) {
-            writer.original(head.offset(), fieldsStart - head.offset());
+            writer.original(head.offset(), reason - head.offset());
         } else {
             writer.bytes(OWN_VERSION);
-            writer.original(afterVersion, fieldsStart - afterVersion);
+            writer.original(afterVersion, reason - afterVersion);
         }
+        // The parser forgives a missing SP before an empty reason; a sender must not omit it (RFC 9112 §4).
+        if (reason == head.offset() + STATUS_CODE_END) {
+            writer.bytes(SP);
+        }
+        writer.original(reason, fieldsStart - reason);
         boolean namesFields = head.connectionNamesFields();
         // RFC 9110 §8.6 and RFC 9112 §6.1: no Content-Length or Transfer-Encoding on a 1xx or 204, which never has a
         // body; an upstream that sends them anyway must not pass a false length on to the client.

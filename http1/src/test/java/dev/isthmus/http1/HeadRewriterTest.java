@@ -310,6 +310,20 @@ class HeadRewriterTest {
     }
 
     @Test
+    void restoresTheSpaceAStatusLineWithoutAReasonCameWithout() {
+        ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200\r\nContent-Length: 0\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(head, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 200 \r\nContent-Length: 0\r\n\r\n", wire());
+        ResponseHead old = response(HttpMethod.GET, "HTTP/1.0 404\r\n\r\n");
+        assertTrue(responseRewriter.rewrite(old, true, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 404 \r\nConnection: close\r\n\r\n", wire());
+        ResponseHead empty = response(HttpMethod.GET, "HTTP/1.1 204 \r\n\r\n");
+        assertTrue(responseRewriter.rewrite(empty, false, scratch, 0, SCRATCH, out) >= 0);
+        assertEquals("HTTP/1.1 204 \r\n\r\n", wire());
+        assertEquals(1, out.count());
+    }
+
+    @Test
     void dropsTransferEncodingOnlyWhenTold() {
         ResponseHead head = response(HttpMethod.GET, "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX: 1\r\n\r\n");
         responseRewriter.dropTransferEncoding(true);
