@@ -58,6 +58,12 @@ public final class ChunkedDecoder {
     private static final int HEX_RADIX_BITS = 4;
     /** Sizes above this cannot take another hex digit without overflowing a signed long. */
     private static final long MAX_BEFORE_DIGIT = Long.MAX_VALUE >>> HEX_RADIX_BITS;
+    /**
+     * The grammar allows any number of leading zeros, but a next hop that reads a fixed number of digits would take
+     * {@code 00000000000000001} for the last chunk and the rest of the body for the next request; sixteen digits
+     * hold every size a long can, so a longer size-line is refused rather than passed on.
+     */
+    private static final int MAX_SIZE_DIGITS = 16;
 
     /**
      * Fields a trailer section must not carry (RFC 9110 §6.5.1 names framing and routing): a next hop that merged
@@ -72,6 +78,7 @@ public final class ChunkedDecoder {
     private State state;
     private Run lastRun;
     private long chunkSize;
+    private int sizeDigits;
     private long remaining;
     private int extensionLength;
     private ExtensionPart extensionPart;
@@ -169,13 +176,14 @@ public final class ChunkedDecoder {
                     return fail(b == LF ? Rejection.BARE_LF : Rejection.INVALID_CHUNK_SIZE);
                 }
                 chunkSize = digit;
+                sizeDigits = 1;
                 extensionLength = 0;
                 state = State.SIZE;
             }
             case SIZE -> {
                 int digit = CharClass.HEX_VALUE[b & 0xFF];
                 if (digit != CharClass.NOT_HEX) {
-                    if (chunkSize > MAX_BEFORE_DIGIT) {
+                    if (chunkSize > MAX_BEFORE_DIGIT || ++sizeDigits > MAX_SIZE_DIGITS) {
                         return fail(Rejection.CHUNK_SIZE_OVERFLOW);
                     }
                     chunkSize = (chunkSize << HEX_RADIX_BITS) | digit;

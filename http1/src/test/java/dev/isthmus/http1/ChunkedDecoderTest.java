@@ -130,7 +130,7 @@ class ChunkedDecoderTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"0000000000000000000005\r\nhello\r\n0\r\n\r\n", "5;a=b;c\r\nhello\r\n0\r\n\r\n",
+    @ValueSource(strings = {"000000000000005\r\nhello\r\n0\r\n\r\n", "5;a=b;c\r\nhello\r\n0\r\n\r\n",
         "5 ; a = \"b c\"\r\nhello\r\n0\r\n\r\n", "5\r\nhello\r\n0;last\r\nA: 1\r\nb-c:\r\n\r\n", "F\r\n0123456789abcde\r\n0\r\n\r\n"})
     void acceptsValidBodies(String body) {
         runs(decoder, body, Integer.MAX_VALUE);
@@ -141,6 +141,16 @@ class ChunkedDecoderTest {
     @ValueSource(strings = {"g\r\n", "\r\n", "-1\r\n", "5 \r\n", "0x5\r\n", " 5\r\n", "5\t\r\n"})
     void rejectsInvalidChunkSizes(String body) {
         rejects(Rejection.INVALID_CHUNK_SIZE, body);
+    }
+
+    @Test
+    void aChunkSizeLongerThanSixteenDigitsIsRefusedWhateverItsValue() {
+        rejects(Rejection.CHUNK_SIZE_OVERFLOW, "00000000000000001\r\nx\r\n0\r\n\r\n");
+        rejects(Rejection.CHUNK_SIZE_OVERFLOW, "0".repeat(1000) + "\r\n\r\n");
+        decoder.reset();
+        assertEquals(List.of("FRAMING:0000000000000001\r\n", "DATA:x", "FRAMING:\r\n0\r\n\r\n"),
+                runs(decoder, "0000000000000001\r\nx\r\n0\r\n\r\n", Integer.MAX_VALUE));
+        assertTrue(decoder.isComplete());
     }
 
     @Test
