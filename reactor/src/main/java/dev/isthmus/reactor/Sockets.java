@@ -8,6 +8,8 @@ import java.lang.foreign.ValueLayout;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET6;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EINPROGRESS;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_NONBLOCK;
@@ -72,8 +74,15 @@ public final class Sockets {
         return r;
     }
 
-    /** After EPOLLOUT on a connecting socket: 0 when connected, else {@code -errno} of the failure (SO_ERROR). */
-    public static int connectResult(Syscalls sys, int fd) {
+    /**
+     * After {@code readyEvents} on a connecting socket (or EPOLLERR on a connected one): 0 when connected, else
+     * {@code -errno} of the failure (SO_ERROR). A failed connect always comes with EPOLLERR or EPOLLHUP (the kernel's
+     * poll reports a pending socket error), so an event without either is a completed connect and costs no syscall.
+     */
+    public static int connectResult(Syscalls sys, int fd, int readyEvents) {
+        if ((readyEvents & (EPOLLERR() | EPOLLHUP())) == 0) {
+            return 0;
+        }
         int error = sys.getIntOption(fd, SOL_SOCKET(), SO_ERROR());
         return error > 0 ? -error : error;
     }

@@ -84,6 +84,14 @@ public final class SpliceForwarder {
         state = State.FLOWING;
     }
 
+    /**
+     * The owner closes the sink as soon as this stream is done (the other direction has ended), and that close sends
+     * the FIN: no {@code shutdown} before it.
+     */
+    public void finByClose() {
+        finAtEnd = false;
+    }
+
     /** The source reported readable (or hung up): try reading again. */
     public void sourceReady() {
         sourceDry = false;

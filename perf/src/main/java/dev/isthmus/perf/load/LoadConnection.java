@@ -142,7 +142,7 @@ final class LoadConnection implements EventHandler {
     @Override
     public void onEvents(int readyEvents) {
         switch (state) {
-            case CONNECTING -> finishConnect();
+            case CONNECTING -> finishConnect(readyEvents);
             case OPEN -> {
                 if ((readyEvents & EPOLLOUT()) != 0 && writeRemaining > 0) {
                     flush();
@@ -167,8 +167,8 @@ final class LoadConnection implements EventHandler {
         release();
     }
 
-    private void finishConnect() {
-        int r = Sockets.connectResult(sys, fd);
+    private void finishConnect(int readyEvents) {
+        int r = Sockets.connectResult(sys, fd, readyEvents);
         if (r < 0) {
             fail(ErrorKind.CONNECT, "connect: " + Errno.describe(-r));
             return;

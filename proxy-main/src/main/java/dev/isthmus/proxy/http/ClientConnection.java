@@ -283,7 +283,7 @@ final class ClientConnection implements EventHandler {
                 return;
             }
             upstreamFailed("upstream connection error: "
-                    + Errno.describe(Sockets.connectResult(sys, upstream.fd())), STATUS_BAD_GATEWAY);
+                    + Errno.describe(Sockets.connectResult(sys, upstream.fd(), events)), STATUS_BAD_GATEWAY);
             return;
         }
         if ((events & EPOLLOUT()) != 0) {

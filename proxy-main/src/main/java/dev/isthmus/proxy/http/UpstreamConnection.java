@@ -129,7 +129,7 @@ final class UpstreamConnection implements EventHandler {
         switch (state) {
             case CONNECTING -> {
                 timer.cancel();
-                int result = Sockets.connectResult(reactor.syscalls(), fd);
+                int result = Sockets.connectResult(reactor.syscalls(), fd, events);
                 if (result < 0) {
                     ClientConnection waiting = client;
                     pool.connectFailed(endpoint);

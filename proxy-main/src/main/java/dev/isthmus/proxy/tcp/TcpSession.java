@@ -18,11 +18,12 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * One proxied TCP connection: a client fd, an upstream fd, and a {@link SpliceForwarder} per direction. Confined to
  * its reactor thread.
  *
- * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read yet, the connect timer runs; a
- * connect that fails or times out is tried on another endpoint, up to three, before the client is closed), then
- * {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}. A FIN from one
- * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained; an error or reset on either side
- * resets both. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
+ * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read or watched yet, the connect
+ * timer runs; a connect that fails or times out is tried on another endpoint, up to three, before the client is
+ * closed), then {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}.
+ * A FIN from one side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained (the second FIN is
+ * the close itself); an error or reset on either side resets both. An idle timer closes sessions on which nothing
+ * moved for the listener's idle timeout.
  */
 final class TcpSession {
     enum State { CONNECTING, PROXYING, CLOSED }
@@ -63,16 +64,12 @@ final class TcpSession {
         this.idleTimer = reactor.newTimer(this::onIdleCheck);
     }
 
-    /** Starts the upstream connect; when no endpoint can be connected the client is closed before this returns. */
+    /**
+     * Starts the upstream connect; when no endpoint can be connected the client is closed before this returns. The
+     * client joins the epoll set only once the upstream is connected, with the interest it then needs: nothing of it
+     * is read before, and one {@code epoll_ctl} is saved.
+     */
     void start() {
-        try {
-            clientToken = reactor.register(clientFd, 0, new ClientEvents());
-            clientRegistered = true;
-            clientInterest = 0;
-        } catch (SyscallException e) {
-            fail(e.getMessage());
-            return;
-        }
         connect();
     }
 
@@ -140,9 +137,9 @@ final class TcpSession {
         return state;
     }
 
-    private void onUpstreamConnected() {
+    private void onUpstreamConnected(int events) {
         connectTimer.cancel();
-        int result = Sockets.connectResult(sys, upstreamFd);
+        int result = Sockets.connectResult(sys, upstreamFd, events);
         if (result < 0) {
             connectFailed("connect to " + endpoint + ": " + Errno.describe(result));
             return;
@@ -181,9 +178,6 @@ final class TcpSession {
 
     private void onClientEvents(int events) {
         if (state != State.PROXYING) {
-            if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
-                close();
-            }
             return;
         }
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
@@ -200,7 +194,7 @@ final class TcpSession {
 
     private void onUpstreamEvents(int events) {
         if (state == State.CONNECTING) {
-            onUpstreamConnected();
+            onUpstreamConnected(events);
             return;
         }
         if (state != State.PROXYING) {
@@ -219,6 +213,14 @@ final class TcpSession {
     }
 
     private void pumpAndRearm(int clientEvents, int upstreamEvents) {
+        // A direction that is done has read its source to EOF, so the close that follows the other one's end sends
+        // that FIN with nothing unread to turn it into a reset.
+        if (upstreamToClient.state() == SpliceForwarder.State.DONE) {
+            clientToUpstream.finByClose();
+        }
+        if (clientToUpstream.state() == SpliceForwarder.State.DONE) {
+            upstreamToClient.finByClose();
+        }
         long moved = clientToUpstream.pump() + upstreamToClient.pump();
         if (moved > 0) {
             touch();
@@ -256,7 +258,16 @@ final class TcpSession {
                 | (upstreamToClient.wantsSinkWritable() ? EPOLLOUT() : 0);
         int wantUpstream = (upstreamToClient.wantsSourceReadable() ? EPOLLIN() : 0)
                 | (clientToUpstream.wantsSinkWritable() ? EPOLLOUT() : 0);
-        if (clientRegistered && wantClient != clientInterest) {
+        if (clientInterest == NO_INTEREST) {
+            try {
+                clientToken = reactor.register(clientFd, wantClient, new ClientEvents());
+            } catch (SyscallException e) {
+                fail(e.getMessage());
+                return;
+            }
+            clientRegistered = true;
+            clientInterest = wantClient;
+        } else if (clientRegistered && wantClient != clientInterest) {
             reactor.modify(clientToken, wantClient);
             clientInterest = wantClient;
         }
