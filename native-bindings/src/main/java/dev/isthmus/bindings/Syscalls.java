@@ -16,6 +16,7 @@ import java.lang.invoke.VarHandle;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EINTR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLL_CTL_DEL;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.F_GETPIPE_SZ;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.F_SETPIPE_SZ;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.RLIMIT_NOFILE;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
@@ -340,6 +341,11 @@ public final class Syscalls {
     /** Sets a pipe's capacity; returns the capacity the kernel granted (rounded up to pages) or {@code -errno}. */
     public int setPipeSize(int pipeFd, int bytes) {
         return fcntl(pipeFd, F_SETPIPE_SZ(), bytes);
+    }
+
+    /** A pipe's capacity in bytes, or {@code -errno}. */
+    public int pipeSize(int pipeFd) {
+        return fcntl(pipeFd, F_GETPIPE_SZ(), 0);
     }
 
     public int epollCreate1(int flags) {

@@ -1,5 +1,6 @@
 package dev.isthmus.reactor;
 
+import dev.isthmus.bindings.Errno;
 import dev.isthmus.bindings.Syscalls;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.O_CLOEXEC;
@@ -10,8 +11,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.O_NONBLOCK;
  * Only a drained pipe may come back: one holding bytes would leak them into the next stream, so the caller closes it.
  */
 public final class PipePool {
-    /** What Linux gives a pipe when F_SETPIPE_SZ is refused. */
-    private static final int DEFAULT_PIPE_CAPACITY = 65536;
+    private static final System.Logger LOG = System.getLogger(PipePool.class.getName());
+    /** One page: the least a pipe holds, assumed only if even F_GETPIPE_SZ fails. */
+    private static final int MIN_PIPE_CAPACITY = 4096;
 
     private final Syscalls sys;
     private final int pipeSize;
@@ -19,6 +21,7 @@ public final class PipePool {
     private final int[] fds = new int[2];
     private int idleCount;
     private long created;
+    private long refusedResizes;
     private int lastError;
 
     public PipePool(Syscalls sys, int pipeSize, int maxIdle) {
@@ -39,19 +42,44 @@ public final class PipePool {
             lastError = r;
             return null;
         }
-        // A failed resize (EPERM past /proc/sys/fs/pipe-max-size) leaves the default 64 KiB: slower, still correct.
         int granted = sys.setPipeSize(fds[1], pipeSize);
+        if (granted < 0) {
+            refusedResize(granted);
+            granted = sys.pipeSize(fds[1]);
+        }
         created++;
-        return new Pipe(fds[0], fds[1], granted > 0 ? granted : DEFAULT_PIPE_CAPACITY);
+        return new Pipe(fds[0], fds[1], granted > 0 ? granted : MIN_PIPE_CAPACITY);
+    }
+
+    /**
+     * An unprivileged process past {@code fs.pipe-user-pages-soft} (16384 pages for all its pipes, so 256 pipes of
+     * 256 KiB) gets one- or two-page pipes and EPERM for any resize, as it does above {@code fs.pipe-max-size}:
+     * spliced bodies then crawl a page per call. That is worth one warning with the way out, not silence.
+     */
+    private void refusedResize(int errno) {
+        refusedResizes++;
+        if (refusedResizes == 1) {
+            LOG.log(System.Logger.Level.WARNING, "splice pipes: F_SETPIPE_SZ({0}) failed: {1}; new pipes keep the"
+                    + " size the kernel gives (raise fs.pipe-user-pages-soft and fs.pipe-max-size, or grant"
+                    + " CAP_SYS_RESOURCE)", pipeSize, Errno.describe(errno));
+        }
+    }
+
+    /** Resizes the kernel refused since this pool was made. */
+    public long refusedResizes() {
+        return refusedResizes;
     }
 
     public int lastError() {
         return lastError;
     }
 
-    /** Returns a drained pipe for reuse, or closes it when the pool is full. */
+    /**
+     * Returns a drained pipe for reuse, or closes it when the pool is full or the pipe is smaller than asked for
+     * (kept, it would hold the process over its pipe allowance and slow every later stream that gets it).
+     */
     public void release(Pipe pipe) {
-        if (idleCount < idle.length) {
+        if (idleCount < idle.length && pipe.capacity() >= pipeSize) {
             idle[idleCount++] = pipe;
         } else {
             close(pipe);
