@@ -6,12 +6,13 @@ package dev.isthmus.proxy.balance;
  */
 public interface ClusterGauges {
     /**
-     * Adds one pool's or listener's part for the cluster at {@code clusterIndex} (its place in the config).
+     * Adds one pool's or listener's part for the named cluster. By name, not by place in the config: a reload that
+     * reaches the reactors one after another may leave one reporting for a cluster the new config no longer has.
      *
      * @param open upstream connections open, connecting or in use
      * @param idle of those, keep-alive connections waiting in a pool for a request
      * @param pending requests waiting for an upstream connection
      * @param ejected endpoints this reactor skips now after a failed connect
      */
-    void add(int clusterIndex, int open, int idle, int pending, int ejected);
+    void add(String cluster, int open, int idle, int pending, int ejected);
 }

@@ -4,6 +4,7 @@ import dev.isthmus.proxy.config.AdminConfig;
 import dev.isthmus.proxy.config.ConfigError;
 import dev.isthmus.proxy.config.ConfigException;
 import dev.isthmus.proxy.config.ConfigLoader;
+import dev.isthmus.proxy.config.ConfigSource;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.HostPort.PortRule;
 import dev.isthmus.proxy.config.HostResolver;
@@ -86,7 +87,7 @@ public final class Cli {
             return EXIT_OK;
         }
         try {
-            return runtime.run(config);
+            return runtime.run(config, command.config != null ? Optional.of(fileSource(command)) : Optional.empty());
         } catch (RuntimeException e) {
             err.println(PROGRAM + "runtime failure: " + e);
             return EXIT_RUNTIME_FAILURE;
@@ -126,6 +127,21 @@ public final class Cli {
             }
         }
         return new ProxyConfig(admin, workers, loaded.listeners(), loaded.clusters());
+    }
+
+    /** The config file, read again as at start (with the command line's overrides) whenever a reload asks. */
+    private ConfigSource fileSource(IsthmusCommand command) {
+        return new ConfigSource() {
+            @Override
+            public String name() {
+                return command.config.toString();
+            }
+
+            @Override
+            public ProxyConfig load() throws IOException, ConfigException {
+                return fromFile(command);
+            }
+        };
     }
 
     private ProxyConfig fromFlags(IsthmusCommand command) throws ConfigException {

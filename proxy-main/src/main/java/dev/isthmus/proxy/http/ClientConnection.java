@@ -97,6 +97,8 @@ final class ClientConnection implements EventHandler {
     private long filled;
 
     private Route route;
+    /** The pool of the routed cluster, held for the whole exchange: a reload may give the worker new pools. */
+    private UpstreamPool routedPool;
     private HttpMethod method;
     private HttpVersion version;
     private boolean clientKeepAlive;
@@ -433,12 +435,13 @@ final class ClientConnection implements EventHandler {
         }
         route = worker.routes.match(worker.view.of(head));
         if (route.kind() == Route.Kind.FORWARD) {
+            routedPool = worker.pool(route.clusterIndex());
             state = State.AWAITING_UPSTREAM;
             setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
             worker.stats.upstreamRequests++;
-            if (!worker.pool(route.clusterIndex()).acquire(this)) {
+            if (!routedPool.acquire(this)) {
                 respondError(STATUS_UNAVAILABLE, "no upstream capacity: cluster "
-                        + worker.pool(route.clusterIndex()).name() + " is at max_connections and max_pending");
+                        + routedPool.name() + " is at max_connections and max_pending");
             } else if (state == State.AWAITING_UPSTREAM) {
                 // Queued or connecting; a pooled connection handed over inside acquire has armed its own timer.
                 timer.armStallCheck();
@@ -801,7 +804,7 @@ final class ClientConnection implements EventHandler {
         upstream = null;
         stale.close();
         state = State.AWAITING_UPSTREAM;
-        if (!worker.pool(route.clusterIndex()).acquire(this)) {
+        if (!routedPool.acquire(this)) {
             respondError(STATUS_UNAVAILABLE, "no upstream capacity for a retry");
         }
     }
@@ -1129,6 +1132,7 @@ final class ClientConnection implements EventHandler {
     private void awaitNextRequest() {
         state = State.READING_HEAD;
         route = null;
+        routedPool = null;
         if (headStart >= filled) {
             releaseChunk();
             timer.arm(PhaseTimer.Purpose.IDLE, worker.limits.idleTimeout().toNanos());
@@ -1255,8 +1259,8 @@ final class ClientConnection implements EventHandler {
             upstream = null;
             failed.close();
         }
-        if (state == State.AWAITING_UPSTREAM && route != null) {
-            worker.pool(route.clusterIndex()).cancel(this);
+        if (state == State.AWAITING_UPSTREAM && routedPool != null) {
+            routedPool.cancel(this);
         }
         releaseTransfers();
         // RFC 9110 §15.2: a final response may follow 1xx ones, once they are all out.
@@ -1335,7 +1339,7 @@ final class ClientConnection implements EventHandler {
         if (state == State.SWITCHING) {
             abort("the switch to a tunnel could not be flushed" + quiet, 0);
         } else if (state == State.AWAITING_UPSTREAM) {
-            abort("no upstream connection of cluster " + worker.pool(route.clusterIndex()).name()
+            abort("no upstream connection of cluster " + routedPool.name()
                     + " became free" + quiet, STATUS_UNAVAILABLE);
         } else if (requestBody != null && requestBody.isActive() && requestBody.wantsSourceReadable()) {
             abort("client sent no request body bytes" + quiet, STATUS_TIMEOUT);
@@ -1401,8 +1405,8 @@ final class ClientConnection implements EventHandler {
         if (state == State.CLOSED) {
             return;
         }
-        if (state == State.AWAITING_UPSTREAM && route != null) {
-            worker.pool(route.clusterIndex()).cancel(this);
+        if (state == State.AWAITING_UPSTREAM && routedPool != null) {
+            routedPool.cancel(this);
         }
         state = State.CLOSED;
         logFinished();

@@ -44,7 +44,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final EpollReactor reactor;
     final ListenerConfig config;
     final ListenerLimits limits;
-    final RouteTable routes;
+    /** Replaced by {@link #reconfigure}; a connection reads it once per request, when it routes the request. */
+    RouteTable routes;
     final RequestParser requestParser;
     final ResponseParser responseParser;
     final GatherList gather = new GatherList();
@@ -64,8 +65,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final RateLimitedLog clientFaults;
     /** This reactor's part of the listener's access log; null when the listener keeps none. */
     final AccessLog accessLog;
-    private final ProxyConfig proxy;
-    private final UpstreamPool[] pools;
+    private ProxyConfig proxy;
+    private UpstreamPool[] pools;
     private final Set<ClientConnection> connections = new HashSet<>();
     private final MemorySegment ipText;
     private volatile int activeConnections;
@@ -138,6 +139,29 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         return pool;
     }
 
+    /**
+     * A reload: the next requests are routed by {@code nextRoutes} to the clusters of {@code next}. A cluster whose
+     * config did not change keeps its pool, with its warm connections and ejections; the others' pools are retired
+     * (see {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
+     */
+    public void reconfigure(ProxyConfig next, RouteTable nextRoutes) {
+        UpstreamPool[] nextPools = new UpstreamPool[next.clusters().size()];
+        for (UpstreamPool pool : pools) {
+            if (pool == null) {
+                continue;
+            }
+            int index = next.clusterIndex(pool.name());
+            if (index >= 0 && next.clusters().get(index).equals(pool.config())) {
+                nextPools[index] = pool;
+            } else {
+                pool.retire();
+            }
+        }
+        pools = nextPools;
+        proxy = next;
+        routes = nextRoutes;
+    }
+
     void connectionClosed(ClientConnection connection) {
         connections.remove(connection);
         activeConnections = connections.size();
@@ -156,10 +180,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     /** Reports every upstream pool this worker opened to {@code gauges}. Reactor thread only. */
     public void reportPools(ClusterGauges gauges) {
-        for (int cluster = 0; cluster < pools.length; cluster++) {
-            UpstreamPool pool = pools[cluster];
+        for (UpstreamPool pool : pools) {
             if (pool != null) {
-                gauges.add(cluster, pool.openConnections(), pool.idleConnections(), pool.pendingCount(),
+                gauges.add(pool.name(), pool.openConnections(), pool.idleConnections(), pool.pendingCount(),
                         pool.ejectedEndpoints());
             }
         }

@@ -8,6 +8,7 @@ import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.SocketBuffers;
 import dev.isthmus.reactor.EpollReactor;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
@@ -31,6 +32,7 @@ final class UpstreamPool {
     private final EndpointPicker picker;
     private final ArrayDeque<ClientConnection> pending = new ArrayDeque<>();
     private int open;
+    private boolean retired;
 
     @SuppressWarnings("unchecked")
     UpstreamPool(EpollReactor reactor, ChunkPools chunks, ClusterConfig config) {
@@ -45,8 +47,10 @@ final class UpstreamPool {
         this.hostValues = new byte[n][];
         this.idle = new ArrayDeque[n];
         this.picker = new EndpointPicker(n, config.lb(), config.ejectionTime().toNanos());
+        // Not the reactor's arena: a reload may replace this pool, and its addresses must go with it.
+        Arena addresses = Arena.ofAuto();
         for (int i = 0; i < n; i++) {
-            sockaddrs[i] = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
+            sockaddrs[i] = addresses.allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
             sockaddrLengths[i] = SocketAddresses.write(sockaddrs[i], endpoints.get(i).socketAddress());
             names[i] = endpoints.get(i).toString();
             hostValues[i] = names[i].getBytes(StandardCharsets.US_ASCII);
@@ -56,6 +60,10 @@ final class UpstreamPool {
 
     String name() {
         return config.name();
+    }
+
+    ClusterConfig config() {
+        return config;
     }
 
     String endpointName(int endpoint) {
@@ -170,14 +178,19 @@ final class UpstreamPool {
     /** The client is done with {@code connection}, which is clean and may carry another request. */
     void release(UpstreamConnection connection) {
         connection.requestsServed++;
-        picker.finished(connection.endpoint);
         ClientConnection next = pending.pollFirst();
         if (next != null) {
-            picker.started(connection.endpoint);
+            // Still busy with the next client: as far as the picker is concerned, nothing ended.
             connection.lend(next);
             next.upstreamReady(connection);
             return;
         }
+        if (retired) {
+            // Closing it tells the picker it finished.
+            connection.close();
+            return;
+        }
+        picker.finished(connection.endpoint);
         connection.park();
         idle[connection.endpoint].addLast(connection);
     }
@@ -213,6 +226,15 @@ final class UpstreamPool {
 
     int pendingCount() {
         return pending.size();
+    }
+
+    /**
+     * A reload replaced this pool: its idle connections close now, and a connection released later serves a client
+     * still queued here or closes. The exchanges that hold it finish on the config they started with.
+     */
+    void retire() {
+        retired = true;
+        closeIdle();
     }
 
     /** Closes every idle connection (drain/shutdown). */

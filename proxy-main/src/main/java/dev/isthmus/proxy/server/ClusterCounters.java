@@ -24,12 +24,26 @@ final class ClusterCounters implements ClusterGauges {
         this.ejected = new long[clusters.size()];
     }
 
+    /** A cluster this config does not name (a reload removed it while reactors were reporting) is left out. */
     @Override
-    public synchronized void add(int clusterIndex, int open, int idle, int pending, int ejected) {
+    public synchronized void add(String cluster, int open, int idle, int pending, int ejected) {
+        int clusterIndex = indexOf(cluster);
+        if (clusterIndex < 0) {
+            return;
+        }
         this.open[clusterIndex] += open;
         this.idle[clusterIndex] += idle;
         this.pending[clusterIndex] += pending;
         this.ejected[clusterIndex] += ejected;
+    }
+
+    private int indexOf(String cluster) {
+        for (int i = 0; i < clusters.size(); i++) {
+            if (clusters.get(i).name().equals(cluster)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     int size() {

@@ -27,13 +27,12 @@ import java.util.function.ToLongFunction;
  * Opened and queried from the main thread; each reactor's part is created and closed on that reactor.
  */
 public final class ListenerRuntime {
-    private final ListenerConfig config;
+    private ListenerConfig config;
     private final Listener[] sockets;
     private final TcpListenerWorker[] tcpWorkers;
     private final HttpListenerWorker[] httpWorkers;
     private RouteTable routes;
     private AccessLogFile accessLog;
-    private int tcpClusterIndex;
     private int port;
 
     private ListenerRuntime(ListenerConfig config, int reactors) {
@@ -88,9 +87,7 @@ public final class ListenerRuntime {
     private void openOn(ProxyConfig proxy, EpollReactor reactor, int index) throws Exception {
         Listener.AcceptHandler handler = switch (config.protocol()) {
             case TCP -> {
-                ClusterConfig cluster = proxy.cluster(config.cluster().orElseThrow()).orElseThrow();
-                tcpClusterIndex = proxy.clusterIndex(cluster.name());
-                tcpWorkers[index] = new TcpListenerWorker(reactor, config, cluster);
+                tcpWorkers[index] = new TcpListenerWorker(reactor, config, tcpCluster(proxy, config));
                 yield tcpWorkers[index];
             }
             case HTTP -> {
@@ -175,10 +172,32 @@ public final class ListenerRuntime {
                 http.reportPools(clusters);
             }
             if (tcp != null) {
-                tcp.reportUpstreams(tcpClusterIndex, clusters);
+                tcp.reportUpstreams(clusters);
             }
         }, timeout);
         return counters;
+    }
+
+    /**
+     * Takes the routes (http) or the cluster (tcp) of {@code next}, whose every other setting {@link ReloadCheck}
+     * found unchanged, on every reactor; new requests and sessions use them, those under way finish as they began.
+     */
+    void reconfigure(ProxyConfig proxy, ListenerConfig next, ReactorGroup group, Duration timeout) throws Exception {
+        switch (next.protocol()) {
+            case HTTP -> {
+                RouteTable nextRoutes = RouteTable.compile(proxy, next);
+                group.onEach(reactor -> httpWorkers[indexOf(group, reactor)].reconfigure(proxy, nextRoutes), timeout);
+            }
+            case TCP -> {
+                ClusterConfig cluster = tcpCluster(proxy, next);
+                group.onEach(reactor -> tcpWorkers[indexOf(group, reactor)].reconfigure(cluster), timeout);
+            }
+        }
+        config = next;
+    }
+
+    private static ClusterConfig tcpCluster(ProxyConfig proxy, ListenerConfig listener) {
+        return proxy.cluster(listener.cluster().orElseThrow()).orElseThrow();
     }
 
     void stopAccepting(ReactorGroup group, Duration timeout) throws Exception {

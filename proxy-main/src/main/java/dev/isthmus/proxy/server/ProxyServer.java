@@ -3,6 +3,9 @@ package dev.isthmus.proxy.server;
 import dev.isthmus.proxy.admin.AdminServer;
 import dev.isthmus.proxy.config.AdminConfig;
 import dev.isthmus.proxy.config.ClusterConfig;
+import dev.isthmus.proxy.config.ConfigError;
+import dev.isthmus.proxy.config.ConfigException;
+import dev.isthmus.proxy.config.ConfigSource;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.reactor.ReactorGroup;
@@ -14,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 
@@ -30,20 +34,27 @@ public final class ProxyServer implements AutoCloseable {
     private static final Duration STATS_TIMEOUT = Duration.ofSeconds(2);
 
     private final ReactorGroup group;
-    private final List<ClusterConfig> clusters;
+    /** The config being served; replaced by {@link #reload}, which the main and signal threads serialize on this. */
+    private ProxyConfig running;
+    /** The running config's clusters, read by the admin thread for {@code /stats}. */
+    private volatile List<ClusterConfig> clusters;
     private final List<ListenerRuntime> listeners = new ArrayList<>();
     private final long startNanos = System.nanoTime();
     private AdminServer admin;
     /** Set by the main thread when a drain begins, read by the admin thread. */
     private volatile boolean draining;
 
-    private ProxyServer(ReactorGroup group, List<ClusterConfig> clusters) {
+    private ProxyServer(ReactorGroup group, ProxyConfig config) {
         this.group = group;
-        this.clusters = clusters;
+        this.running = config;
+        this.clusters = config.clusters();
     }
 
-    /** Starts the proxy and blocks until SIGTERM or SIGINT, then drains; returns the process exit code. */
-    public static int run(ProxyConfig config) {
+    /**
+     * Starts the proxy and blocks until SIGTERM or SIGINT, then drains; returns the process exit code. SIGHUP reads
+     * {@code source} again and reloads it (see {@link #reload}); a proxy started from flags has no source.
+     */
+    public static int run(ProxyConfig config, Optional<ConfigSource> source) {
         CountDownLatch stopSignal = new CountDownLatch(1);
         Signal.handle(new Signal("TERM"), signal -> stopSignal.countDown());
         Signal.handle(new Signal("INT"), signal -> stopSignal.countDown());
@@ -55,6 +66,7 @@ public final class ProxyServer implements AutoCloseable {
             return 1;
         }
         Signal.handle(new Signal("USR1"), signal -> server.reopenAccessLogs());
+        Signal.handle(new Signal("HUP"), signal -> server.reloadFrom(source));
         try {
             stopSignal.await();
             LOG.log(System.Logger.Level.INFO, "stop requested: draining");
@@ -70,7 +82,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers, ReactorOptions.DEFAULTS, false);
-        ProxyServer server = new ProxyServer(group, config.clusters());
+        ProxyServer server = new ProxyServer(group, config);
         boolean success = false;
         try {
             group.onEach(reactor -> reactor.syscalls().raiseOpenFilesLimit(WANTED_OPEN_FILES), REACTOR_TASK_TIMEOUT);
@@ -114,6 +126,58 @@ public final class ProxyServer implements AutoCloseable {
                         + "the old file: {1}", listener.name(), e.getMessage());
             }
         }
+    }
+
+    /**
+     * SIGHUP, as for nginx: the config file is read and validated again and, when the running proxy can take it,
+     * swapped in; otherwise the reason is logged and the running config stays. Never throws: a signal handler's
+     * exception would be lost.
+     */
+    void reloadFrom(Optional<ConfigSource> source) {
+        if (source.isEmpty()) {
+            LOG.log(System.Logger.Level.WARNING, "SIGHUP: started from flags, there is no config file to reload");
+            return;
+        }
+        String name = source.get().name();
+        try {
+            reload(source.get().load());
+            LOG.log(System.Logger.Level.INFO, "config {0} reloaded", name);
+        } catch (ConfigException e) {
+            for (ConfigError error : e.errors()) {
+                LOG.log(System.Logger.Level.WARNING, "{0}", error);
+            }
+            LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: it is invalid; the running config stays",
+                    name);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: cannot read it ({1}); the running config"
+                    + " stays", name, e.getMessage());
+        } catch (ReloadRefusedException e) {
+            LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: {1}; the running config stays", name,
+                    e.getMessage());
+        } catch (Exception e) {
+            LOG.log(System.Logger.Level.ERROR, "config " + name + ": reload failed part way", e);
+        }
+    }
+
+    /**
+     * Swaps in {@code next}: each reactor routes its next requests by the new routes and sends them to the new
+     * clusters, keeps the pooled connections of a cluster that did not change, and lets exchanges already under way
+     * finish on the clusters they started with, whose connections then close. Refused, changing nothing, when
+     * {@link ReloadCheck} finds a change only a restart can make, or while draining.
+     */
+    public synchronized void reload(ProxyConfig next) throws Exception {
+        if (draining) {
+            throw new ReloadRefusedException("draining");
+        }
+        String refusal = ReloadCheck.refusal(running, next, group.size());
+        if (refusal != null) {
+            throw new ReloadRefusedException(refusal);
+        }
+        for (int i = 0; i < listeners.size(); i++) {
+            listeners.get(i).reconfigure(next, next.listeners().get(i), group, REACTOR_TASK_TIMEOUT);
+        }
+        running = next;
+        clusters = next.clusters();
     }
 
     private void startAdmin(AdminConfig config) throws IOException {
@@ -181,7 +245,7 @@ public final class ProxyServer implements AutoCloseable {
      * Stops accepting on every listener, then gives each listener's in-flight connections that listener's own time
      * ({@code drain_timeout}) before closing them, logging how many were cut; stops the reactors when all are done.
      */
-    private void drain(Function<ListenerRuntime, Duration> timeouts) throws Exception {
+    private synchronized void drain(Function<ListenerRuntime, Duration> timeouts) throws Exception {
         if (draining) {
             return;
         }

@@ -1,10 +1,8 @@
 package dev.isthmus.proxy.tcp;
 
-import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
-import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.log.RateLimitedLog;
 import dev.isthmus.reactor.EpollReactor;
@@ -12,21 +10,19 @@ import dev.isthmus.reactor.Listener;
 
 import java.lang.foreign.MemorySegment;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
  * One tcp listener on one reactor: accepts clients and starts a {@link TcpSession} to an endpoint of the listener's
- * cluster, picked by the cluster's policy with failed endpoints ejected ({@link EndpointPicker}). Confined to the reactor thread; the counters are read by other threads only as
- * plain snapshots (stats are allowed to lag).
+ * cluster, picked by the cluster's policy with failed endpoints ejected ({@link EndpointPicker}). Confined to the
+ * reactor thread; the counters are read by other threads only as plain snapshots (stats are allowed to lag).
  */
 public final class TcpListenerWorker implements Listener.AcceptHandler {
     private static final int WARNINGS_PER_SECOND = 20;
 
     private final EpollReactor reactor;
     private final String listenerName;
-    private final Endpoint[] endpoints;
-    private final EndpointPicker picker;
+    private TcpUpstreams upstreams;
     private final long idleTimeoutNanos;
     private final int maxConnections;
     private final Set<TcpSession> sessions = new HashSet<>();
@@ -44,15 +40,12 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
                 WARNINGS_PER_SECOND, "tcp " + listener.name(), reactor);
         this.idleTimeoutNanos = listener.limits().idleTimeout().toNanos();
         this.maxConnections = listener.limits().maxConnections();
-        List<HostPort> hosts = cluster.endpoints();
-        this.endpoints = new Endpoint[hosts.size()];
-        for (int i = 0; i < endpoints.length; i++) {
-            MemorySegment sockaddr = reactor.arena().allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
-            int length = SocketAddresses.write(sockaddr, hosts.get(i).socketAddress());
-            endpoints[i] = new Endpoint(hosts.get(i).toString(), sockaddr, length, cluster.connectTimeout().toNanos(),
-                    cluster.socketBuffers().sendBytes(), cluster.socketBuffers().receiveBytes());
-        }
-        this.picker = new EndpointPicker(endpoints.length, cluster.lb(), cluster.ejectionTime().toNanos());
+        this.upstreams = new TcpUpstreams(cluster);
+    }
+
+    /** A reload: sessions accepted from now on go to {@code cluster}; those under way keep theirs. */
+    public void reconfigure(ClusterConfig cluster) {
+        upstreams = new TcpUpstreams(cluster);
     }
 
     /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
@@ -75,12 +68,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
         return reactor;
     }
 
-    EndpointPicker picker() {
-        return picker;
-    }
-
-    Endpoint endpoint(int index) {
-        return endpoints[index];
+    TcpUpstreams upstreams() {
+        return upstreams;
     }
 
     RateLimitedLog warnings() {
@@ -131,8 +120,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     }
 
     /** Reports this listener's sessions as its cluster's open upstream connections. Reactor thread only. */
-    public void reportUpstreams(int clusterIndex, ClusterGauges gauges) {
-        gauges.add(clusterIndex, activeSessions, 0, 0, picker.ejectedCount());
+    public void reportUpstreams(ClusterGauges gauges) {
+        gauges.add(upstreams.clusterName(), activeSessions, 0, 0, upstreams.picker().ejectedCount());
     }
 
     /** Closes every session at once (end of a drain). */

@@ -32,6 +32,7 @@ final class TcpSession {
     private static final int NO_ENDPOINT = -1;
 
     private final TcpListenerWorker worker;
+    private final TcpUpstreams upstreams;
     private final EpollReactor reactor;
     private final Syscalls sys;
     private final int clientFd;
@@ -55,6 +56,7 @@ final class TcpSession {
 
     TcpSession(TcpListenerWorker worker, int clientFd) {
         this.worker = worker;
+        this.upstreams = worker.upstreams();
         this.reactor = worker.reactor();
         this.sys = reactor.syscalls();
         this.clientFd = clientFd;
@@ -74,9 +76,9 @@ final class TcpSession {
     }
 
     private void connect() {
-        endpointIndex = worker.picker().pick();
-        endpoint = worker.endpoint(endpointIndex);
-        worker.picker().started(endpointIndex);
+        endpointIndex = upstreams.picker().pick();
+        endpoint = upstreams.endpoint(endpointIndex);
+        upstreams.picker().started(endpointIndex);
         upstreamFd = Sockets.connectNonBlocking(sys, endpoint.sockaddr(), endpoint.sockaddrLength(),
                 endpoint.sendBufferBytes(), endpoint.receiveBufferBytes());
         if (Errno.isOutOfResources(upstreamFd)) {
@@ -104,10 +106,10 @@ final class TcpSession {
      */
     private void connectFailed(String reason) {
         connectTimer.cancel();
-        worker.picker().connectFailed(endpointIndex);
+        upstreams.picker().connectFailed(endpointIndex);
         releaseUpstream();
         failedConnects++;
-        if (!worker.picker().mayTryAnother(failedConnects)) {
+        if (!upstreams.picker().mayTryAnother(failedConnects)) {
             fail(reason);
             return;
         }
@@ -128,7 +130,7 @@ final class TcpSession {
         upstreamFd = -1;
         upstreamInterest = NO_INTEREST;
         if (endpointIndex != NO_ENDPOINT) {
-            worker.picker().finished(endpointIndex);
+            upstreams.picker().finished(endpointIndex);
             endpointIndex = NO_ENDPOINT;
         }
     }
@@ -144,7 +146,7 @@ final class TcpSession {
             connectFailed("connect to " + endpoint + ": " + Errno.describe(result));
             return;
         }
-        worker.picker().connected(endpointIndex);
+        upstreams.picker().connected(endpointIndex);
         clientToUpstream.start(clientFd, upstreamFd);
         upstreamToClient.start(upstreamFd, clientFd);
         state = State.PROXYING;

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.isthmus.proxy.config.AdminConfig;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ConfigLoader;
+import dev.isthmus.proxy.config.ConfigSource;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.HostPort.PortRule;
 import dev.isthmus.proxy.config.HostResolver;
@@ -32,11 +33,13 @@ class CliTest {
     private final ByteArrayOutputStream out = new ByteArrayOutputStream();
     private final ByteArrayOutputStream err = new ByteArrayOutputStream();
     private ProxyConfig ran;
+    private Optional<ConfigSource> ranFrom;
     private int runtimeExit;
 
     private int run(String... args) {
-        ProxyRuntime recorder = config -> {
+        ProxyRuntime recorder = (config, source) -> {
             ran = config;
+            ranFrom = source;
             return runtimeExit;
         };
         PrintStream o = new PrintStream(out, true, StandardCharsets.UTF_8);
@@ -105,7 +108,7 @@ class CliTest {
     @Test
     void runtimeExceptionIsARuntimeFailure() {
         PrintStream e = new PrintStream(err, true, StandardCharsets.UTF_8);
-        ProxyRuntime failing = config -> {
+        ProxyRuntime failing = (config, source) -> {
             throw new IllegalStateException("bind: EADDRINUSE (98)");
         };
         int code = new Cli(System.out, e, failing, NO_DNS)
@@ -252,6 +255,32 @@ class CliTest {
         assertEquals(Workers.AUTO, ran.workers());
         assertEquals(Optional.of(new AdminConfig(hp("127.0.0.1:9902"))), ran.admin());
         assertEquals(List.of(ClusterConfig.of("pg", List.of(hp("127.0.0.1:6432")))), ran.clusters());
+    }
+
+    @Test
+    void aConfigFileIsReadAgainWithTheSameOverridesForAReloadAndFlagsHaveNothingToReload(@TempDir Path dir)
+            throws Exception {
+        Path yaml = dir.resolve("ok.yaml");
+        String tcpTo = """
+                workers: 2
+                listeners:
+                  - name: db
+                    address: 127.0.0.1:5432
+                    protocol: tcp
+                    cluster: pg
+                clusters: [{ name: pg, endpoints: [%s] }]
+                """;
+        Files.writeString(yaml, tcpTo.formatted("127.0.0.1:6432"));
+        assertEquals(0, run("--config", yaml.toString(), "--workers", "3"));
+        ConfigSource source = ranFrom.orElseThrow();
+        assertEquals(yaml.toString(), source.name());
+        Files.writeString(yaml, tcpTo.formatted("127.0.0.1:7432"));
+        ProxyConfig reread = source.load();
+        assertEquals(Workers.of(3), reread.workers());
+        assertEquals(List.of(ClusterConfig.of("pg", List.of(hp("127.0.0.1:7432")))), reread.clusters());
+
+        assertEquals(0, run("--listen", "127.0.0.1:0", "--upstream", "127.0.0.1:9000"));
+        assertEquals(Optional.empty(), ranFrom);
     }
 
     @Test

@@ -104,6 +104,12 @@ final class TcpProxyTest {
 
     private int startProxy(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb, int workers,
                            SocketBuffers buffers) throws Exception {
+        proxy = ProxyServer.start(config(upstreamPorts, connectTimeout, lb, workers, buffers));
+        return proxy.port("tcp");
+    }
+
+    private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
+                                      int workers, SocketBuffers buffers) {
         List<HostPort> endpoints = new ArrayList<>();
         for (int upstreamPort : upstreamPorts) {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
@@ -114,9 +120,7 @@ final class TcpProxyTest {
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         ListenerConfig listener = new ListenerConfig(defaults.name(), defaults.address(), defaults.protocol(),
                 defaults.cluster(), List.of(), List.of(), defaults.limits(), false, Optional.empty(), buffers);
-        proxy = ProxyServer.start(new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener),
-                List.of(cluster)));
-        return proxy.port("tcp");
+        return new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener), List.of(cluster));
     }
 
     private int startProxy(int upstreamPort) throws Exception {
@@ -261,6 +265,31 @@ final class TcpProxyTest {
             client.shutdownOutput();
             assertEquals(54321, originGot.get());
         }
+    }
+
+    @Test
+    void aReloadSendsNewSessionsToTheNewEndpointWhileOpenOnesGoOnWhereTheyWere() throws Exception {
+        TestOrigin first = closeLater(new TestOrigin(socket -> greetThenEcho(socket, '1')));
+        TestOrigin second = closeLater(new TestOrigin(socket -> greetThenEcho(socket, '2')));
+        int port = startProxy(first.port());
+        try (Socket open = connect(port)) {
+            assertEquals('1', open.getInputStream().read());
+            proxy.reload(config(List.of(second.port()), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN, 2,
+                    SocketBuffers.KERNEL_DEFAULT));
+            for (int i = 0; i < 4; i++) {
+                try (Socket next = connect(port)) {
+                    assertEquals('2', next.getInputStream().read(), "session " + i + " after the reload");
+                }
+            }
+            open.getOutputStream().write("still here".getBytes(StandardCharsets.US_ASCII));
+            assertEquals("still here", new String(open.getInputStream().readNBytes(10), StandardCharsets.US_ASCII));
+        }
+        assertEquals(1, first.acceptedCount());
+    }
+
+    private static void greetThenEcho(Socket socket, char greeting) throws IOException {
+        socket.getOutputStream().write(greeting);
+        socket.getInputStream().transferTo(socket.getOutputStream());
     }
 
     @Test

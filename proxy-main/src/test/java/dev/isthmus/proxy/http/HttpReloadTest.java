@@ -1,0 +1,126 @@
+package dev.isthmus.proxy.http;
+
+import dev.isthmus.proxy.config.ConfigLoader;
+import dev.isthmus.proxy.server.ReloadRefusedException;
+import dev.isthmus.proxy.testing.Eventually;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * A reload (SIGHUP) of routes and clusters into a running http listener: new requests follow the new config on the
+ * connections they came on, exchanges under way finish where they started, an unchanged cluster keeps its warm
+ * connections, and a change only a restart can make is refused whole.
+ */
+@Timeout(60)
+final class HttpReloadTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String ONE_CLUSTER = """
+            workers: 1
+            listeners:
+              - name: web
+                address: 127.0.0.1:0
+                protocol: http
+                routes:
+            %s
+                  - match: { prefix: / }
+                    cluster: %s
+            clusters:
+              - { name: %s, endpoints: [127.0.0.1:%d]%s }
+            """;
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    private static String config(String extraRoutes, String cluster, int port, String clusterKeys) {
+        return ONE_CLUSTER.formatted(extraRoutes.indent(6).stripTrailing(), cluster, cluster, port, clusterKeys);
+    }
+
+    private void reload(String yaml) throws Exception {
+        fixture.proxy().reload(new ConfigLoader().parse("reload.yaml", yaml));
+    }
+
+    @Test
+    void theNextRequestOnTheSameConnectionFollowsTheNewRoutesAndClusters() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        fixture.start(config("", "a", x.port(), ""));
+        RawClient client = fixture.client();
+        assertEquals("x GET /one\n", client.get("/one").bodyText());
+        reload(config("""
+                - match: { path: /hello }
+                  direct_response: { status: 200, body: "reloaded\\n" }""", "b", y.port(), ""));
+        assertEquals("y GET /two\n", client.get("/two").bodyText());
+        assertEquals("reloaded\n", client.get("/hello").bodyText());
+        assertEquals(1, x.requests().size());
+    }
+
+    @Test
+    void aClusterThatDidNotChangeKeepsItsPooledConnection() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        fixture.start(config("", "a", x.port(), ""));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/before").status());
+        reload(config("""
+                - match: { path: /hello }
+                  direct_response: { status: 200, body: "new route\\n" }""", "a", x.port(), ""));
+        assertEquals("x GET /after\n", client.get("/after").bodyText());
+        assertEquals(1, x.acceptedCount(), "the pooled upstream connection went on after the reload");
+    }
+
+    @Test
+    void aChangedClusterClosesItsIdleConnectionsAndConnectsAgain() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        fixture.start(config("", "a", x.port(), ""));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/before").status());
+        reload(config("", "a", x.port(), ", max_connections: 7"));
+        Eventually.await("the retired pool's idle connection closed", WAIT,
+                () -> x.connections().getFirst().peer() == OriginConnection.PeerState.EOF);
+        assertEquals("x GET /after\n", client.get("/after").bodyText());
+        assertEquals(2, x.acceptedCount());
+    }
+
+    @Test
+    void anExchangeUnderWayFinishesOnTheClusterItStartedWithWhoseConnectionThenCloses() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        x.on("/slow", OriginScripts.after(release, OriginScripts.text(200, "finished on x")));
+        fixture.start(config("", "a", x.port(), ""));
+        RawClient busy = fixture.client();
+        busy.send(RawClient.head("GET", "/slow"));
+        Eventually.await("the slow request reached x", WAIT, () -> x.requests().size() == 1);
+
+        reload(config("", "b", y.port(), ""));
+        assertEquals("y GET /meanwhile\n", fixture.client().get("/meanwhile").bodyText());
+        release.countDown();
+        assertEquals("finished on x", busy.read().bodyText());
+        Eventually.await("x's connection closed instead of going back to a retired pool", WAIT,
+                () -> x.connections().getFirst().peer() == OriginConnection.PeerState.EOF);
+        assertEquals("y GET /next\n", busy.get("/next").bodyText());
+    }
+
+    @Test
+    void aChangeOnlyARestartCanMakeIsRefusedAndNothingChanges() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        HttpTestOrigin y = fixture.origin("y");
+        String running = config("", "a", x.port(), "");
+        fixture.start(running);
+        String otherTimeout = config("", "b", y.port(), "")
+                .replace("protocol: http\n", "protocol: http\n    request_head_timeout: 3s\n");
+        ReloadRefusedException refused = assertThrows(ReloadRefusedException.class, () -> reload(otherTimeout));
+        assertEquals("listener web: limits changed (restart to apply)", refused.getMessage());
+        ReloadRefusedException workers = assertThrows(ReloadRefusedException.class,
+                () -> reload(running.replace("workers: 1", "workers: 2")));
+        assertTrue(workers.getMessage().startsWith("workers: 2 in the new config, 1 running"), workers.getMessage());
+        assertEquals("x GET /still\n", fixture.client().get("/still").bodyText());
+    }
+}
