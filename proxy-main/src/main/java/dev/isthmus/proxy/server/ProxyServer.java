@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLongArray;
 
 /**
  * The running proxy: a {@link ReactorGroup} with every configured listener open on every reactor. Started and stopped
@@ -43,6 +44,8 @@ public final class ProxyServer implements AutoCloseable {
     private AdminServer admin;
     /** Set by the main thread when a drain begins, read by the admin thread. */
     private volatile boolean draining;
+    /** Reloads by {@link ReloadOutcome}, read by the admin thread. */
+    private final AtomicLongArray reloads = new AtomicLongArray(ReloadOutcome.values().length);
 
     private ProxyServer(ReactorGroup group, ProxyConfig config) {
         this.group = group;
@@ -133,8 +136,9 @@ public final class ProxyServer implements AutoCloseable {
      * swapped in; otherwise the reason is logged and the running config stays. Never throws: a signal handler's
      * exception would be lost.
      */
-    void reloadFrom(Optional<ConfigSource> source) {
+    public void reloadFrom(Optional<ConfigSource> source) {
         if (source.isEmpty()) {
+            count(ReloadOutcome.REFUSED);
             LOG.log(System.Logger.Level.WARNING, "SIGHUP: started from flags, there is no config file to reload");
             return;
         }
@@ -143,18 +147,21 @@ public final class ProxyServer implements AutoCloseable {
             reload(source.get().load());
             LOG.log(System.Logger.Level.INFO, "config {0} reloaded", name);
         } catch (ConfigException e) {
+            count(ReloadOutcome.INVALID);
             for (ConfigError error : e.errors()) {
                 LOG.log(System.Logger.Level.WARNING, "{0}", error);
             }
             LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: it is invalid; the running config stays",
                     name);
         } catch (IOException e) {
+            count(ReloadOutcome.INVALID);
             LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: cannot read it ({1}); the running config"
                     + " stays", name, e.getMessage());
         } catch (ReloadRefusedException e) {
             LOG.log(System.Logger.Level.WARNING, "config {0} not reloaded: {1}; the running config stays", name,
                     e.getMessage());
         } catch (Exception e) {
+            count(ReloadOutcome.FAILED);
             LOG.log(System.Logger.Level.ERROR, "config " + name + ": reload failed part way", e);
         }
     }
@@ -166,11 +173,9 @@ public final class ProxyServer implements AutoCloseable {
      * {@link ReloadCheck} finds a change only a restart can make, or while draining.
      */
     public synchronized void reload(ProxyConfig next) throws Exception {
-        if (draining) {
-            throw new ReloadRefusedException("draining");
-        }
-        String refusal = ReloadCheck.refusal(running, next, group.size());
+        String refusal = draining ? "draining" : ReloadCheck.refusal(running, next, group.size());
         if (refusal != null) {
+            count(ReloadOutcome.REFUSED);
             throw new ReloadRefusedException(refusal);
         }
         for (int i = 0; i < listeners.size(); i++) {
@@ -178,6 +183,11 @@ public final class ProxyServer implements AutoCloseable {
         }
         running = next;
         clusters = next.clusters();
+        count(ReloadOutcome.APPLIED);
+    }
+
+    private void count(ReloadOutcome outcome) {
+        reloads.incrementAndGet(outcome.ordinal());
     }
 
     private void startAdmin(AdminConfig config) throws IOException {
@@ -203,7 +213,11 @@ public final class ProxyServer implements AutoCloseable {
             counters.add(listener.counters(group, STATS_TIMEOUT, clusters));
         }
         long uptime = Duration.ofNanos(System.nanoTime() - startNanos).toSeconds();
-        return StatsPage.render(group.size(), uptime, draining, counters, clusters);
+        long[] reloadCounts = new long[reloads.length()];
+        for (int i = 0; i < reloadCounts.length; i++) {
+            reloadCounts[i] = reloads.get(i);
+        }
+        return StatsPage.render(group.size(), uptime, draining, reloadCounts, counters, clusters);
     }
 
     /** The admin endpoint's port; the config must have one. */

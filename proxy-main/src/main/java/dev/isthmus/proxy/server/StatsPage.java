@@ -16,13 +16,19 @@ final class StatsPage {
     private StatsPage() {
     }
 
-    static String render(int workers, long uptimeSeconds, boolean draining, List<ListenerCounters> listeners,
-            ClusterCounters clusters) {
+    /** @param reloads reloads by {@link ReloadOutcome} ordinal */
+    static String render(int workers, long uptimeSeconds, boolean draining, long[] reloads,
+            List<ListenerCounters> listeners, ClusterCounters clusters) {
         PrometheusText text = new PrometheusText();
         text.family("isthmus_workers", Type.GAUGE, "Reactor threads serving the listeners.").sample(workers);
         text.family("isthmus_uptime_seconds", Type.GAUGE, "Seconds since the proxy started.").sample(uptimeSeconds);
         text.family("isthmus_draining", Type.GAUGE, "1 once a drain (SIGTERM, SIGINT) began, else 0.")
                 .sample(draining ? 1 : 0);
+        text.family("isthmus_config_reloads_total", Type.COUNTER, "Config reloads (SIGHUP) by outcome: applied;"
+                + " refused, needing a restart; invalid, the file unreadable or invalid; failed part way.");
+        for (ReloadOutcome outcome : ReloadOutcome.values()) {
+            text.sample(reloads[outcome.ordinal()], "result", outcome.label());
+        }
 
         text.family("isthmus_listener_connections_accepted_total", Type.COUNTER, "Downstream connections accepted.");
         for (ListenerCounters l : listeners) {

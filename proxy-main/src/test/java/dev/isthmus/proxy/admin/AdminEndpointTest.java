@@ -1,10 +1,16 @@
 package dev.isthmus.proxy.admin;
 
+import dev.isthmus.proxy.config.ConfigError;
+import dev.isthmus.proxy.config.ConfigException;
+import dev.isthmus.proxy.config.ConfigLoader;
+import dev.isthmus.proxy.config.ConfigSource;
+import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.proxy.http.HttpTestOrigin;
 import dev.isthmus.proxy.http.OriginScripts;
 import dev.isthmus.proxy.http.ProxyFixture;
 import dev.isthmus.proxy.http.RawClient;
 import dev.isthmus.proxy.http.RawResponse;
+import dev.isthmus.proxy.server.ReloadRefusedException;
 import dev.isthmus.proxy.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -14,6 +20,7 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -21,6 +28,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** The admin endpoint: readiness that follows a drain, and stats that count what the listeners did. */
@@ -95,6 +103,33 @@ final class AdminEndpointTest {
                 "every upstream connection is back in its pool");
         assertEquals(0, sample(page, "isthmus_cluster_pending_requests{cluster=\"o\"}"));
         assertEquals(0, sample(page, "isthmus_cluster_ejected_endpoints{cluster=\"o\"}"));
+    }
+
+    @Test
+    void reloadsAreCountedByOutcome() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        String running = config(origin.port(), 1);
+        fixture.start(running);
+        ConfigLoader loader = new ConfigLoader();
+        fixture.proxy().reload(loader.parse("same.yaml", running));
+        assertThrows(ReloadRefusedException.class,
+                () -> fixture.proxy().reload(loader.parse("more.yaml", config(origin.port(), 2))));
+        fixture.proxy().reloadFrom(Optional.of(new ConfigSource() {
+            @Override
+            public String name() {
+                return "broken.yaml";
+            }
+
+            @Override
+            public ProxyConfig load() throws ConfigException {
+                throw new ConfigException(new ConfigError("broken.yaml", 3, "listeners", "not a list"));
+            }
+        }));
+        String page = admin("/stats").bodyText();
+        assertEquals(1, sample(page, "isthmus_config_reloads_total{result=\"applied\"}"));
+        assertEquals(1, sample(page, "isthmus_config_reloads_total{result=\"refused\"}"));
+        assertEquals(1, sample(page, "isthmus_config_reloads_total{result=\"invalid\"}"));
+        assertEquals(0, sample(page, "isthmus_config_reloads_total{result=\"failed\"}"));
     }
 
     @Test
