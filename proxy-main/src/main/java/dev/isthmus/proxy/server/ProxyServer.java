@@ -18,6 +18,9 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicLongArray;
@@ -39,7 +42,10 @@ public final class ProxyServer implements AutoCloseable {
     private ProxyConfig running;
     /** The running config's clusters, read by the admin thread for {@code /stats}. */
     private volatile List<ClusterConfig> clusters;
-    private final List<ListenerRuntime> listeners = new ArrayList<>();
+    /** Written under this object's lock (start, reload), iterated by the admin thread too. */
+    private final List<ListenerRuntime> listeners = new CopyOnWriteArrayList<>();
+    /** Listeners a reload removed, draining in the background until their connections are done. */
+    private final Set<ListenerRuntime> retiring = ConcurrentHashMap.newKeySet();
     private final long startNanos = System.nanoTime();
     private AdminServer admin;
     /** Set by the main thread when a drain begins, read by the admin thread. */
@@ -169,21 +175,77 @@ public final class ProxyServer implements AutoCloseable {
     /**
      * Swaps in {@code next}: each reactor routes its next requests by the new routes and sends them to the new
      * clusters, keeps the pooled connections of a cluster that did not change, and lets exchanges already under way
-     * finish on the clusters they started with, whose connections then close. Refused, changing nothing, when
-     * {@link ReloadCheck} finds a change only a restart can make, or while draining.
+     * finish on the clusters they started with, whose connections then close. A listener the new config adds opens
+     * on every reactor first; one it no longer has stops accepting and drains in the background, as on SIGTERM.
+     * Refused, changing nothing, when {@link ReloadCheck} finds a change only a restart can make, when a new listener
+     * cannot open, or while draining.
      */
     public synchronized void reload(ProxyConfig next) throws Exception {
         String refusal = draining ? "draining" : ReloadCheck.refusal(running, next, group.size());
         if (refusal != null) {
             count(ReloadOutcome.REFUSED);
-            throw new ReloadRefusedException(refusal);
+            throw new ReloadRefusedException(refusal + " (restart to apply)");
         }
-        for (int i = 0; i < listeners.size(); i++) {
-            listeners.get(i).reconfigure(next, next.listeners().get(i), group, REACTOR_TASK_TIMEOUT);
+        List<ListenerRuntime> added = openAdded(next);
+        List<ListenerRuntime> removed = new ArrayList<>();
+        for (ListenerRuntime listener : listeners) {
+            ListenerConfig kept = ReloadCheck.named(next, listener.name());
+            if (kept == null) {
+                removed.add(listener);
+            } else {
+                listener.reconfigure(next, kept, group, REACTOR_TASK_TIMEOUT);
+            }
+        }
+        listeners.addAll(added);
+        listeners.removeAll(removed);
+        for (ListenerRuntime listener : removed) {
+            retire(listener);
         }
         running = next;
         clusters = next.clusters();
         count(ReloadOutcome.APPLIED);
+    }
+
+    /** Opens every listener of {@code next} the running config lacks; if one fails, closes those and refuses. */
+    private List<ListenerRuntime> openAdded(ProxyConfig next) throws Exception {
+        List<ListenerRuntime> added = new ArrayList<>();
+        for (ListenerConfig config : next.listeners()) {
+            if (ReloadCheck.named(running, config.name()) != null) {
+                continue;
+            }
+            try {
+                added.add(ListenerRuntime.open(next, config, group, REACTOR_TASK_TIMEOUT));
+            } catch (Exception e) {
+                for (ListenerRuntime opened : added) {
+                    drainListeners(List.of(opened), listener -> Duration.ZERO);
+                }
+                count(ReloadOutcome.REFUSED);
+                throw new ReloadRefusedException(e.getMessage());
+            }
+        }
+        for (ListenerRuntime listener : added) {
+            LOG.log(System.Logger.Level.INFO, "listener {0} added on port {1}", listener.name(),
+                    Integer.toString(listener.port()));
+        }
+        return added;
+    }
+
+    /** A listener a reload removed: it drains in the background, for its own {@code drain_timeout}. */
+    private void retire(ListenerRuntime listener) {
+        retiring.add(listener);
+        Thread.ofVirtual().name("isthmus-retire-" + listener.name()).start(() -> {
+            try {
+                drainListeners(List.of(listener), ListenerRuntime::drainTimeout);
+                LOG.log(System.Logger.Level.INFO, "listener {0} removed", listener.name());
+            } catch (Exception e) {
+                if (!draining) {
+                    LOG.log(System.Logger.Level.WARNING, "listener {0}: closing it after its removal failed: {1}",
+                            listener.name(), e.getMessage());
+                }
+            } finally {
+                retiring.remove(listener);
+            }
+        });
     }
 
     private void count(ReloadOutcome outcome) {
@@ -256,21 +318,38 @@ public final class ProxyServer implements AutoCloseable {
     }
 
     /**
-     * Stops accepting on every listener, then gives each listener's in-flight connections that listener's own time
-     * ({@code drain_timeout}) before closing them, logging how many were cut; stops the reactors when all are done.
+     * Stops accepting on every listener (those a reload is still retiring too), drains them ({@link #drainListeners})
+     * and stops the reactors when all are done.
      */
     private synchronized void drain(Function<ListenerRuntime, Duration> timeouts) throws Exception {
         if (draining) {
             return;
         }
         draining = true;
-        for (ListenerRuntime listener : listeners) {
+        List<ListenerRuntime> all = new ArrayList<>(listeners);
+        all.addAll(retiring);
+        drainListeners(all, timeouts);
+        if (admin != null) {
+            admin.close();
+        }
+        if (!group.shutdown(REACTOR_TASK_TIMEOUT)) {
+            LOG.log(System.Logger.Level.WARNING, "a reactor did not stop within {0}", REACTOR_TASK_TIMEOUT);
+        }
+    }
+
+    /**
+     * Stops accepting on {@code set}, then gives each listener's in-flight connections that listener's own time
+     * before closing them, logging how many were cut, and closes its access log.
+     */
+    private void drainListeners(List<ListenerRuntime> set, Function<ListenerRuntime, Duration> timeouts)
+            throws Exception {
+        for (ListenerRuntime listener : set) {
             listener.stopAccepting(group, REACTOR_TASK_TIMEOUT);
         }
         long start = System.nanoTime();
-        List<ListenerRuntime> draining = new ArrayList<>(listeners);
-        while (!draining.isEmpty()) {
-            Iterator<ListenerRuntime> it = draining.iterator();
+        List<ListenerRuntime> pending = new ArrayList<>(set);
+        while (!pending.isEmpty()) {
+            Iterator<ListenerRuntime> it = pending.iterator();
             while (it.hasNext()) {
                 ListenerRuntime listener = it.next();
                 long active = listener.activeConnections();
@@ -287,19 +366,13 @@ public final class ProxyServer implements AutoCloseable {
                     it.remove();
                 }
             }
-            if (!draining.isEmpty()) {
+            if (!pending.isEmpty()) {
                 Thread.sleep(DRAIN_POLL);
             }
         }
-        for (ListenerRuntime listener : listeners) {
+        for (ListenerRuntime listener : set) {
             listener.closeAll(group, REACTOR_TASK_TIMEOUT);
             listener.closeAccessLog();
-        }
-        if (admin != null) {
-            admin.close();
-        }
-        if (!group.shutdown(REACTOR_TASK_TIMEOUT)) {
-            LOG.log(System.Logger.Level.WARNING, "a reactor did not stop within {0}", REACTOR_TASK_TIMEOUT);
         }
     }
 

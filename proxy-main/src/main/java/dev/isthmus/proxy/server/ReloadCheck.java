@@ -9,9 +9,10 @@ import java.util.function.Function;
 
 /**
  * Whether a running proxy can take a new config without a restart. Routes, virtual hosts and clusters (a tcp
- * listener's too) are swapped in place; the listening sockets and what they were built with (workers, addresses,
- * protocols, limits and timeouts, access logs, path normalization, socket buffers) and the admin endpoint stay as
- * they are, so a change to any of those is refused, naming it, rather than half applied.
+ * listener's too) are swapped in place, and listeners may come and go by name; a listener that stays keeps its
+ * sockets and what they were built with (address, protocol, limits and timeouts, access log, path normalization,
+ * socket buffers), and so do the workers and the admin endpoint, so a change to any of those is refused, naming it,
+ * rather than half applied.
  */
 final class ReloadCheck {
     private static final List<Field> LISTENER_FIELDS = List.of(
@@ -34,18 +35,25 @@ final class ReloadCheck {
         if (!running.admin().equals(next.admin())) {
             return "admin: changed";
         }
-        List<String> runningNames = running.listeners().stream().map(ListenerConfig::name).toList();
-        List<String> nextNames = next.listeners().stream().map(ListenerConfig::name).toList();
-        if (!runningNames.equals(nextNames)) {
-            return "listeners: " + nextNames + " in the new config, " + runningNames + " running";
-        }
-        for (int i = 0; i < runningNames.size(); i++) {
-            ListenerConfig was = running.listeners().get(i);
-            ListenerConfig now = next.listeners().get(i);
+        for (ListenerConfig was : running.listeners()) {
+            ListenerConfig now = named(next, was.name());
+            if (now == null) {
+                continue;
+            }
             for (Field field : LISTENER_FIELDS) {
                 if (!Objects.equals(field.value().apply(was), field.value().apply(now))) {
                     return "listener " + was.name() + ": " + field.name() + " changed";
                 }
+            }
+        }
+        return null;
+    }
+
+    /** The listener of {@code config} called {@code name}, or null. */
+    static ListenerConfig named(ProxyConfig config, String name) {
+        for (ListenerConfig listener : config.listeners()) {
+            if (listener.name().equals(name)) {
+                return listener;
             }
         }
         return null;

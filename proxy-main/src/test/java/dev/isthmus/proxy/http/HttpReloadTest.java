@@ -7,6 +7,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 
@@ -15,9 +21,9 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A reload (SIGHUP) of routes and clusters into a running http listener: new requests follow the new config on the
- * connections they came on, exchanges under way finish where they started, an unchanged cluster keeps its warm
- * connections, and a change only a restart can make is refused whole.
+ * A reload (SIGHUP) of routes, clusters and listeners into a running proxy: new requests follow the new config on
+ * the connections they came on, exchanges under way finish where they started, an unchanged cluster keeps its warm
+ * connections, listeners open and drain by name, and what cannot be applied is refused whole.
  */
 @Timeout(60)
 final class HttpReloadTest {
@@ -106,6 +112,66 @@ final class HttpReloadTest {
         Eventually.await("x's connection closed instead of going back to a retired pool", WAIT,
                 () -> x.connections().getFirst().peer() == OriginConnection.PeerState.EOF);
         assertEquals("y GET /next\n", busy.get("/next").bodyText());
+    }
+
+    private static final String WEB_AND = """
+            workers: 1
+            listeners:
+              - name: web
+                address: 127.0.0.1:0
+                routes:
+                  - match: { prefix: / }
+                    direct_response: { status: 200, body: "%s" }
+            %s""";
+
+    private static String listener(String name, String address, String body) {
+        return """
+                - name: %s
+                  address: %s
+                  routes:
+                    - match: { prefix: / }
+                      direct_response: { status: 200, body: "%s" }
+                """.formatted(name, address, body).indent(2);
+    }
+
+    @Test
+    void aReloadOpensAnAddedListenerAndDrainsARemovedOne() throws Exception {
+        fixture.start(WEB_AND.formatted("web", listener("extra", "127.0.0.1:0", "extra")));
+        int extraPort = fixture.proxy().port("extra");
+        RawClient idle = fixture.closeLater(RawClient.connect(extraPort));
+        assertEquals("extra", idle.get("/").bodyText());
+
+        reload(WEB_AND.formatted("web", listener("third", "127.0.0.1:0", "third")));
+        idle.assertClosedByPeer();
+        Eventually.await("the removed listener's port closed", WAIT, () -> refuses(extraPort));
+        assertThrows(IllegalArgumentException.class, () -> fixture.proxy().port("extra"));
+        try (RawClient client = RawClient.connect(fixture.proxy().port("third"))) {
+            assertEquals("third", client.get("/").bodyText());
+        }
+        assertEquals("web", fixture.client().get("/").bodyText());
+    }
+
+    @Test
+    void aListenerThatCannotOpenRefusesTheWholeReloadAndClosesTheOnesItOpened() throws Exception {
+        fixture.start(WEB_AND.formatted("before", ""));
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            String next = WEB_AND.formatted("after", listener("opens", "127.0.0.1:0", "a")
+                    + listener("taken", "127.0.0.1:" + taken.getLocalPort(), "b"));
+            ReloadRefusedException refused = assertThrows(ReloadRefusedException.class, () -> reload(next));
+            assertTrue(refused.getMessage().contains("EADDRINUSE"), refused.getMessage());
+        }
+        assertThrows(IllegalArgumentException.class, () -> fixture.proxy().port("opens"));
+        assertEquals("before", fixture.client().get("/").bodyText());
+    }
+
+    private static boolean refuses(int port) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), port)) {
+            return false;
+        } catch (ConnectException e) {
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
