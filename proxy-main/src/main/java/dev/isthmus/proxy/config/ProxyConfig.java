@@ -37,6 +37,11 @@ public record ProxyConfig(
         return -1;
     }
 
+    /** The named listener. */
+    public Optional<ListenerConfig> listener(String name) {
+        return listeners.stream().filter(listener -> listener.name().equals(name)).findFirst();
+    }
+
     /** The named cluster. */
     public Optional<ClusterConfig> cluster(String name) {
         int index = clusterIndex(name);

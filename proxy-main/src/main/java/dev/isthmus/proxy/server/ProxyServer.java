@@ -189,11 +189,11 @@ public final class ProxyServer implements AutoCloseable {
         List<ListenerRuntime> added = openAdded(next);
         List<ListenerRuntime> removed = new ArrayList<>();
         for (ListenerRuntime listener : listeners) {
-            ListenerConfig kept = ReloadCheck.named(next, listener.name());
-            if (kept == null) {
+            Optional<ListenerConfig> kept = next.listener(listener.name());
+            if (kept.isEmpty()) {
                 removed.add(listener);
             } else {
-                listener.reconfigure(next, kept, group, REACTOR_TASK_TIMEOUT);
+                listener.reconfigure(next, kept.get(), group, REACTOR_TASK_TIMEOUT);
             }
         }
         listeners.addAll(added);
@@ -210,7 +210,7 @@ public final class ProxyServer implements AutoCloseable {
     private List<ListenerRuntime> openAdded(ProxyConfig next) throws Exception {
         List<ListenerRuntime> added = new ArrayList<>();
         for (ListenerConfig config : next.listeners()) {
-            if (ReloadCheck.named(running, config.name()) != null) {
+            if (running.listener(config.name()).isPresent()) {
                 continue;
             }
             try {

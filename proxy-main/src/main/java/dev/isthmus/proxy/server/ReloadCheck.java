@@ -5,6 +5,7 @@ import dev.isthmus.proxy.config.ProxyConfig;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Function;
 
 /**
@@ -36,12 +37,12 @@ final class ReloadCheck {
             return "admin: changed";
         }
         for (ListenerConfig was : running.listeners()) {
-            ListenerConfig now = named(next, was.name());
-            if (now == null) {
+            Optional<ListenerConfig> now = next.listener(was.name());
+            if (now.isEmpty()) {
                 continue;
             }
             for (Field field : LISTENER_FIELDS) {
-                if (!Objects.equals(field.value().apply(was), field.value().apply(now))) {
+                if (!Objects.equals(field.value().apply(was), field.value().apply(now.get()))) {
                     return "listener " + was.name() + ": " + field.name() + " changed";
                 }
             }
@@ -49,15 +50,6 @@ final class ReloadCheck {
         return null;
     }
 
-    /** The listener of {@code config} called {@code name}, or null. */
-    static ListenerConfig named(ProxyConfig config, String name) {
-        for (ListenerConfig listener : config.listeners()) {
-            if (listener.name().equals(name)) {
-                return listener;
-            }
-        }
-        return null;
-    }
 
     private record Field(String name, Function<ListenerConfig, Object> value) {
     }
