@@ -252,13 +252,18 @@ final class ClientConnection implements EventHandler {
 
     /**
      * The client sent its FIN. As HAProxy does by default (no {@code abortonclose}), and unlike nginx, that is a
-     * half-close, not an abort: many clients shut down their sending side once the request is out and still read
-     * the response. The exchange goes on and the connection closes after it; a client that is really gone resets
-     * (EPOLLERR/EPOLLHUP, or a failed write), which aborts the exchange and closes the upstream connection.
+     * half-close, not an abort: many clients shut down their sending side once their requests are out and still
+     * read the responses. Every request it sent before the FIN is answered, the last with {@code Connection: close}
+     * (see {@link #lastRequestBeforeFin}); a client that is really gone resets (EPOLLERR/EPOLLHUP, or a failed
+     * write), which aborts the exchange and closes the upstream connection.
      */
     private void halfClosedByClient() {
         clientHalfClosed = true;
-        closeAfterResponse = true;
+    }
+
+    /** The client has sent its FIN and no byte after {@code requestEnd} is buffered: no request follows this one. */
+    private boolean lastRequestBeforeFin(long requestEnd) {
+        return clientHalfClosed && filled <= requestEnd;
     }
 
     private boolean requestBodyActive() {
@@ -419,7 +424,7 @@ final class ClientConnection implements EventHandler {
         upgradeRequested = head.upgradeRequested() && head.upgradeOffers(WEBSOCKET);
         clientAskedToClose = !head.keepAlive();
         clientKeepAlive = !clientAskedToClose && !worker.draining;
-        closeAfterResponse = !clientKeepAlive || clientHalfClosed;
+        closeAfterResponse = !clientKeepAlive || lastRequestBeforeFin(headStart + headLength);
         responseStarted = false;
         onlyInterimSent = false;
         retried = false;
@@ -874,7 +879,8 @@ final class ClientConnection implements EventHandler {
             return;
         }
         boolean dechunk = framing == Framing.CHUNKED && http10;
-        if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining) {
+        if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining
+                || lastRequestBeforeFin(requestEnd)) {
             closeAfterResponse = true;
         }
         if (worker.forwardedHeads.response(head, version, closeAfterResponse && !switching) < 0) {

@@ -395,6 +395,28 @@ final class HttpUpstreamErrorTest {
     }
 
     @Test
+    void everyRequestPipelinedBeforeAHalfCloseIsAnswered() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        CountDownLatch finSent = new CountDownLatch(1);
+        origin.on("/first", OriginScripts.after(finSent, OriginScripts.reflect()));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/first")
+                + "POST /second HTTP/1.1\r\nHost: test\r\nContent-Length: 5\r\n\r\nhello"
+                + RawClient.head("GET", "/direct")
+                + RawClient.head("GET", "/fourth"));
+        client.shutdownOutput();
+        finSent.countDown();
+        assertEquals("o GET /first\n", client.read().bodyText());
+        assertEquals("o POST /second\n", client.read().bodyText());
+        assertEquals("direct\n", client.read().bodyText());
+        RawResponse last = client.read();
+        assertEquals("o GET /fourth\n", last.bodyText());
+        assertEquals("close", last.header("Connection"), "the last answer says it is the last");
+        client.assertClosedByPeer();
+        assertEquals(3, origin.requests().size());
+    }
+
+    @Test
     void clientGoneWhileWaitingForTheResponseClosesTheUpstreamConnection() throws Exception {
         HttpTestOrigin origin = startWithOrigin("");
         origin.on("/wait", OriginScripts.waitForPeerClose());
