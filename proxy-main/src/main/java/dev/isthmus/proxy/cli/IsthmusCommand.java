@@ -19,7 +19,8 @@ import picocli.CommandLine.Option;
         footer = {
             "",
             "Signals: SIGTERM or SIGINT drains (stop accepting, finish in-flight requests, exit 0); "
-                    + "SIGHUP reloads the config file (routes, clusters, listeners); SIGUSR1 reopens the access logs.",
+                    + "SIGHUP reloads the config file (routes, clusters, listeners, timeouts); "
+                    + "SIGUSR1 reopens the access logs.",
             "",
             "Exit status: 0 clean shutdown or valid config, 2 bad usage or invalid config, 1 runtime failure.",
         })

@@ -153,7 +153,7 @@ final class ClientConnection implements EventHandler {
         this.sys = reactor.syscalls();
         this.fd = fd;
         this.clientIp = clientIp;
-        this.timer = new PhaseTimer(reactor, worker.limits.streamIdleTimeout().toNanos(), this::onTimeout);
+        this.timer = new PhaseTimer(reactor, this::onTimeout);
         this.interest = new Interest(reactor);
         this.toClient = new PendingWrite(sys, worker.chunks);
         this.toUpstream = new PendingWrite(sys, worker.chunks);
@@ -264,6 +264,11 @@ final class ClientConnection implements EventHandler {
     /** The client has sent its FIN and no byte after {@code requestEnd} is buffered: no request follows this one. */
     private boolean lastRequestBeforeFin(long requestEnd) {
         return clientHalfClosed && filled <= requestEnd;
+    }
+
+    /** Read at each arm, not kept: a reload may change the listener's limits while this connection lives. */
+    private long streamIdleNanos() {
+        return worker.limits.streamIdleTimeout().toNanos();
     }
 
     private boolean requestBodyActive() {
@@ -449,7 +454,7 @@ final class ClientConnection implements EventHandler {
                         + routedPool.name() + " is at max_connections and max_pending");
             } else if (state == State.AWAITING_UPSTREAM) {
                 // Queued or connecting; a pooled connection handed over inside acquire has armed its own timer.
-                timer.armStallCheck();
+                timer.armStallCheck(streamIdleNanos());
             }
             return;
         }
@@ -719,7 +724,7 @@ final class ClientConnection implements EventHandler {
         if (requestBodyDone) {
             armRouteTimeout();
         } else {
-            timer.armStallCheck();
+            timer.armStallCheck(streamIdleNanos());
         }
         progress();
     }
@@ -855,7 +860,7 @@ final class ClientConnection implements EventHandler {
     }
 
     private void forwardFinalHead(ResponseHead head) {
-        timer.armStallCheck();
+        timer.armStallCheck(streamIdleNanos());
         responseStatus = head.statusCode();
         Framing framing = head.framing();
         upstreamKeepAlive = head.keepAlive();
@@ -1331,14 +1336,14 @@ final class ClientConnection implements EventHandler {
         if (route.timeoutNanos() > 0) {
             timer.arm(PhaseTimer.Purpose.UPSTREAM, route.timeoutNanos());
         } else {
-            timer.armStallCheck();
+            timer.armStallCheck(streamIdleNanos());
         }
     }
 
     /** Ends an exchange on which nothing moved for the stream idle timeout, saying which side went quiet. */
     private void onStallCheck() {
         if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING && state != State.SWITCHING)
-                || timer.rearmIfActive()) {
+                || timer.rearmIfActive(streamIdleNanos())) {
             return;
         }
         String quiet = " for " + worker.limits.streamIdleTimeout().toNanos() / 1_000_000 + " ms";

@@ -43,7 +43,11 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     final EpollReactor reactor;
     final ListenerConfig config;
-    final ListenerLimits limits;
+    /**
+     * Replaced by {@link #reconfigure}, except the two sizes the parser and chunk pools were built with, which a
+     * reload may not change; connections read the timeouts each time they arm one.
+     */
+    ListenerLimits limits;
     /** Replaced by {@link #reconfigure}; a connection reads it once per request, when it routes the request. */
     RouteTable routes;
     final RequestParser requestParser;
@@ -124,9 +128,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         if (connection.open()) {
             connections.add(connection);
             activeConnections = connections.size();
-            if (activeConnections >= limits.maxConnections() && listener != null) {
-                listener.pause();
-            }
+            acceptWithinLimit();
         }
     }
 
@@ -140,11 +142,12 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     }
 
     /**
-     * A reload: the next requests are routed by {@code nextRoutes} to the clusters of {@code next}. A cluster whose
-     * config did not change keeps its pool, with its warm connections and ejections; the others' pools are retired
-     * (see {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
+     * A reload: the next requests are routed by {@code nextRoutes} to the clusters of {@code next}, under the
+     * timeouts, {@code max_connections} and splice threshold of {@code nextLimits}. A cluster whose config did not
+     * change keeps its pool, with its warm connections and ejections; the others' pools are retired (see
+     * {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
      */
-    public void reconfigure(ProxyConfig next, RouteTable nextRoutes) {
+    public void reconfigure(ProxyConfig next, ListenerLimits nextLimits, RouteTable nextRoutes) {
         UpstreamPool[] nextPools = new UpstreamPool[next.clusters().size()];
         for (UpstreamPool pool : pools) {
             if (pool == null) {
@@ -160,13 +163,25 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         pools = nextPools;
         proxy = next;
         routes = nextRoutes;
+        limits = nextLimits;
+        acceptWithinLimit();
     }
 
     void connectionClosed(ClientConnection connection) {
         connections.remove(connection);
         activeConnections = connections.size();
-        if (activeConnections < limits.maxConnections() && listener != null) {
+        acceptWithinLimit();
+    }
+
+    /** Accepts while under {@code max_connections}, pauses at it (a reload may have moved it either way). */
+    private void acceptWithinLimit() {
+        if (listener == null) {
+            return;
+        }
+        if (activeConnections < limits.maxConnections()) {
             listener.resume();
+        } else {
+            listener.pause();
         }
     }
 

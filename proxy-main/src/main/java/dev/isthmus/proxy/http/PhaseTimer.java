@@ -23,13 +23,11 @@ final class PhaseTimer {
     private final EpollReactor reactor;
     private final Timer timer;
     private final Expiry expiry;
-    private final long streamIdleNanos;
     private Purpose purpose = Purpose.NONE;
     private long lastActivityNanos;
 
-    PhaseTimer(EpollReactor reactor, long streamIdleNanos, Expiry expiry) {
+    PhaseTimer(EpollReactor reactor, Expiry expiry) {
         this.reactor = reactor;
-        this.streamIdleNanos = streamIdleNanos;
         this.expiry = expiry;
         this.timer = reactor.newTimer(this::fire);
     }
@@ -49,17 +47,18 @@ final class PhaseTimer {
         lastActivityNanos = reactor.nowNanos();
     }
 
-    /** Starts watching the exchange for a stall of the stream idle timeout, counted from now. */
-    void armStallCheck() {
+    /** Starts watching the exchange for a stall of {@code streamIdleNanos}, counted from now. */
+    void armStallCheck(long streamIdleNanos) {
         activity();
         arm(Purpose.STALL, streamIdleNanos);
     }
 
     /**
-     * At a stall check: true, and re-armed for the rest of the stream idle timeout, when anything happened meanwhile;
-     * false when the exchange has really been quiet that long.
+     * At a stall check: true, and re-armed for the rest of {@code streamIdleNanos}, when anything happened meanwhile;
+     * false when the exchange has really been quiet that long. The caller passes the timeout each time, as a reload
+     * may have changed it.
      */
-    boolean rearmIfActive() {
+    boolean rearmIfActive(long streamIdleNanos) {
         long quietFor = reactor.nowNanos() - lastActivityNanos;
         if (quietFor < streamIdleNanos) {
             arm(Purpose.STALL, streamIdleNanos - quietFor);

@@ -10,16 +10,18 @@ import java.util.function.Function;
 
 /**
  * Whether a running proxy can take a new config without a restart. Routes, virtual hosts and clusters (a tcp
- * listener's too) are swapped in place, and listeners may come and go by name; a listener that stays keeps its
- * sockets and what they were built with (address, protocol, limits and timeouts, access log, path normalization,
- * socket buffers), and so do the workers and the admin endpoint, so a change to any of those is refused, naming it,
+ * listener's too), a listener's timeouts, {@code max_connections} and splice threshold are swapped in place, and
+ * listeners may come and go by name; a listener that stays keeps its sockets and what they and its buffers were
+ * built with (address, protocol, head size and header count limits, access log, path normalization, socket
+ * buffers), and so do the workers and the admin endpoint, so a change to any of those is refused, naming it,
  * rather than half applied.
  */
 final class ReloadCheck {
     private static final List<Field> LISTENER_FIELDS = List.of(
             new Field("address", ListenerConfig::address),
             new Field("protocol", ListenerConfig::protocol),
-            new Field("limits", ListenerConfig::limits),
+            new Field("max_request_head_bytes", listener -> listener.limits().maxRequestHeadBytes()),
+            new Field("max_headers", listener -> listener.limits().maxHeaders()),
             new Field("normalize_path", ListenerConfig::normalizePath),
             new Field("access_log", ListenerConfig::accessLog),
             new Field("socket buffer sizes", ListenerConfig::socketBuffers));

@@ -4,6 +4,7 @@ import dev.isthmus.proxy.balance.ClusterGauges;
 import dev.isthmus.proxy.balance.EndpointPicker;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.log.RateLimitedLog;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.Listener;
@@ -23,8 +24,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private final EpollReactor reactor;
     private final String listenerName;
     private TcpUpstreams upstreams;
-    private final long idleTimeoutNanos;
-    private final int maxConnections;
+    private long idleTimeoutNanos;
+    private int maxConnections;
     private final Set<TcpSession> sessions = new HashSet<>();
     private volatile long bytesUpstream;
     private volatile long bytesDownstream;
@@ -43,9 +44,15 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
         this.upstreams = new TcpUpstreams(cluster);
     }
 
-    /** A reload: sessions accepted from now on go to {@code cluster}; those under way keep theirs. */
-    public void reconfigure(ClusterConfig cluster) {
+    /**
+     * A reload: sessions accepted from now on go to {@code cluster}; those under way keep theirs. The idle timeout
+     * and {@code max_connections} of {@code limits} apply to every session from now on.
+     */
+    public void reconfigure(ClusterConfig cluster, ListenerLimits limits) {
         upstreams = new TcpUpstreams(cluster);
+        idleTimeoutNanos = limits.idleTimeout().toNanos();
+        maxConnections = limits.maxConnections();
+        acceptWithinLimit();
     }
 
     /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
@@ -58,9 +65,7 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
         TcpSession session = new TcpSession(this, fd);
         sessions.add(session);
         activeSessions = sessions.size();
-        if (activeSessions >= maxConnections && listener != null) {
-            listener.pause();
-        }
+        acceptWithinLimit();
         session.start();
     }
 
@@ -87,8 +92,18 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     void sessionClosed(TcpSession session) {
         sessions.remove(session);
         activeSessions = sessions.size();
-        if (activeSessions < maxConnections && listener != null) {
+        acceptWithinLimit();
+    }
+
+    /** Accepts while under {@code max_connections}, pauses at it (a reload may have moved it either way). */
+    private void acceptWithinLimit() {
+        if (listener == null) {
+            return;
+        }
+        if (activeSessions < maxConnections) {
             listener.resume();
+        } else {
+            listener.pause();
         }
     }
 

@@ -49,6 +49,10 @@ final class HttpReloadTest {
         return ONE_CLUSTER.formatted(extraRoutes.indent(6).stripTrailing(), cluster, cluster, port, clusterKeys);
     }
 
+    private static String listenerKeys(String yaml, String... keys) {
+        return yaml.replace("protocol: http\n", "protocol: http\n    " + String.join("\n    ", keys) + "\n");
+    }
+
     private void reload(String yaml) throws Exception {
         fixture.proxy().reload(new ConfigLoader().parse("reload.yaml", yaml));
     }
@@ -175,15 +179,39 @@ final class HttpReloadTest {
     }
 
     @Test
+    void aReloadedIdleTimeoutClosesTheNextIdleConnection() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        String running = config("", "a", x.port(), "");
+        fixture.start(running);
+        reload(listenerKeys(running, "idle_timeout: 200ms", "request_head_timeout: 5s"));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/then-idle").status());
+        client.assertClosedByPeer();
+    }
+
+    @Test
+    void aReloadedMaxConnectionsLetsAWaitingClientIn() throws Exception {
+        HttpTestOrigin x = fixture.origin("x");
+        String oneAtATime = listenerKeys(config("", "a", x.port(), ""), "max_connections: 1");
+        fixture.start(oneAtATime);
+        RawClient first = fixture.client();
+        assertEquals(200, first.get("/first").status());
+        RawClient second = fixture.client();
+        second.send(RawClient.head("GET", "/second"));
+        reload(oneAtATime.replace("max_connections: 1", "max_connections: 2"));
+        assertEquals("x GET /second\n", second.read().bodyText(), "accepted while the first client stays");
+        assertEquals(200, first.get("/first-again").status());
+    }
+
+    @Test
     void aChangeOnlyARestartCanMakeIsRefusedAndNothingChanges() throws Exception {
         HttpTestOrigin x = fixture.origin("x");
         HttpTestOrigin y = fixture.origin("y");
         String running = config("", "a", x.port(), "");
         fixture.start(running);
-        String otherTimeout = config("", "b", y.port(), "")
-                .replace("protocol: http\n", "protocol: http\n    request_head_timeout: 3s\n");
-        ReloadRefusedException refused = assertThrows(ReloadRefusedException.class, () -> reload(otherTimeout));
-        assertEquals("listener web: limits changed (restart to apply)", refused.getMessage());
+        String fewerHeaders = listenerKeys(config("", "b", y.port(), ""), "max_headers: 50");
+        ReloadRefusedException refused = assertThrows(ReloadRefusedException.class, () -> reload(fewerHeaders));
+        assertEquals("listener web: max_headers changed (restart to apply)", refused.getMessage());
         ReloadRefusedException workers = assertThrows(ReloadRefusedException.class,
                 () -> reload(running.replace("workers: 1", "workers: 2")));
         assertTrue(workers.getMessage().startsWith("workers: 2 in the new config, 1 running"), workers.getMessage());

@@ -3,6 +3,7 @@ package dev.isthmus.proxy.tcp;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
+import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.config.LoadBalancerPolicy;
 import dev.isthmus.proxy.config.ProxyConfig;
 import dev.isthmus.proxy.config.SocketBuffers;
@@ -110,6 +111,11 @@ final class TcpProxyTest {
 
     private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
                                       int workers, SocketBuffers buffers) {
+        return config(upstreamPorts, connectTimeout, lb, workers, buffers, ListenerLimits.DEFAULTS);
+    }
+
+    private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
+                                      int workers, SocketBuffers buffers, ListenerLimits limits) {
         List<HostPort> endpoints = new ArrayList<>();
         for (int upstreamPort : upstreamPorts) {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
@@ -119,7 +125,7 @@ final class TcpProxyTest {
         ListenerConfig defaults = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         ListenerConfig listener = new ListenerConfig(defaults.name(), defaults.address(), defaults.protocol(),
-                defaults.cluster(), List.of(), List.of(), defaults.limits(), false, Optional.empty(), buffers);
+                defaults.cluster(), List.of(), List.of(), limits, false, Optional.empty(), buffers);
         return new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener), List.of(cluster));
     }
 
@@ -285,6 +291,23 @@ final class TcpProxyTest {
             assertEquals("still here", new String(open.getInputStream().readNBytes(10), StandardCharsets.US_ASCII));
         }
         assertEquals(1, first.acceptedCount());
+    }
+
+    @Test
+    void aReloadedIdleTimeoutEndsTheNextSilentSession() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(socket -> greetThenEcho(socket, '1')));
+        int port = startProxy(origin.port());
+        ListenerLimits d = ListenerLimits.DEFAULTS;
+        ListenerLimits quick = new ListenerLimits(d.requestHeadTimeout(), Duration.ofMillis(200),
+                d.streamIdleTimeout(), d.maxConnections(), d.maxRequestHeadBytes(), d.maxHeaders(),
+                d.spliceThresholdBytes(), d.drainTimeout());
+        proxy.reload(config(List.of(origin.port()), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN, 2,
+                SocketBuffers.KERNEL_DEFAULT, quick));
+        try (Socket silent = connect(port)) {
+            silent.setSoTimeout((int) WAIT.toMillis());
+            assertEquals('1', silent.getInputStream().read());
+            assertEquals(-1, silent.getInputStream().read(), "the proxy ended the silent session");
+        }
     }
 
     private static void greetThenEcho(Socket socket, char greeting) throws IOException {
