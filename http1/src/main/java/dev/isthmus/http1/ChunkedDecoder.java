@@ -80,6 +80,8 @@ public final class ChunkedDecoder {
     private long chunkSize;
     private int sizeDigits;
     private long remaining;
+    /** Chunk data the body may still declare before {@link Rejection#CONTENT_TOO_LARGE}. */
+    private long payloadAllowance;
     private int extensionLength;
     private ExtensionPart extensionPart;
     private int trailerBytes;
@@ -98,8 +100,21 @@ public final class ChunkedDecoder {
         reset();
     }
 
-    /** Prepares for the next chunked body. */
+    /** Prepares for the next chunked body, of any length. */
     public void reset() {
+        reset(Long.MAX_VALUE);
+    }
+
+    /**
+     * Prepares for the next chunked body, which is rejected with {@link Rejection#CONTENT_TOO_LARGE} at the first
+     * size digit that takes a chunk past what is left of {@code maxPayloadBytes}: a caller that forwards what was
+     * consumed never sends more chunk data than the limit, nor the size line that would announce more.
+     */
+    public void reset(long maxPayloadBytes) {
+        if (maxPayloadBytes < 0) {
+            throw new IllegalArgumentException("negative payload limit " + maxPayloadBytes);
+        }
+        payloadAllowance = maxPayloadBytes;
         state = State.SIZE_START;
         lastRun = Run.FRAMING;
         chunkSize = 0;
@@ -175,6 +190,9 @@ public final class ChunkedDecoder {
                 if (digit == CharClass.NOT_HEX) {
                     return fail(b == LF ? Rejection.BARE_LF : Rejection.INVALID_CHUNK_SIZE);
                 }
+                if (digit > payloadAllowance) {
+                    return fail(Rejection.CONTENT_TOO_LARGE);
+                }
                 chunkSize = digit;
                 sizeDigits = 1;
                 extensionLength = 0;
@@ -187,6 +205,9 @@ public final class ChunkedDecoder {
                         return fail(Rejection.CHUNK_SIZE_OVERFLOW);
                     }
                     chunkSize = (chunkSize << HEX_RADIX_BITS) | digit;
+                    if (chunkSize > payloadAllowance) {
+                        return fail(Rejection.CONTENT_TOO_LARGE);
+                    }
                 } else if (b == CR) {
                     state = State.SIZE_LF;
                 } else if (b == CharClass.SEMICOLON) {
@@ -221,6 +242,7 @@ public final class ChunkedDecoder {
                     trailerBytes = 0;
                     state = State.TRAILER_LINE_START;
                 } else {
+                    payloadAllowance -= chunkSize;
                     remaining = chunkSize;
                     state = State.DATA;
                 }

@@ -73,7 +73,9 @@ public enum Rejection {
     /** Chunk data not followed by CRLF. */
     MISSING_CHUNK_DATA_CRLF(400, "chunk data not followed by CRLF"),
     /** A trailer section longer than {@link Http1Limits#maxTrailerBytes()}. */
-    TRAILERS_TOO_LARGE(431, "trailer section too large");
+    TRAILERS_TOO_LARGE(431, "trailer section too large"),
+    /** Chunk data beyond the payload limit given to {@link ChunkedDecoder#reset(long)} (RFC 9110 §15.5.14). */
+    CONTENT_TOO_LARGE(413, "content larger than this server accepts");
 
     private final int status;
     private final String description;

@@ -154,6 +154,24 @@ class ChunkedDecoderTest {
     }
 
     @Test
+    void aPayloadLimitRefusesTheSizeLineOfTheChunkThatWouldPassIt() {
+        decoder.reset(8);
+        assertEquals(List.of("FRAMING:5\r\n", "DATA:hello", "FRAMING:\r\n3\r\n", "DATA:abc", "FRAMING:\r\n"),
+                runs(decoder, "5\r\nhello\r\n3\r\nabc\r\n1\r\nx\r\n0\r\n\r\n", Integer.MAX_VALUE));
+        assertEquals(Rejection.CONTENT_TOO_LARGE, decoder.rejection());
+        assertEquals(413, decoder.rejection().status());
+        decoder.reset(8);
+        runs(decoder, "5\r\nhello\r\n3\r\nabc\r\n0\r\n\r\n", 1);
+        assertTrue(decoder.isComplete(), "exactly the limit passes");
+        decoder.reset(0);
+        runs(decoder, "0\r\n\r\n", Integer.MAX_VALUE);
+        assertTrue(decoder.isComplete(), "an empty body passes a zero limit");
+        decoder.reset();
+        runs(decoder, "5\r\nhello\r\n3\r\nabc\r\n1\r\nx\r\n0\r\n\r\n", Integer.MAX_VALUE);
+        assertTrue(decoder.isComplete(), "reset() lifts the limit");
+    }
+
+    @Test
     void detectsChunkSizeOverflow() {
         rejects(Rejection.CHUNK_SIZE_OVERFLOW, "8000000000000000\r\n");
         rejects(Rejection.CHUNK_SIZE_OVERFLOW, "fffffffffffffffffff\r\n");

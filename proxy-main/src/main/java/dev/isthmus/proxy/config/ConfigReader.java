@@ -26,11 +26,11 @@ final class ConfigReader {
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
             "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
-            "max_request_head_bytes", "max_headers", "splice_threshold_bytes", "drain_timeout", "normalize_path",
-            "access_log", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
+            "max_request_head_bytes", "max_headers", "max_request_body_bytes", "splice_threshold_bytes",
+            "drain_timeout", "normalize_path", "access_log", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
-            "max_headers", "normalize_path", "access_log");
+            "max_headers", "max_request_body_bytes", "normalize_path", "access_log");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
             "ejection_time", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
@@ -225,17 +225,29 @@ final class ConfigReader {
                         MIN_HEAD_BYTES, MAX_HEAD_BYTES)
                 : Integer.valueOf(d.maxRequestHeadBytes());
         Integer maxHeaders = optionalInt(f, "max_headers", d.maxHeaders(), 1, MAX_HEADERS);
+        Long maxBodyBytes = maxRequestBodyBytes(f);
         Integer spliceThreshold = f.has("splice_threshold_bytes")
                 ? reader.size(f.get("splice_threshold_bytes"), f.field("splice_threshold_bytes"),
                         0, Integer.MAX_VALUE)
                 : Integer.valueOf(d.spliceThresholdBytes());
         Duration drainTimeout = optionalDuration(f, "drain_timeout", d.drainTimeout());
         if (requestHeadTimeout == null || idleTimeout == null || streamIdleTimeout == null || maxConnections == null
-                || maxHeadBytes == null || maxHeaders == null || spliceThreshold == null || drainTimeout == null) {
+                || maxHeadBytes == null || maxHeaders == null || maxBodyBytes == null || spliceThreshold == null
+                || drainTimeout == null) {
             return null;
         }
         return new ListenerLimits(requestHeadTimeout, idleTimeout, streamIdleTimeout, maxConnections, maxHeadBytes,
-                maxHeaders, spliceThreshold, drainTimeout);
+                maxHeaders, maxBodyBytes, spliceThreshold, drainTimeout);
+    }
+
+    /** The limit, {@link ListenerLimits#NO_BODY_LIMIT} when unset, or null (and an error recorded) when invalid. */
+    private Long maxRequestBodyBytes(Fields f) {
+        if (!f.has("max_request_body_bytes")) {
+            return ListenerLimits.NO_BODY_LIMIT;
+        }
+        Integer bytes = reader.size(f.get("max_request_body_bytes"), f.field("max_request_body_bytes"), 0,
+                Integer.MAX_VALUE);
+        return bytes == null ? null : Long.valueOf(bytes);
     }
 
     private SocketBuffers socketBuffers(Fields f) {

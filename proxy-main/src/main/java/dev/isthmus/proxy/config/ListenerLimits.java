@@ -14,6 +14,7 @@ import java.util.Objects;
  * @param maxConnections       accepted downstream connections open at once, per worker; beyond it accept waits
  * @param maxRequestHeadBytes  largest request head (request line + headers) accepted, else 431 (http only)
  * @param maxHeaders           most header fields in one request head, else 431 (http only)
+ * @param maxRequestBodyBytes  largest request body forwarded, else 413 (http only); {@link #NO_BODY_LIMIT} for none
  * @param spliceThresholdBytes bodies longer than this move by splice(2); shorter ones by writev from the chunk
  * @param drainTimeout         on SIGTERM/SIGINT, in-flight work gets this long before connections are closed
  */
@@ -24,6 +25,7 @@ public record ListenerLimits(
         int maxConnections,
         int maxRequestHeadBytes,
         int maxHeaders,
+        long maxRequestBodyBytes,
         int spliceThresholdBytes,
         Duration drainTimeout) {
 
@@ -34,6 +36,8 @@ public record ListenerLimits(
     public static final int DEFAULT_MAX_CONNECTIONS = 100_000;
     public static final int DEFAULT_MAX_REQUEST_HEAD_BYTES = 64 * 1024;
     public static final int DEFAULT_MAX_HEADERS = 100;
+    /** As Envoy and HAProxy, and unlike nginx's 1 MiB: a proxy in front of uploads should not cap them unasked. */
+    public static final long NO_BODY_LIMIT = Long.MAX_VALUE;
     public static final int DEFAULT_SPLICE_THRESHOLD_BYTES = 64 * 1024;
     public static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(10);
 
@@ -44,6 +48,7 @@ public record ListenerLimits(
             DEFAULT_MAX_CONNECTIONS,
             DEFAULT_MAX_REQUEST_HEAD_BYTES,
             DEFAULT_MAX_HEADERS,
+            NO_BODY_LIMIT,
             DEFAULT_SPLICE_THRESHOLD_BYTES,
             DEFAULT_DRAIN_TIMEOUT);
 
@@ -52,5 +57,8 @@ public record ListenerLimits(
         Objects.requireNonNull(idleTimeout, "idleTimeout");
         Objects.requireNonNull(streamIdleTimeout, "streamIdleTimeout");
         Objects.requireNonNull(drainTimeout, "drainTimeout");
+        if (maxRequestBodyBytes < 0) {
+            throw new IllegalArgumentException("negative maxRequestBodyBytes " + maxRequestBodyBytes);
+        }
     }
 }

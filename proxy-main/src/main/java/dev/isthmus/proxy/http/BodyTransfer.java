@@ -94,11 +94,13 @@ final class BodyTransfer {
     }
 
     /**
-     * Prepares for a chunked body: resets the decoder; {@code payloadOnly} forwards only its chunk data. Call before
-     * {@link #decode} of the bytes that came with the head and before {@link #start}.
+     * Prepares for a chunked body: resets the decoder; {@code payloadOnly} forwards only its chunk data, and more than
+     * {@code maxPayloadBytes} of it fails the transfer with {@link Rejection#CONTENT_TOO_LARGE} before any byte past
+     * the limit is forwarded. Call before {@link #decode} of the bytes that came with the head and before
+     * {@link #start}.
      */
-    void prepareChunked(boolean payloadOnly) {
-        decoder.reset();
+    void prepareChunked(boolean payloadOnly, long maxPayloadBytes) {
+        decoder.reset(maxPayloadBytes);
         this.payloadOnly = payloadOnly;
     }
 

@@ -14,6 +14,7 @@ import dev.isthmus.http1.RequestHead;
 import dev.isthmus.http1.RequestParser;
 import dev.isthmus.http1.ResponseHead;
 import dev.isthmus.http1.ResponseParser;
+import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.route.Route;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
@@ -74,6 +75,8 @@ final class ClientConnection implements EventHandler {
     private static final long LINGER_DISCARD_LIMIT = 1 << 20;
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
+    private static final int STATUS_CONTENT_TOO_LARGE = 413;
+    private static final String BODY_TOO_LARGE = "request body larger than the listener's max_request_body_bytes";
     private static final int STATUS_NOT_IMPLEMENTED = 501;
     private static final int STATUS_BAD_GATEWAY = 502;
     private static final int STATUS_UNAVAILABLE = 503;
@@ -445,6 +448,13 @@ final class ClientConnection implements EventHandler {
         }
         route = worker.routes.match(worker.view.of(head));
         if (route.kind() == Route.Kind.FORWARD) {
+            if (head.framing() == Framing.CONTENT_LENGTH
+                    && head.contentLength() > worker.limits.maxRequestBodyBytes()) {
+                // Before a connection is taken or a 100 (Continue) sent: the origin sees nothing of it.
+                worker.stats.rejectedRequests++;
+                respondError(STATUS_CONTENT_TOO_LARGE, BODY_TOO_LARGE);
+                return;
+            }
             routedPool = worker.pool(route.clusterIndex());
             state = State.AWAITING_UPSTREAM;
             setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
@@ -459,6 +469,12 @@ final class ClientConnection implements EventHandler {
             return;
         }
         respondDirect(head);
+    }
+
+    /** Why a chunked request body was refused, for the client and the log. */
+    private static String chunkedBodyRefusal(Rejection rejection) {
+        return rejection == Rejection.CONTENT_TOO_LARGE ? BODY_TOO_LARGE
+                : "malformed chunked request body: " + rejection.description();
     }
 
     private void rejectRequest(Rejection rejection) {
@@ -692,12 +708,12 @@ final class ClientConnection implements EventHandler {
             }
             case CHUNKED -> {
                 BodyTransfer transfer = requestTransfer();
-                transfer.prepareChunked(false);
+                transfer.prepareChunked(false, worker.limits.maxRequestBodyBytes());
                 initial = transfer.decode(chunk, bodyStart, available);
                 Rejection rejection = transfer.rejection();
                 if (rejection != null) {
                     worker.stats.rejectedRequests++;
-                    abort("malformed chunked request body: " + rejection.description(), rejection.status());
+                    abort(chunkedBodyRefusal(rejection), rejection.status());
                     return;
                 }
                 mode = transfer.chunkedComplete() ? null : BodyTransfer.Mode.CHUNKED;
@@ -907,7 +923,7 @@ final class ClientConnection implements EventHandler {
             }
             case CHUNKED -> {
                 BodyTransfer transfer = responseTransfer();
-                transfer.prepareChunked(dechunk);
+                transfer.prepareChunked(dechunk, ListenerLimits.NO_BODY_LIMIT);
                 initial = transfer.decode(upstream.chunk, bodyStart, available);
                 consumed = transfer.consumed();
                 Rejection rejection = transfer.rejection();
@@ -1042,8 +1058,7 @@ final class ClientConnection implements EventHandler {
                 if (requestBody.truncated()) {
                     abort("client closed mid-request body", 0);
                 } else if (requestBody.rejection() != null) {
-                    abort("malformed chunked request body: " + requestBody.rejection().description(),
-                            requestBody.rejection().status());
+                    abort(chunkedBodyRefusal(requestBody.rejection()), requestBody.rejection().status());
                 } else {
                     upstreamFailed("could not send the request body upstream", STATUS_BAD_GATEWAY);
                 }

@@ -143,7 +143,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     /**
      * A reload: the next requests are routed by {@code nextRoutes} to the clusters of {@code next}, under the
-     * timeouts, {@code max_connections} and splice threshold of {@code nextLimits}. A cluster whose config did not
+     * timeouts, {@code max_connections}, body limit and splice threshold of {@code nextLimits}. A cluster whose config did not
      * change keeps its pool, with its warm connections and ejections; the others' pools are retired (see
      * {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
      */

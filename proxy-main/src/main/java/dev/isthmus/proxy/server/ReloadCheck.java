@@ -10,11 +10,11 @@ import java.util.function.Function;
 
 /**
  * Whether a running proxy can take a new config without a restart. Routes, virtual hosts and clusters (a tcp
- * listener's too), a listener's timeouts, {@code max_connections} and splice threshold are swapped in place, and
- * listeners may come and go by name; a listener that stays keeps its sockets and what they and its buffers were
- * built with (address, protocol, head size and header count limits, access log, path normalization, socket
- * buffers), and so do the workers and the admin endpoint, so a change to any of those is refused, naming it,
- * rather than half applied.
+ * listener's too), a listener's timeouts, {@code max_connections}, body limit and splice threshold are swapped in
+ * place, and listeners may come and go by name; a listener that stays keeps its sockets and what they and its
+ * buffers were built with (address, protocol, head size and header count limits, access log, path normalization,
+ * socket buffers), and so do the workers and the admin endpoint, so a change to any of those is refused, naming
+ * it, rather than half applied.
  */
 final class ReloadCheck {
     private static final List<Field> LISTENER_FIELDS = List.of(

@@ -42,6 +42,7 @@ class ConfigLoaderTest {
                 max_connections: 5000
                 max_request_head_bytes: 32KiB
                 max_headers: 50
+                max_request_body_bytes: 10MiB
                 splice_threshold_bytes: 131072
                 socket_send_buffer_bytes: 64KiB
                 drain_timeout: 30s
@@ -107,7 +108,7 @@ class ConfigLoaderTest {
         assertEquals(Workers.of(4), config.workers());
 
         ListenerLimits webLimits = new ListenerLimits(Duration.ofMillis(250), Duration.ofMinutes(1),
-                Duration.ofSeconds(45), 5000, 32 * 1024, 50, 131_072, Duration.ofSeconds(30));
+                Duration.ofSeconds(45), 5000, 32 * 1024, 50, 10L << 20, 131_072, Duration.ofSeconds(30));
         ListenerConfig web = new ListenerConfig("web", hp("0.0.0.0:8080"), Protocol.HTTP, Optional.empty(), List.of(
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Prefix("/api/"), List.of(
@@ -205,8 +206,8 @@ class ConfigLoaderTest {
                 "test.yaml:2: listeners[0].routes: missing required field (or virtual_hosts)",
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
-                        + "max_connections, max_request_head_bytes, max_headers, splice_threshold_bytes, "
-                        + "drain_timeout, normalize_path, access_log, socket_send_buffer_bytes, "
+                        + "max_connections, max_request_head_bytes, max_headers, max_request_body_bytes, "
+                        + "splice_threshold_bytes, drain_timeout, normalize_path, access_log, socket_send_buffer_bytes, "
                         + "socket_receive_buffer_bytes)");
     }
 
@@ -326,13 +327,15 @@ class ConfigLoaderTest {
                     max_request_head_bytes: 64KB
                     splice_threshold_bytes: 4GiB
                     max_headers: 0
+                    max_request_body_bytes: -1
                     routes:
                       - match: { prefix: / }
                         direct_response: {}
                 """,
                 "test.yaml:4: listeners[0].max_request_head_bytes: bad size '64KB': " + Sizes.FORMAT,
                 "test.yaml:5: listeners[0].splice_threshold_bytes: bad size '4GiB': at most 2GiB - 1",
-                "test.yaml:6: listeners[0].max_headers: must be from 1 to 10000, got 0");
+                "test.yaml:6: listeners[0].max_headers: must be from 1 to 10000, got 0",
+                "test.yaml:7: listeners[0].max_request_body_bytes: must be from 0 to 2147483647, got -1");
     }
 
     @Test

@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.proxy.testing.Eventually;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,6 +20,9 @@ final class HttpListenerLimitsTest {
     private static final Duration NOT_SERVED_WITHIN = Duration.ofMillis(500);
     /** The configured max_request_head_bytes below. */
     private static final int HEAD_LIMIT = 4096;
+    /** The configured max_request_body_bytes below. */
+    private static final int BODY_LIMIT = 1024;
+    private static final Duration WAIT = Duration.ofSeconds(10);
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -37,6 +41,7 @@ final class HttpListenerLimitsTest {
                     max_connections: 2
                     max_request_head_bytes: 4KiB
                     max_headers: 10
+                    max_request_body_bytes: 1KiB
                     routes:
                       - match: { prefix: / }
                         cluster: o
@@ -83,6 +88,55 @@ final class HttpListenerLimitsTest {
         }
         ErrorResponses.assertError(client.get("/eleven-fields", ten), 431);
         client.assertClosedByPeer();
+    }
+
+    @Test
+    void bodiesUpToTheConfiguredSizeAreForwardedAndLargerOnesAre413() throws Exception {
+        RawClient client = fixture.client();
+        client.send(RawClient.head("POST", "/fits", "Content-Length: " + BODY_LIMIT) + "b".repeat(BODY_LIMIT));
+        assertEquals("o POST /fits\n", client.read().bodyText());
+        RawClient next = fixture.client();
+        next.send("POST /too-large HTTP/1.1\r\nHost: test\r\nContent-Length: " + (BODY_LIMIT + 1) + "\r\n\r\n"
+                + "b".repeat(BODY_LIMIT + 1));
+        RawResponse tooLarge = next.read();
+        ErrorResponses.assertError(tooLarge, 413);
+        assertTrue(tooLarge.closes());
+        next.assertClosedByPeer();
+        assertEquals(1, origin.requests().size(), "the origin saw nothing of the refused request");
+    }
+
+    @Test
+    void anExpectationOfContinueOverTheLimitIsAnswered413Not100() throws Exception {
+        RawClient client = fixture.client();
+        client.send("PUT /big HTTP/1.1\r\nHost: test\r\nExpect: 100-continue\r\nContent-Length: 1000000\r\n\r\n");
+        ErrorResponses.assertError(client.read(), 413);
+        client.assertClosedByPeer();
+        assertEquals(0, origin.acceptedCount(), "no upstream connection was even opened");
+    }
+
+    @Test
+    void aChunkedBodyOverTheLimitThatCameWithItsHeadNeverReachesTheOrigin() throws Exception {
+        RawClient client = fixture.client();
+        String chunk = Integer.toHexString(600) + "\r\n" + "c".repeat(600) + "\r\n";
+        client.send("POST /chunked HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + chunk + chunk + "0\r\n\r\n");
+        ErrorResponses.assertError(client.read(), 413);
+        client.assertClosedByPeer();
+        assertEquals(0, origin.requests().size());
+    }
+
+    @Test
+    void aChunkedBodyThatPassesTheLimitMidStreamIs413AndItsUpstreamConnectionIsClosed() throws Exception {
+        RawClient client = fixture.client();
+        String chunk = Integer.toHexString(600) + "\r\n" + "c".repeat(600) + "\r\n";
+        client.send("POST /streamed HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: chunked\r\n\r\n" + chunk);
+        Eventually.await("the request reached the origin", WAIT, () -> origin.requests().size() == 1);
+        client.send(chunk);
+        ErrorResponses.assertError(client.read(), 413);
+        Eventually.await("the upstream connection was closed, not pooled", WAIT,
+                () -> origin.connections().getFirst().peer() != OriginConnection.PeerState.OPEN);
+        assertEquals("o GET /next\n", fixture.client().get("/next").bodyText());
+        assertEquals(2, origin.acceptedCount());
     }
 
     @Test

@@ -299,7 +299,7 @@ final class TcpProxyTest {
         int port = startProxy(origin.port());
         ListenerLimits d = ListenerLimits.DEFAULTS;
         ListenerLimits quick = new ListenerLimits(d.requestHeadTimeout(), Duration.ofMillis(200),
-                d.streamIdleTimeout(), d.maxConnections(), d.maxRequestHeadBytes(), d.maxHeaders(),
+                d.streamIdleTimeout(), d.maxConnections(), d.maxRequestHeadBytes(), d.maxHeaders(), d.maxRequestBodyBytes(),
                 d.spliceThresholdBytes(), d.drainTimeout());
         proxy.reload(config(List.of(origin.port()), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN, 2,
                 SocketBuffers.KERNEL_DEFAULT, quick));
