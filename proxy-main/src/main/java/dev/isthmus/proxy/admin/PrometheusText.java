@@ -12,7 +12,9 @@ public final class PrometheusText {
     /** What a family's samples measure, in the format's words. */
     public enum Type {
         COUNTER("counter"),
-        GAUGE("gauge");
+        GAUGE("gauge"),
+        /** Samples named {@code _bucket} (cumulative, by {@code le}), {@code _sum} and {@code _count}. */
+        HISTOGRAM("histogram");
 
         private final String text;
 
@@ -34,13 +36,31 @@ public final class PrometheusText {
 
     /** A sample of the current family; {@code labels} alternate names and values. */
     public PrometheusText sample(long value, String... labels) {
+        return sample("", value, labels);
+    }
+
+    /** A sample named the family's name plus {@code suffix} ({@code _bucket}, {@code _count} of a histogram). */
+    public PrometheusText sample(String suffix, long value, String... labels) {
+        startSample(suffix, labels);
+        out.append(value).append('\n');
+        return this;
+    }
+
+    /** A sample with a fractional value, as a histogram's {@code _sum} in seconds. */
+    public PrometheusText sample(String suffix, double value, String... labels) {
+        startSample(suffix, labels);
+        out.append(value).append('\n');
+        return this;
+    }
+
+    private void startSample(String suffix, String... labels) {
         if (family == null) {
             throw new IllegalStateException("a sample needs a family first");
         }
         if (labels.length % 2 != 0) {
             throw new IllegalArgumentException("labels come in name, value pairs");
         }
-        out.append(family);
+        out.append(family).append(suffix);
         for (int i = 0; i < labels.length; i += 2) {
             out.append(i == 0 ? '{' : ',').append(labels[i]).append("=\"");
             escape(labels[i + 1]);
@@ -49,8 +69,7 @@ public final class PrometheusText {
         if (labels.length > 0) {
             out.append('}');
         }
-        out.append(' ').append(value).append('\n');
-        return this;
+        out.append(' ');
     }
 
     private void escape(String value) {

@@ -76,6 +76,8 @@ final class ClientConnection implements EventHandler {
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
     private static final int STATUS_CONTENT_TOO_LARGE = 413;
+    /** {@link #requestStartNanos} when no parsed request awaits its response (timing only what requests_total counts). */
+    private static final long NOT_TIMED = Long.MIN_VALUE;
     private static final String BODY_TOO_LARGE = "request body larger than the listener's max_request_body_bytes";
     private static final int STATUS_NOT_IMPLEMENTED = 501;
     private static final int STATUS_BAD_GATEWAY = 502;
@@ -118,6 +120,7 @@ final class ClientConnection implements EventHandler {
     private long requestEnd;
     private boolean requestBodyDone;
     private boolean closeAfterResponse;
+    private long requestStartNanos = NOT_TIMED;
     private boolean clientHalfClosed;
     /** Tunnel only: the client socket hung up and left the epoll set while its last bytes are read out. */
     private boolean clientDetached;
@@ -420,6 +423,7 @@ final class ClientConnection implements EventHandler {
         }
         RequestHead head = parser.head();
         worker.stats.requests++;
+        requestStartNanos = reactor.nowNanos();
         if (worker.accessLog != null) {
             logEntry().begin(head, reactor.nowNanos());
         }
@@ -607,6 +611,7 @@ final class ClientConnection implements EventHandler {
 
     private void localResponseSent() {
         logFinished();
+        recordDuration();
         if (closeAfterResponse) {
             endConnection();
             return;
@@ -1125,6 +1130,7 @@ final class ClientConnection implements EventHandler {
 
     private void finishExchange() {
         logFinished();
+        recordDuration();
         timer.cancel();
         boolean reusable = upstreamKeepAlive && requestBodyDone && !upstreamDirty
                 && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
@@ -1487,6 +1493,14 @@ final class ClientConnection implements EventHandler {
     }
 
     /** The request in hand is done with, answered or not: its access log line, once. */
+    /** The response to a request whose head parsed is all out: its time goes into the listener's histogram. */
+    private void recordDuration() {
+        if (requestStartNanos != NOT_TIMED) {
+            worker.stats.durations.record(reactor.nowNanos() - requestStartNanos);
+            requestStartNanos = NOT_TIMED;
+        }
+    }
+
     private void logFinished() {
         if (logEntry != null && logEntry.isOpen()) {
             worker.accessLog.write(clientIp, logEntry, reactor.nowNanos());

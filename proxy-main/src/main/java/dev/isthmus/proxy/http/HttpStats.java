@@ -20,6 +20,8 @@ public final class HttpStats {
     volatile long bytesRelayed;
     private final long[] responsesByClass = new long[STATUS_CLASSES];
     private final long[] errorsByStatus = new long[MAX_STATUS];
+    /** Unlike the counters, read only on the reactor thread (the admin endpoint posts its copy there). */
+    final RequestDurations durations = new RequestDurations();
 
     void response(int status) {
         int statusClass = status / STATUS_CLASS_DIVISOR;
@@ -32,6 +34,11 @@ public final class HttpStats {
         if (status > 0 && status < errorsByStatus.length) {
             errorsByStatus[status]++;
         }
+    }
+
+    /** Reactor thread only. */
+    public RequestDurations durations() {
+        return durations;
     }
 
     public long requests() {

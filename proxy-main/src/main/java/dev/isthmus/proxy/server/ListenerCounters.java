@@ -2,6 +2,7 @@ package dev.isthmus.proxy.server;
 
 import dev.isthmus.proxy.config.Protocol;
 import dev.isthmus.proxy.http.HttpStats;
+import dev.isthmus.proxy.http.RequestDurations;
 import dev.isthmus.proxy.tcp.TcpListenerWorker;
 import dev.isthmus.reactor.Listener;
 
@@ -31,6 +32,7 @@ final class ListenerCounters {
     private final long[] counters = new long[Counter.values().length];
     private final long[] responsesByClass = new long[HttpStats.STATUS_CLASSES];
     private final long[] proxyErrorsByStatus = new long[HttpStats.MAX_STATUS];
+    private final RequestDurations durations = new RequestDurations();
 
     ListenerCounters(String listener, Protocol protocol) {
         this.listener = listener;
@@ -55,6 +57,7 @@ final class ListenerCounters {
             for (int status = 0; status < HttpStats.MAX_STATUS; status++) {
                 proxyErrorsByStatus[status] += http.proxyErrors(status);
             }
+            durations.add(http.durations());
         }
         if (tcp != null) {
             counters[Counter.CONNECTIONS_ACTIVE.ordinal()] += tcp.activeSessions();
@@ -79,6 +82,11 @@ final class ListenerCounters {
     /** HTTP responses sent to clients with a status in {@code [100 * statusClass, 100 * statusClass + 99]}. */
     synchronized long responses(int statusClass) {
         return responsesByClass[statusClass];
+    }
+
+    /** How long the listener's requests took, all reactors together. */
+    synchronized RequestDurations durations() {
+        return durations;
     }
 
     /** Error responses the proxy generated itself with {@code status}. */

@@ -4,6 +4,7 @@ import dev.isthmus.proxy.admin.PrometheusText;
 import dev.isthmus.proxy.admin.PrometheusText.Type;
 import dev.isthmus.proxy.config.Protocol;
 import dev.isthmus.proxy.http.HttpStats;
+import dev.isthmus.proxy.http.RequestDurations;
 import dev.isthmus.proxy.server.ListenerCounters.Counter;
 
 import java.util.List;
@@ -12,6 +13,14 @@ import java.util.List;
 final class StatsPage {
     private static final String LISTENER = "listener";
     private static final String CLUSTER = "cluster";
+    /** Bucket bounds of the request duration histogram: Prometheus's defaults, finer below 5 ms for loopback hops. */
+    private static final String[] DURATION_BOUNDS_SECONDS = {
+        "0.0001", "0.00025", "0.0005", "0.001", "0.0025", "0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
+        "2.5", "5", "10", "30", "60"};
+    private static final long[] DURATION_BOUNDS_MICROS = {
+        100, 250, 500, 1_000, 2_500, 5_000, 10_000, 25_000, 50_000, 100_000, 250_000, 500_000, 1_000_000,
+        2_500_000, 5_000_000, 10_000_000, 30_000_000, 60_000_000};
+    private static final double MICROS_PER_SECOND = 1e6;
 
     private StatsPage() {
     }
@@ -104,6 +113,18 @@ final class StatsPage {
                     text.sample(l.proxyErrors(status), LISTENER, l.listener(), "code", Integer.toString(status));
                 }
             }
+        }
+        text.family("isthmus_http_request_duration_seconds", Type.HISTOGRAM,
+                "From a request head parsed to the last byte of its response written (tunnels not counted).");
+        for (ListenerCounters l : http) {
+            RequestDurations durations = l.durations();
+            for (int i = 0; i < DURATION_BOUNDS_MICROS.length; i++) {
+                text.sample("_bucket", durations.countAtMost(DURATION_BOUNDS_MICROS[i]), LISTENER, l.listener(),
+                        "le", DURATION_BOUNDS_SECONDS[i]);
+            }
+            text.sample("_bucket", durations.count(), LISTENER, l.listener(), "le", "+Inf");
+            text.sample("_sum", durations.sumMicros() / MICROS_PER_SECOND, LISTENER, l.listener());
+            text.sample("_count", durations.count(), LISTENER, l.listener());
         }
         counter(text, http, Counter.HTTP_BYTES_SPLICED, "isthmus_http_body_bytes_spliced_total",
                 "Body bytes moved socket to pipe to socket by splice(2), never entering the JVM.");

@@ -96,6 +96,10 @@ final class AdminEndpointTest {
         assertEquals(6, sample(page, "isthmus_http_proxy_errors_total{listener=\"web\",code=\"404\"}"));
         assertEquals(1, sample(page, "isthmus_http_proxy_errors_total{listener=\"web\",code=\"400\"}"));
         assertEquals(0, sample(page, "isthmus_tcp_upstream_failures_total{listener=\"raw\"}"));
+        assertEquals(18, sample(page, "isthmus_http_request_duration_seconds_count{listener=\"web\"}"),
+                "every request whose head parsed is timed");
+        assertEquals(18, sample(page, "isthmus_http_request_duration_seconds_bucket{listener=\"web\",le=\"+Inf\"}"));
+        assertTrue(page.contains("# TYPE isthmus_http_request_duration_seconds histogram\n"), page);
         assertTrue(page.contains("# TYPE isthmus_http_requests_total counter\n"), page);
         long open = sample(page, "isthmus_cluster_upstream_connections_open{cluster=\"o\"}");
         assertTrue(open >= 1, page);
@@ -262,6 +266,30 @@ final class AdminEndpointTest {
         } catch (IOException e) {
             return true;
         }
+    }
+
+    @Test
+    void requestDurationsFallIntoTheirBuckets() throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        Duration slow = Duration.ofMillis(1500);
+        origin.on("/o/slow", OriginScripts.delayed(slow, OriginScripts.text(200, "late")));
+        fixture.start(config(origin.port(), 1));
+        try (RawClient client = RawClient.connect(fixture.port())) {
+            for (int i = 0; i < 5; i++) {
+                assertEquals(200, client.get("/local").status());
+            }
+            assertEquals(200, client.get("/o/slow").status());
+        }
+        String page = admin("/stats").bodyText();
+        String bucket = "isthmus_http_request_duration_seconds_bucket{listener=\"web\",le=\"%s\"}";
+        assertEquals(5, sample(page, bucket.formatted("1")), "the local answers, well under a second");
+        assertEquals(6, sample(page, bucket.formatted("2.5")), "and the slow one, over a second");
+        assertEquals(6, sample(page, "isthmus_http_request_duration_seconds_count{listener=\"web\"}"));
+        Matcher sum = Pattern.compile("^isthmus_http_request_duration_seconds_sum\\{listener=\"web\"} (\\S+)$",
+                Pattern.MULTILINE).matcher(page);
+        assertTrue(sum.find(), page);
+        double seconds = Double.parseDouble(sum.group(1));
+        assertTrue(seconds >= slow.toMillis() / 1000.0 && seconds < 2.5 * 6, page);
     }
 
     private static long sample(String page, String series) {
