@@ -76,14 +76,14 @@ final class ClientConnection implements EventHandler {
     private static final int STATUS_BAD_REQUEST = 400;
     private static final int STATUS_TIMEOUT = 408;
     private static final int STATUS_CONTENT_TOO_LARGE = 413;
-    /** {@link #requestStartNanos} when no parsed request awaits its response (timing only what requests_total counts). */
-    private static final long NOT_TIMED = Long.MIN_VALUE;
-    private static final String BODY_TOO_LARGE = "request body larger than the listener's max_request_body_bytes";
     private static final int STATUS_NOT_IMPLEMENTED = 501;
     private static final int STATUS_BAD_GATEWAY = 502;
     private static final int STATUS_UNAVAILABLE = 503;
     private static final int STATUS_GATEWAY_TIMEOUT = 504;
     private static final int STATUS_INTERNAL_ERROR = 500;
+    private static final String BODY_TOO_LARGE = "request body larger than the listener's max_request_body_bytes";
+    /** {@link #requestStartNanos} when no parsed request awaits its response (timing only what requests_total counts). */
+    private static final long NOT_TIMED = Long.MIN_VALUE;
     private static final int SWITCHING_PROTOCOLS = 101;
 
     private final HttpListenerWorker worker;
@@ -425,7 +425,7 @@ final class ClientConnection implements EventHandler {
         worker.stats.requests++;
         requestStartNanos = reactor.nowNanos();
         if (worker.accessLog != null) {
-            logEntry().begin(head, reactor.nowNanos());
+            logEntry().begin(head, requestStartNanos);
         }
         headLength = head.length();
         requestBodiless = head.framing() == Framing.NONE;
