@@ -225,6 +225,18 @@ public final class Listener implements EventHandler {
         }
     }
 
+    /**
+     * {@link #resume()} while {@code underLimit}, else {@link #pause()}: for an owner that caps its connections and
+     * whose cap or count just moved, in either direction.
+     */
+    public void acceptWhile(boolean underLimit) {
+        if (underLimit) {
+            resume();
+        } else {
+            pause();
+        }
+    }
+
     /** Stops accepting and closes the listen socket; connections already accepted are unaffected. */
     public void close() {
         if (!closed) {

@@ -143,9 +143,9 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     /**
      * A reload: the next requests are routed by {@code nextRoutes} to the clusters of {@code next}, under the
-     * timeouts, {@code max_connections}, body limit and splice threshold of {@code nextLimits}. A cluster whose config did not
-     * change keeps its pool, with its warm connections and ejections; the others' pools are retired (see
-     * {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
+     * timeouts, {@code max_connections}, body limit and splice threshold of {@code nextLimits}. A cluster whose
+     * config did not change keeps its pool, with its warm connections and ejections; the others' pools are retired
+     * (see {@link UpstreamPool#retire}), and the exchanges holding them finish there. Reactor thread only.
      */
     public void reconfigure(ProxyConfig next, ListenerLimits nextLimits, RouteTable nextRoutes) {
         UpstreamPool[] nextPools = new UpstreamPool[next.clusters().size()];
@@ -175,13 +175,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
 
     /** Accepts while under {@code max_connections}, pauses at it (a reload may have moved it either way). */
     private void acceptWithinLimit() {
-        if (listener == null) {
-            return;
-        }
-        if (activeConnections < limits.maxConnections()) {
-            listener.resume();
-        } else {
-            listener.pause();
+        if (listener != null) {
+            listener.acceptWhile(activeConnections < limits.maxConnections());
         }
     }
 

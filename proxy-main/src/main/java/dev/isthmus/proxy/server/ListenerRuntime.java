@@ -179,17 +179,17 @@ public final class ListenerRuntime {
     }
 
     /**
-     * Takes the routes (http) or the cluster (tcp) of {@code next}, and its timeouts, {@code max_connections} and
-     * splice threshold, on every reactor ({@link ReloadCheck} found every other setting unchanged); new requests and
-     * sessions use the routes and clusters, those under way finish on theirs, and each timeout applies the next
-     * time a connection arms it.
+     * Takes the routes (http) or the cluster (tcp) of {@code next}, and its timeouts, {@code max_connections}, body
+     * limit and splice threshold, on every reactor ({@link ReloadCheck} found every other setting unchanged); new
+     * requests and sessions use the routes and clusters, those under way finish on theirs, and each timeout applies
+     * the next time a connection arms it.
      */
     void reconfigure(ProxyConfig proxy, ListenerConfig next, ReactorGroup group, Duration timeout) throws Exception {
         switch (next.protocol()) {
             case HTTP -> {
                 RouteTable nextRoutes = RouteTable.compile(proxy, next);
-                group.onEach(reactor -> httpWorkers[indexOf(group, reactor)].reconfigure(proxy, next.limits(), nextRoutes),
-                        timeout);
+                group.onEach(reactor -> httpWorkers[indexOf(group, reactor)]
+                        .reconfigure(proxy, next.limits(), nextRoutes), timeout);
             }
             case TCP -> {
                 ClusterConfig cluster = tcpCluster(proxy, next);

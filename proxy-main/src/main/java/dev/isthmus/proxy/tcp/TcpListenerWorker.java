@@ -97,13 +97,8 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     /** Accepts while under {@code max_connections}, pauses at it (a reload may have moved it either way). */
     private void acceptWithinLimit() {
-        if (listener == null) {
-            return;
-        }
-        if (activeSessions < maxConnections) {
-            listener.resume();
-        } else {
-            listener.pause();
+        if (listener != null) {
+            listener.acceptWhile(activeSessions < maxConnections);
         }
     }
 
