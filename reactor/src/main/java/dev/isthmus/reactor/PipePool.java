@@ -52,8 +52,8 @@ public final class PipePool {
     }
 
     /**
-     * An unprivileged process past {@code fs.pipe-user-pages-soft} (16384 pages for all its pipes, so 256 pipes of
-     * 256 KiB) gets one- or two-page pipes and EPERM for any resize, as it does above {@code fs.pipe-max-size}:
+     * An unprivileged process past {@code fs.pipe-user-pages-soft} (16384 pages for all its pipes, so 1,024 pipes of
+     * 64 KiB) gets one- or two-page pipes and EPERM for any resize, as it does above {@code fs.pipe-max-size}:
      * spliced bodies then crawl a page per call. That is worth one warning with the way out, not silence.
      */
     private void refusedResize(int errno) {
