@@ -245,9 +245,8 @@ final class ConfigReader {
         if (!f.has("max_request_body_bytes")) {
             return ListenerLimits.NO_BODY_LIMIT;
         }
-        Integer bytes = reader.size(f.get("max_request_body_bytes"), f.field("max_request_body_bytes"), 0,
-                Integer.MAX_VALUE);
-        return bytes == null ? null : Long.valueOf(bytes);
+        return reader.longSize(f.get("max_request_body_bytes"), f.field("max_request_body_bytes"), 0,
+                Long.MAX_VALUE);
     }
 
     private SocketBuffers socketBuffers(Fields f) {

@@ -157,14 +157,29 @@ final class NodeReader {
 
     /** A byte size within {@code [min, max]}: a plain number or a string with a unit, as {@code 64KiB}. */
     Integer size(Node node, String field, int min, int max) {
-        Integer bytes = node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)
-                ? integer(node, field, 0, Integer.MAX_VALUE)
+        Long bytes = longSize(node, field, min, max);
+        return bytes == null ? null : Integer.valueOf(bytes.intValue());
+    }
+
+    /** {@link #size} for fields whose sizes may pass 2 GiB, as a request body limit. */
+    Long longSize(Node node, String field, long min, long max) {
+        Long bytes = node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.INT)
+                ? wholeNumberOfBytes(scalar, field)
                 : parsed(node, field, Sizes::parse);
         if (bytes != null && (bytes < min || bytes > max)) {
             error(node, field, "must be from " + min + " to " + max + " bytes, got " + bytes);
             return null;
         }
         return bytes;
+    }
+
+    private Long wholeNumberOfBytes(ScalarNode scalar, String field) {
+        try {
+            return Long.parseLong(scalar.getValue());
+        } catch (NumberFormatException e) {
+            error(scalar, field, "bad size " + scalar.getValue() + ": more bytes than a 64-bit count holds");
+            return null;
+        }
     }
 
     /** A string turned into a value by {@code parser}, whose IllegalArgumentException message is the reason. */

@@ -333,9 +333,49 @@ class ConfigLoaderTest {
                         direct_response: {}
                 """,
                 "test.yaml:4: listeners[0].max_request_head_bytes: bad size '64KB': " + Sizes.FORMAT,
-                "test.yaml:5: listeners[0].splice_threshold_bytes: bad size '4GiB': at most 2GiB - 1",
+                "test.yaml:5: listeners[0].splice_threshold_bytes: must be from 0 to 2147483647 bytes, got 4294967296",
                 "test.yaml:6: listeners[0].max_headers: must be from 1 to 10000, got 0",
-                "test.yaml:7: listeners[0].max_request_body_bytes: must be from 0 to 2147483647, got -1");
+                "test.yaml:7: listeners[0].max_request_body_bytes: must be from 0 to 9223372036854775807 bytes, "
+                        + "got -1");
+    }
+
+    @Test
+    void aBodyLimitMayPassTwoGibibytes() throws ConfigException {
+        ProxyConfig config = LOADER.parse(FILE, """
+                listeners:
+                  - name: uploads
+                    address: 127.0.0.1:8080
+                    max_request_body_bytes: 10GiB
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: {}
+                  - name: archive
+                    address: 127.0.0.1:8081
+                    max_request_body_bytes: 5497558138880
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: {}
+                """);
+        assertEquals(10L << 30, config.listeners().get(0).limits().maxRequestBodyBytes());
+        assertEquals(5L << 40, config.listeners().get(1).limits().maxRequestBodyBytes());
+    }
+
+    @Test
+    void sizesPastSixtyFourBitsAreErrors() {
+        assertErrors("""
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:8080
+                    max_request_body_bytes: 9000000TiB
+                    splice_threshold_bytes: 99999999999999999999
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: {}
+                """,
+                "test.yaml:4: listeners[0].max_request_body_bytes: bad size '9000000TiB': more bytes than a 64-bit "
+                        + "count holds",
+                "test.yaml:5: listeners[0].splice_threshold_bytes: bad size 99999999999999999999: more bytes than a "
+                        + "64-bit count holds");
     }
 
     @Test
