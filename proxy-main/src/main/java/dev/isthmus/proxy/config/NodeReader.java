@@ -173,6 +173,7 @@ final class NodeReader {
         return bytes;
     }
 
+    /** The schema's integers are decimal digits with an optional minus, so only overflow fails to parse. */
     private Long wholeNumberOfBytes(ScalarNode scalar, String field) {
         try {
             return Long.parseLong(scalar.getValue());

@@ -361,13 +361,14 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void sizesPastSixtyFourBitsAreErrors() {
+    void sizesPastSixtyFourBitsOrNotInDecimalAreErrors() {
         assertErrors("""
                 listeners:
                   - name: web
                     address: 127.0.0.1:8080
                     max_request_body_bytes: 9000000TiB
                     splice_threshold_bytes: 99999999999999999999
+                    max_request_head_bytes: 0x4000
                     routes:
                       - match: { prefix: / }
                         direct_response: {}
@@ -375,7 +376,8 @@ class ConfigLoaderTest {
                 "test.yaml:4: listeners[0].max_request_body_bytes: bad size '9000000TiB': more bytes than a 64-bit "
                         + "count holds",
                 "test.yaml:5: listeners[0].splice_threshold_bytes: bad size 99999999999999999999: more bytes than a "
-                        + "64-bit count holds");
+                        + "64-bit count holds",
+                "test.yaml:6: listeners[0].max_request_head_bytes: bad size '0x4000': " + Sizes.FORMAT);
     }
 
     @Test
