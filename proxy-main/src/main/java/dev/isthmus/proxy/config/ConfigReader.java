@@ -21,7 +21,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class ConfigReader {
 
-    private static final List<String> TOP_KEYS = List.of("admin", "workers", "listeners", "clusters");
+    private static final List<String> TOP_KEYS = List.of("admin", "workers", "splice_pipe_bytes", "listeners",
+            "clusters");
     private static final List<String> ADMIN_KEYS = List.of("address");
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
@@ -65,6 +66,10 @@ final class ConfigReader {
         }
         Optional<AdminConfig> admin = f.has("admin") ? admin(f.get("admin")) : Optional.empty();
         Workers workers = f.has("workers") ? workers(f.get("workers")) : Workers.AUTO;
+        Integer splicePipeBytes = f.has("splice_pipe_bytes")
+                ? reader.size(f.get("splice_pipe_bytes"), "splice_pipe_bytes", ProxyConfig.MIN_SPLICE_PIPE_BYTES,
+                        ProxyConfig.MAX_SPLICE_PIPE_BYTES)
+                : Integer.valueOf(ProxyConfig.DEFAULT_SPLICE_PIPE_BYTES);
         Node listenersNode = f.get("listeners");
         List<ListenerConfig> listeners = List.of();
         if (listenersNode == null) {
@@ -78,7 +83,7 @@ final class ConfigReader {
         if (!reader.errors().isEmpty()) {
             return null;
         }
-        return new ProxyConfig(admin, workers, listeners, clusters);
+        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeBytes);
     }
 
     /** A listener, cluster or virtual host name: short, and safe in logs, stats and metrics names. */

@@ -90,7 +90,8 @@ public final class ProxyServer implements AutoCloseable {
     /** Starts reactors and opens every listener on each; the caller owns the returned server and must close it. */
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
-        ReactorGroup group = ReactorGroup.start("isthmus-worker", workers, ReactorOptions.DEFAULTS, false);
+        ReactorGroup group = ReactorGroup.start("isthmus-worker", workers,
+                ReactorOptions.DEFAULTS.withPipeSize(config.splicePipeBytes()), false);
         ProxyServer server = new ProxyServer(group, config);
         boolean success = false;
         try {

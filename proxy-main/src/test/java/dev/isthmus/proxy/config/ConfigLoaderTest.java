@@ -195,6 +195,11 @@ class ConfigLoaderTest {
                 routes:
             """;
 
+    private static final String DIRECT_ROUTE = """
+                  - match: { prefix: / }
+                    direct_response: {}
+            """;
+
     @Test
     void unknownKey() {
         assertErrors("""
@@ -378,6 +383,15 @@ class ConfigLoaderTest {
                 "test.yaml:5: listeners[0].splice_threshold_bytes: bad size 99999999999999999999: more bytes than a "
                         + "64-bit count holds",
                 "test.yaml:6: listeners[0].max_request_head_bytes: bad size '0x4000': " + Sizes.FORMAT);
+    }
+
+    @Test
+    void theSplicePipeSizeIsTheKernelsUnlessConfigured() throws ConfigException {
+        assertEquals(64 * 1024, LOADER.parse(FILE, WEB_HEAD + DIRECT_ROUTE).splicePipeBytes());
+        assertEquals(256 * 1024,
+                LOADER.parse(FILE, "splice_pipe_bytes: 256KiB\n" + WEB_HEAD + DIRECT_ROUTE).splicePipeBytes());
+        assertErrors("splice_pipe_bytes: 2MiB\n" + WEB_HEAD + DIRECT_ROUTE,
+                "test.yaml:1: splice_pipe_bytes: must be from 4096 to 1048576 bytes, got 2097152");
     }
 
     @Test
