@@ -66,10 +66,9 @@ final class ConfigReader {
         }
         Optional<AdminConfig> admin = f.has("admin") ? admin(f.get("admin")) : Optional.empty();
         Workers workers = f.has("workers") ? workers(f.get("workers")) : Workers.AUTO;
-        Integer splicePipeBytes = f.has("splice_pipe_bytes")
-                ? reader.size(f.get("splice_pipe_bytes"), "splice_pipe_bytes", ProxyConfig.MIN_SPLICE_PIPE_BYTES,
-                        ProxyConfig.MAX_SPLICE_PIPE_BYTES)
-                : Integer.valueOf(ProxyConfig.DEFAULT_SPLICE_PIPE_BYTES);
+        SplicePipeSize splicePipeSize = f.has("splice_pipe_bytes")
+                ? splicePipeSize(f.get("splice_pipe_bytes"))
+                : SplicePipeSize.AUTO;
         Node listenersNode = f.get("listeners");
         List<ListenerConfig> listeners = List.of();
         if (listenersNode == null) {
@@ -83,7 +82,7 @@ final class ConfigReader {
         if (!reader.errors().isEmpty()) {
             return null;
         }
-        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeBytes);
+        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeSize);
     }
 
     /** A listener, cluster or virtual host name: short, and safe in logs, stats and metrics names. */
@@ -115,6 +114,14 @@ final class ConfigReader {
         }
         Integer count = reader.integer(node, "workers", 1, Workers.MAX_COUNT);
         return count == null ? Workers.AUTO : Workers.of(count);
+    }
+
+    private SplicePipeSize splicePipeSize(Node node) {
+        if (node instanceof ScalarNode scalar && scalar.getValue().equals(AUTO)) {
+            return SplicePipeSize.AUTO;
+        }
+        Integer bytes = reader.size(node, "splice_pipe_bytes", SplicePipeSize.MIN_BYTES, SplicePipeSize.MAX_BYTES);
+        return bytes == null ? SplicePipeSize.AUTO : new SplicePipeSize(bytes);
     }
 
     private List<ListenerConfig> listeners(Node node) {

@@ -13,41 +13,27 @@ import java.util.Optional;
  * @param workers         how many reactors
  * @param listeners       at least one
  * @param clusters        may be empty when every route answers directly
- * @param splicePipeBytes capacity asked of each splice pipe, from {@link #MIN_SPLICE_PIPE_BYTES} to
- *                        {@link #MAX_SPLICE_PIPE_BYTES}
+ * @param splicePipeSize  capacity asked of each splice pipe
  */
 public record ProxyConfig(
         Optional<AdminConfig> admin,
         Workers workers,
         List<ListenerConfig> listeners,
         List<ClusterConfig> clusters,
-        int splicePipeBytes) {
-
-    /**
-     * The kernel's own pipe size, and HAProxy's. Under BBR's internal pacing (no fq qdisc) it moved big bodies
-     * 10-15% faster than 256 KiB pipes; under cubic, 256 KiB spent 15-20% less CPU per byte at the same rate
-     * (perf/reports/2026-12-03-session-10.md).
-     */
-    public static final int DEFAULT_SPLICE_PIPE_BYTES = 64 * 1024;
-    /** One page: the least a pipe holds. */
-    public static final int MIN_SPLICE_PIPE_BYTES = 4096;
-    /** {@code fs.pipe-max-size}'s default: the most an unprivileged process may ask for. */
-    public static final int MAX_SPLICE_PIPE_BYTES = 1024 * 1024;
+        SplicePipeSize splicePipeSize) {
 
     public ProxyConfig {
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(workers, "workers");
         listeners = List.copyOf(listeners);
         clusters = List.copyOf(clusters);
-        if (splicePipeBytes < MIN_SPLICE_PIPE_BYTES || splicePipeBytes > MAX_SPLICE_PIPE_BYTES) {
-            throw new IllegalArgumentException("splicePipeBytes " + splicePipeBytes + " out of range");
-        }
+        Objects.requireNonNull(splicePipeSize, "splicePipeSize");
     }
 
-    /** A config with the default splice pipe size. */
+    /** A config whose splice pipes are sized {@code auto}. */
     public ProxyConfig(Optional<AdminConfig> admin, Workers workers, List<ListenerConfig> listeners,
                        List<ClusterConfig> clusters) {
-        this(admin, workers, listeners, clusters, DEFAULT_SPLICE_PIPE_BYTES);
+        this(admin, workers, listeners, clusters, SplicePipeSize.AUTO);
     }
 
     /** The index of the named cluster in {@link #clusters()}, or -1. */

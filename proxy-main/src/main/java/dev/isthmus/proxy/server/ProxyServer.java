@@ -91,7 +91,7 @@ public final class ProxyServer implements AutoCloseable {
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers,
-                ReactorOptions.DEFAULTS.withPipeSize(config.splicePipeBytes()), false);
+                ReactorOptions.DEFAULTS.withPipeSize(config.splicePipeSize().resolve()), false);
         ProxyServer server = new ProxyServer(group, config);
         boolean success = false;
         try {

@@ -35,8 +35,8 @@ final class ReloadCheck {
         if (workers != reactors) {
             return "workers: " + workers + " in the new config, " + reactors + " running";
         }
-        if (running.splicePipeBytes() != next.splicePipeBytes()) {
-            return "splice_pipe_bytes: " + next.splicePipeBytes() + " in the new config, " + running.splicePipeBytes()
+        if (!running.splicePipeSize().equals(next.splicePipeSize())) {
+            return "splice_pipe_bytes: " + next.splicePipeSize() + " in the new config, " + running.splicePipeSize()
                     + " running";
         }
         if (!running.admin().equals(next.admin())) {

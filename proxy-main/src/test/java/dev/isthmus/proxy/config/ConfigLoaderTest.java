@@ -386,10 +386,12 @@ class ConfigLoaderTest {
     }
 
     @Test
-    void theSplicePipeSizeIsTheKernelsUnlessConfigured() throws ConfigException {
-        assertEquals(64 * 1024, LOADER.parse(FILE, WEB_HEAD + DIRECT_ROUTE).splicePipeBytes());
-        assertEquals(256 * 1024,
-                LOADER.parse(FILE, "splice_pipe_bytes: 256KiB\n" + WEB_HEAD + DIRECT_ROUTE).splicePipeBytes());
+    void theSplicePipeSizeIsAutoUnlessConfigured() throws ConfigException {
+        assertEquals(SplicePipeSize.AUTO, LOADER.parse(FILE, WEB_HEAD + DIRECT_ROUTE).splicePipeSize());
+        assertEquals(SplicePipeSize.AUTO,
+                LOADER.parse(FILE, "splice_pipe_bytes: auto\n" + WEB_HEAD + DIRECT_ROUTE).splicePipeSize());
+        assertEquals(new SplicePipeSize(256 * 1024),
+                LOADER.parse(FILE, "splice_pipe_bytes: 256KiB\n" + WEB_HEAD + DIRECT_ROUTE).splicePipeSize());
         assertErrors("splice_pipe_bytes: 2MiB\n" + WEB_HEAD + DIRECT_ROUTE,
                 "test.yaml:1: splice_pipe_bytes: must be from 4096 to 1048576 bytes, got 2097152");
     }

@@ -217,7 +217,7 @@ final class HttpReloadTest {
         assertTrue(workers.getMessage().startsWith("workers: 2 in the new config, 1 running"), workers.getMessage());
         ReloadRefusedException pipes = assertThrows(ReloadRefusedException.class,
                 () -> reload(running.replace("workers: 1", "workers: 1\nsplice_pipe_bytes: 256KiB")));
-        assertEquals("splice_pipe_bytes: 262144 in the new config, 65536 running (restart to apply)",
+        assertEquals("splice_pipe_bytes: 262144 in the new config, auto running (restart to apply)",
                 pipes.getMessage());
         assertEquals("x GET /still\n", fixture.client().get("/still").bodyText());
     }
