@@ -90,8 +90,9 @@ public final class ProxyServer implements AutoCloseable {
     /** Starts reactors and opens every listener on each; the caller owns the returned server and must close it. */
     public static ProxyServer start(ProxyConfig config) throws Exception {
         int workers = config.workers().resolve();
+        int pipeBytes = config.splicePipeSize().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers,
-                ReactorOptions.DEFAULTS.withPipeSize(config.splicePipeSize().resolve()), false);
+                ReactorOptions.DEFAULTS.withPipeSize(pipeBytes), false);
         ProxyServer server = new ProxyServer(group, config);
         boolean success = false;
         try {
@@ -106,6 +107,8 @@ public final class ProxyServer implements AutoCloseable {
             if (config.admin().isPresent()) {
                 server.startAdmin(config.admin().get());
             }
+            System.err.printf("isthmus: splice pipes of %d KiB%s%n", pipeBytes / 1024,
+                    config.splicePipeSize().isAuto() ? " (splice_pipe_bytes: auto)" : "");
             success = true;
             return server;
         } finally {
