@@ -107,7 +107,7 @@ public final class ProxyServer implements AutoCloseable {
             if (config.admin().isPresent()) {
                 server.startAdmin(config.admin().get());
             }
-            System.err.printf("isthmus: splice pipes of %d KiB%s%n", pipeBytes / 1024,
+            System.err.printf("isthmus: splice pipes of %d bytes%s%n", pipeBytes,
                     config.splicePipeSize().isAuto() ? " (splice_pipe_bytes: auto)" : "");
             success = true;
             return server;
