@@ -18,6 +18,7 @@ import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.route.Route;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.IndexedSet;
 import dev.isthmus.reactor.Interest;
 import dev.isthmus.reactor.Sockets;
 
@@ -63,7 +64,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * worker's {@link ForwardedHeads}, those of the responses it gives itself from its {@link LocalResponses}, and after
  * a 101 a {@link Tunnel} moves the bytes both ways.
  */
-final class ClientConnection implements EventHandler {
+final class ClientConnection implements EventHandler, PhaseTimer.Expiry, IndexedSet.Member {
     enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, SWITCHING, TUNNEL, LINGERING, CLOSED }
 
     private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
@@ -93,6 +94,7 @@ final class ClientConnection implements EventHandler {
     private final byte[] clientIp;
     private final PhaseTimer timer;
     private long token;
+    private int memberIndex = IndexedSet.ABSENT;
     private final Interest interest;
     private State state = State.READING_HEAD;
 
@@ -159,7 +161,7 @@ final class ClientConnection implements EventHandler {
         this.sys = reactor.syscalls();
         this.fd = fd;
         this.clientIp = clientIp;
-        this.timer = new PhaseTimer(reactor, this::onTimeout);
+        this.timer = new PhaseTimer(reactor, this);
         this.interest = new Interest(reactor);
         this.toClient = new PendingWrite(sys, worker.chunks);
         this.toUpstream = new PendingWrite(sys, worker.chunks);
@@ -1324,7 +1326,8 @@ final class ClientConnection implements EventHandler {
         pendingResponseMode = null;
     }
 
-    private void onTimeout(PhaseTimer.Purpose purpose) {
+    @Override
+    public void expired(PhaseTimer.Purpose purpose) {
         switch (purpose) {
             case IDLE -> {
                 if (state == State.READING_HEAD) {
@@ -1523,6 +1526,16 @@ final class ClientConnection implements EventHandler {
 
     private void releaseBuffer(MemorySegment buffer) {
         worker.chunks.release(buffer);
+    }
+
+    @Override
+    public int memberIndex() {
+        return memberIndex;
+    }
+
+    @Override
+    public void memberIndex(int index) {
+        memberIndex = index;
     }
 
     @Override

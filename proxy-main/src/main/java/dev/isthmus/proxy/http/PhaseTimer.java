@@ -2,6 +2,7 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.Timer;
+import dev.isthmus.reactor.TimerHandler;
 
 /**
  * The one timer of a {@link ClientConnection}, re-armed for each phase of its exchange, and what the current arm is
@@ -11,7 +12,7 @@ import dev.isthmus.reactor.Timer;
  * exchange re-arms once per stream idle timeout rather than once per event. Created once per connection.
  * Confined to the reactor thread.
  */
-final class PhaseTimer {
+final class PhaseTimer implements TimerHandler {
     enum Purpose { NONE, IDLE, REQUEST_HEAD, UPSTREAM, STALL, LINGER }
 
     /** What the connection does when an arm expires; called on the reactor thread. */
@@ -29,7 +30,7 @@ final class PhaseTimer {
     PhaseTimer(EpollReactor reactor, Expiry expiry) {
         this.reactor = reactor;
         this.expiry = expiry;
-        this.timer = reactor.newTimer(this::fire);
+        this.timer = reactor.newTimer(this);
     }
 
     void arm(Purpose purpose, long delayNanos) {
@@ -67,7 +68,9 @@ final class PhaseTimer {
         return false;
     }
 
-    private void fire() {
+    /** The timer fired: the connection learns which arm expired. */
+    @Override
+    public void onTimeout() {
         Purpose expired = purpose;
         purpose = Purpose.NONE;
         expiry.expired(expired);

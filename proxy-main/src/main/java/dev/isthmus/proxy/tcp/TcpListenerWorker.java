@@ -7,11 +7,10 @@ import dev.isthmus.proxy.config.ListenerConfig;
 import dev.isthmus.proxy.config.ListenerLimits;
 import dev.isthmus.proxy.log.RateLimitedLog;
 import dev.isthmus.reactor.EpollReactor;
+import dev.isthmus.reactor.IndexedSet;
 import dev.isthmus.reactor.Listener;
 
 import java.lang.foreign.MemorySegment;
-import java.util.HashSet;
-import java.util.Set;
 
 /**
  * One tcp listener on one reactor: accepts clients and starts a {@link TcpSession} to an endpoint of the listener's
@@ -26,7 +25,7 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
     private TcpUpstreams upstreams;
     private long idleTimeoutNanos;
     private int maxConnections;
-    private final Set<TcpSession> sessions = new HashSet<>();
+    private final IndexedSet<TcpSession> sessions = new IndexedSet<>();
     private volatile long bytesUpstream;
     private volatile long bytesDownstream;
     private volatile long upstreamFailures;
@@ -136,8 +135,6 @@ public final class TcpListenerWorker implements Listener.AcceptHandler {
 
     /** Closes every session at once (end of a drain). */
     public void closeAll() {
-        for (TcpSession session : sessions.toArray(new TcpSession[0])) {
-            session.close();
-        }
+        sessions.forEachPresent(TcpSession::close);
     }
 }

@@ -5,6 +5,7 @@ import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.bindings.Syscalls;
 import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
+import dev.isthmus.reactor.IndexedSet;
 import dev.isthmus.reactor.Sockets;
 import dev.isthmus.reactor.SpliceForwarder;
 import dev.isthmus.reactor.Timer;
@@ -25,7 +26,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * the close itself); an error or reset on either side resets both. An idle timer closes sessions on which nothing
  * moved for the listener's idle timeout.
  */
-final class TcpSession {
+final class TcpSession implements IndexedSet.Member {
     enum State { CONNECTING, PROXYING, CLOSED }
 
     private static final int NO_INTEREST = -1;
@@ -53,6 +54,7 @@ final class TcpSession {
     private boolean clientRegistered;
     private boolean upstreamRegistered;
     private long lastActivityNanos;
+    private int memberIndex = IndexedSet.ABSENT;
 
     TcpSession(TcpListenerWorker worker, int clientFd) {
         this.worker = worker;
@@ -304,6 +306,16 @@ final class TcpSession {
         }
         worker.countUpstreamFailure();
         close();
+    }
+
+    @Override
+    public int memberIndex() {
+        return memberIndex;
+    }
+
+    @Override
+    public void memberIndex(int index) {
+        memberIndex = index;
     }
 
     /** Closes both sides and returns the pipes; safe to call twice. */
