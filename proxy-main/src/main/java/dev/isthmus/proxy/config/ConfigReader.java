@@ -117,8 +117,17 @@ final class ConfigReader {
     }
 
     private SplicePipeSize splicePipeSize(Node node) {
-        if (node instanceof ScalarNode scalar && scalar.getValue().equals(AUTO)) {
-            return SplicePipeSize.AUTO;
+        if (node instanceof ScalarNode scalar && scalar.getTag().equals(Tag.STR)) {
+            if (scalar.getValue().equals(AUTO)) {
+                return SplicePipeSize.AUTO;
+            }
+            try {
+                Sizes.parse(scalar.getValue());
+            } catch (IllegalArgumentException e) {
+                reader.error(node, "splice_pipe_bytes", "expected auto or a size from 4KiB to 1MiB (as 64KiB), got '"
+                        + scalar.getValue() + "'");
+                return SplicePipeSize.AUTO;
+            }
         }
         Integer bytes = reader.size(node, "splice_pipe_bytes", SplicePipeSize.MIN_BYTES, SplicePipeSize.MAX_BYTES);
         return bytes == null ? SplicePipeSize.AUTO : new SplicePipeSize(bytes);

@@ -394,6 +394,8 @@ class ConfigLoaderTest {
                 LOADER.parse(FILE, "splice_pipe_bytes: 256KiB\n" + WEB_HEAD + DIRECT_ROUTE).splicePipeSize());
         assertErrors("splice_pipe_bytes: 2MiB\n" + WEB_HEAD + DIRECT_ROUTE,
                 "test.yaml:1: splice_pipe_bytes: must be from 4096 to 1048576 bytes, got 2097152");
+        assertErrors("splice_pipe_bytes: big\n" + WEB_HEAD + DIRECT_ROUTE,
+                "test.yaml:1: splice_pipe_bytes: expected auto or a size from 4KiB to 1MiB (as 64KiB), got 'big'");
     }
 
     @Test
