@@ -31,14 +31,9 @@ public final class SpliceForwarder {
     public enum State { IDLE, FLOWING, DRAINING, DONE, FAILED }
 
     private static final int SPLICE_FLAGS = SPLICE_F_MOVE() | SPLICE_F_NONBLOCK();
-    /** A short transfer below this share of the pipe says the source is drained. */
-    private static final int STREAMING_FRACTION = 4;
-    /** Bytes one {@link #pump()} delivers at most before returning (nginx's {@code sendfile_max_chunk} is 2 MiB). */
-    static final long MAX_BYTES_PER_PUMP = 1024 * 1024;
 
     private final Syscalls sys;
     private final PipePool pipes;
-    private final long maxBytesPerPump;
     private State state = State.IDLE;
     private Pipe pipe;
     private int sourceFd;
@@ -57,13 +52,8 @@ public final class SpliceForwarder {
     private boolean failedAtSource;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
-        this(sys, pipes, MAX_BYTES_PER_PUMP);
-    }
-
-    SpliceForwarder(Syscalls sys, PipePool pipes, long maxBytesPerPump) {
         this.sys = sys;
         this.pipes = pipes;
-        this.maxBytesPerPump = maxBytesPerPump;
     }
 
     /** Begins forwarding a whole stream, passing its FIN on. */
@@ -121,20 +111,12 @@ public final class SpliceForwarder {
         sinkBlocked = false;
     }
 
-    /**
-     * Moves as much as the kernel takes now, up to {@link #MAX_BYTES_PER_PUMP} (more only from a hung-up source, which
-     * gets no further events); returns the bytes delivered to the sink in this call.
-     */
+    /** Moves as much as the kernel takes now; returns the bytes delivered to the sink in this call. */
     public long pump() {
         long delivered = 0;
         boolean progressed = true;
         while (progressed && (state == State.FLOWING || state == State.DRAINING)) {
             progressed = false;
-            if (delivered >= maxBytesPerPump && inPipe == 0 && !sourceHungUp) {
-                // A source that keeps up would hold the reactor until EAGAIN: give the other connections their
-                // turn. The pipe is empty and the source not dry, so level-triggered epoll reports it again.
-                break;
-            }
             if (state == State.FLOWING && !sourceDry && !pipeStalled && pipe == null) {
                 pipe = pipes.acquire();
                 if (pipe == null) {
@@ -147,11 +129,9 @@ public final class SpliceForwarder {
                 if (n > 0) {
                     inPipe += n;
                     read += n;
-                    // A small short transfer means the socket is drained for now (request and response): skip the
-                    // EAGAIN probe, level-triggered epoll reports the source again if more arrives. A large one
-                    // means the peer is streaming, and by the time it has gone out more has come: reading on
-                    // instead of waiting took 64 MiB bodies from 9.5 epoll_waits per MiB to 0.4 and 25% less CPU.
-                    sourceDry = n < wanted && !sourceHungUp && n < pipe.capacity() / STREAMING_FRACTION;
+                    // A short transfer means the socket is drained for now: skip the EAGAIN probe, level-triggered
+                    // epoll reports the source again if more arrived meanwhile.
+                    sourceDry = n < wanted && !sourceHungUp;
                     if (read == limit) {
                         state = State.DRAINING;
                     }
