@@ -63,6 +63,8 @@ public final class Syscalls {
     private static final MethodHandle CLOSE = blocking("close", JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = critical("read", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle WRITE = critical("write", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle RECV = critical("recv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
+    private static final MethodHandle SEND = critical("send", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_LONG, JAVA_INT);
     private static final MethodHandle READV = critical("readv", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle WRITEV = critical("writev", JAVA_LONG, JAVA_INT, JAVA_LONG, JAVA_INT);
     private static final MethodHandle PIPE2 = critical("pipe2", JAVA_INT, ADDRESS, JAVA_INT);
@@ -283,6 +285,30 @@ public final class Syscalls {
     public long write(int fd, long address, long count) {
         try {
             return result((long) WRITE.invokeExact(errnoState, fd, address, count));
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * {@code recv(2)}: {@code read} for sockets, minus the VFS layer {@code read} passes through first (file position,
+     * {@code rw_verify_area}, fsnotify); what the proxy reads every socket with.
+     */
+    public long recv(int fd, long address, long count, int flags) {
+        try {
+            return result((long) RECV.invokeExact(errnoState, fd, address, count, flags));
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * {@code send(2)}: {@code write} for sockets without the VFS layer; with {@code MSG_NOSIGNAL} a peer that is gone
+     * is {@code -EPIPE}, never a SIGPIPE.
+     */
+    public long send(int fd, long address, long count, int flags) {
+        try {
+            return result((long) SEND.invokeExact(errnoState, fd, address, count, flags));
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -167,6 +167,27 @@ final class SyscallsOverTcpTest {
     }
 
     @Test
+    void sendAndRecvMoveBytesAndAGoneDirectionIsEpipeNotASignal() throws IOException {
+        int[] pair = connectedPair();
+        MemorySegment request = arena.allocateFrom("GET / HTTP/1.1\r\n", StandardCharsets.US_ASCII);
+        assertEquals(16, sys.send(pair[0], request.address(), 16, MSG_NOSIGNAL()));
+        MemorySegment buffer = arena.allocate(32);
+        await(pair[1], EPOLLIN());
+        assertEquals(16, sys.recv(pair[1], buffer.address(), buffer.byteSize(), 0));
+        assertEquals("GET / HTTP/1.1\r\n", ascii(buffer, 16));
+        assertEquals(-EAGAIN(), sys.recv(pair[1], buffer.address(), buffer.byteSize(), 0), "drained, non-blocking");
+
+        assertEquals(0, sys.shutdown(pair[0], SHUT_WR()));
+        assertEquals(-EPIPE(), sys.send(pair[0], request.address(), 16, MSG_NOSIGNAL()),
+                "a send after the own write side is shut is EPIPE, and the JVM lives on");
+        int[] fds = new int[2];
+        assertEquals(0, sys.pipe2(fds, O_CLOEXEC()));
+        track(fds[0]);
+        track(fds[1]);
+        assertEquals(-ENOTSOCK(), sys.recv(fds[0], buffer.address(), buffer.byteSize(), 0), "recv is for sockets only");
+    }
+
+    @Test
     void pinCurrentThreadRestrictsTheCallingThreadToOneCpu() throws Exception {
         int cpu = firstAllowedCpu();
         CompletableFuture<String> pinned = new CompletableFuture<>();

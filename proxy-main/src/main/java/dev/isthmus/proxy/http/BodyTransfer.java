@@ -9,6 +9,7 @@ import dev.isthmus.reactor.SpliceForwarder;
 import java.lang.foreign.MemorySegment;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_NOSIGNAL;
 
 /**
  * Moves the rest of one message body from a source fd to a sink fd, after the head (and whatever body bytes came
@@ -262,7 +263,7 @@ final class BodyTransfer {
         long delivered = 0;
         while (true) {
             if (position < end) {
-                long n = sys.write(sink, buffer.address() + position, end - position);
+                long n = sys.send(sink, buffer.address() + position, end - position, MSG_NOSIGNAL());
                 if (n > 0) {
                     position += n;
                     delivered += n;
@@ -296,7 +297,7 @@ final class BodyTransfer {
             if (mode == Mode.LENGTH) {
                 want = Math.min(want, remaining);
             }
-            long n = sys.read(source, buffer.address(), want);
+            long n = sys.recv(source, buffer.address(), want, 0);
             if (n > 0) {
                 // Short read: drained for now (level-triggered epoll re-reports the source if more came).
                 sourceDry = n < want && !sourceHungUp;

@@ -355,7 +355,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         long room = chunk.byteSize() - filled;
-        long n = sys.read(fd, chunk.address() + filled, room);
+        long n = sys.recv(fd, chunk.address() + filled, room, 0);
         clientDrained = n < room;
         if (n == 0) {
             clientHalfClosed = true;
@@ -785,7 +785,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         buffer = upstream.chunk;
-        long n = sys.read(upstream.fd(), buffer.address() + responseFilled, buffer.byteSize() - responseFilled);
+        long n = sys.recv(upstream.fd(), buffer.address() + responseFilled, buffer.byteSize() - responseFilled, 0);
         if (n == -EAGAIN()) {
             return;
         }
@@ -1118,7 +1118,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     /** Whether the upstream socket has nothing more to read now: one non-blocking read, after a streamed body. */
     private boolean upstreamDrained() {
-        return sys.read(upstream.fd(), worker.scratch.address(), 1) == -EAGAIN();
+        return sys.recv(upstream.fd(), worker.scratch.address(), 1, 0) == -EAGAIN();
     }
 
     private void countBody(BodyTransfer transfer, long moved) {
@@ -1188,7 +1188,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     // ---------------------------------------------------------------- writes
 
-    /** One writev to the client; what it does not take waits in {@link #toClient}. True when all went out. */
+    /** One write to the client; what it does not take waits in {@link #toClient}. True when all went out. */
     private boolean writeToClient(GatherWriter out) {
         long written = out.write(fd);
         if (written == out.totalBytes()) {
@@ -1419,7 +1419,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private void discardUntilEof() {
         MemorySegment sink = worker.scratch;
         while (true) {
-            long n = sys.read(fd, sink.address(), sink.byteSize());
+            long n = sys.recv(fd, sink.address(), sink.byteSize(), 0);
             if (n == -EAGAIN()) {
                 return;
             }

@@ -4,9 +4,11 @@ import dev.isthmus.bindings.Syscalls;
 
 import java.lang.foreign.MemorySegment;
 
+import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_NOSIGNAL;
+
 /**
  * Bytes waiting to go one way (to the client, or to the upstream), in a chunk of their own: what a short
- * {@code writev} left behind, or a response the proxy wrote itself. Nothing else may be written that way until
+ * write left behind, or a response the proxy wrote itself. Nothing else may be written that way until
  * {@link #flush} reports them sent. Confined to the reactor thread.
  */
 final class PendingWrite {
@@ -58,7 +60,7 @@ final class PendingWrite {
      */
     long flush(int fd) {
         while (position < end) {
-            long n = sys.write(fd, buffer.address() + position, end - position);
+            long n = sys.send(fd, buffer.address() + position, end - position, MSG_NOSIGNAL());
             if (n < 0) {
                 return n;
             }
