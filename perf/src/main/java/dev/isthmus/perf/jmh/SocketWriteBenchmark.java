@@ -1,6 +1,5 @@
 package dev.isthmus.perf.jmh;
 
-import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.bindings.Syscalls;
 import dev.isthmus.bindings.generated.iovec;
@@ -20,16 +19,9 @@ import org.openjdk.jmh.annotations.Warmup;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
-import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_NOSIGNAL;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
 
 /**
  * How the proxy should put a small rewritten head on a TCP socket: the four slices a forwarded small response is made
@@ -47,7 +39,6 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
 @Fork(value = 1, jvmArgsAppend = "--enable-native-access=ALL-UNNAMED")
 public class SocketWriteBenchmark {
 
-    private static final int BACKLOG = 1;
     private static final long[] SLICE_LENGTHS = {122, 18, 2, 37};
     private static final long IOV_SIZE = iovec.sizeof();
 
@@ -61,9 +52,7 @@ public class SocketWriteBenchmark {
         MemorySegment staging;
         MemorySegment sink;
         long total;
-        int writer;
-        int reader;
-        private int listener;
+        LoopbackTcpPair tcp;
 
         @Setup(Level.Trial)
         public void open() throws SyscallException {
@@ -83,27 +72,12 @@ public class SocketWriteBenchmark {
             }
             staging = arena.allocate(total, Long.BYTES);
             sink = arena.allocate(total, Long.BYTES);
-            openTcp();
-        }
-
-        private void openTcp() throws SyscallException {
-            MemorySegment address = arena.allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
-            int length = SocketAddresses.write(address, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            listener = (int) SyscallException.check("socket", sys.socket(AF_INET(), SOCK_STREAM() | SOCK_CLOEXEC(), 0));
-            SyscallException.check("bind", sys.bind(listener, address, length));
-            SyscallException.check("listen", sys.listen(listener, BACKLOG));
-            SyscallException.check("getsockname", sys.getsockname(listener, address));
-            writer = (int) SyscallException.check("socket", sys.socket(AF_INET(), SOCK_STREAM() | SOCK_CLOEXEC(), 0));
-            SyscallException.check("connect", sys.connect(writer, address, length));
-            reader = (int) SyscallException.check("accept4", sys.accept4(listener, MemorySegment.NULL, SOCK_CLOEXEC()));
-            sys.setIntOption(writer, IPPROTO_TCP(), TCP_NODELAY(), 1);
+            tcp = new LoopbackTcpPair(sys, arena);
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            for (int fd : new int[] {writer, reader, listener}) {
-                sys.close(fd);
-            }
+            tcp.close();
             arena.close();
             sys.close();
         }
@@ -111,13 +85,13 @@ public class SocketWriteBenchmark {
 
     @Benchmark
     public long writevThenRead(Pair pair) {
-        check(pair.sys.writev(pair.writer, pair.iov.address(), SLICE_LENGTHS.length), pair.total);
+        check(pair.sys.writev(pair.tcp.writer, pair.iov.address(), SLICE_LENGTHS.length), pair.total);
         return drain(pair, false);
     }
 
     @Benchmark
     public long writevThenRecv(Pair pair) {
-        check(pair.sys.writev(pair.writer, pair.iov.address(), SLICE_LENGTHS.length), pair.total);
+        check(pair.sys.writev(pair.tcp.writer, pair.iov.address(), SLICE_LENGTHS.length), pair.total);
         return drain(pair, true);
     }
 
@@ -128,7 +102,7 @@ public class SocketWriteBenchmark {
             MemorySegment.copy(pair.slices, at, pair.staging, at, length);
             at += length;
         }
-        check(pair.sys.send(pair.writer, pair.staging.address(), pair.total, MSG_NOSIGNAL()), pair.total);
+        check(pair.sys.send(pair.tcp.writer, pair.staging.address(), pair.total, MSG_NOSIGNAL()), pair.total);
         return drain(pair, true);
     }
 
@@ -143,8 +117,8 @@ public class SocketWriteBenchmark {
         while (read < pair.total) {
             long address = pair.sink.address() + read;
             long n = socketCall
-                    ? pair.sys.recv(pair.reader, address, pair.total - read, 0)
-                    : pair.sys.read(pair.reader, address, pair.total - read);
+                    ? pair.sys.recv(pair.tcp.reader, address, pair.total - read, 0)
+                    : pair.sys.read(pair.tcp.reader, address, pair.total - read);
             if (n <= 0) {
                 throw new IllegalStateException("read returned " + n);
             }

@@ -1,6 +1,5 @@
 package dev.isthmus.perf.jmh;
 
-import dev.isthmus.bindings.SocketAddresses;
 import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.bindings.Syscalls;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -32,12 +31,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
-import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_INET;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_UNIX;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
-import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
 
 /**
  * The cost of the syscall layer: one {@code write} on one end of a connected pair, then {@code read} on the other end
@@ -67,9 +63,7 @@ public class SyscallRoundTripBenchmark {
         MemorySegment buffer;
         int unixWriter;
         int unixReader;
-        int tcpWriter;
-        int tcpReader;
-        private int tcpListener;
+        LoopbackTcpPair tcp;
 
         @Setup(Level.Trial)
         public void open() throws SyscallException {
@@ -80,29 +74,14 @@ public class SyscallRoundTripBenchmark {
             SyscallException.check("socketpair", sys.socketpair(AF_UNIX(), SOCK_STREAM() | SOCK_CLOEXEC(), 0, fds));
             unixWriter = fds[0];
             unixReader = fds[1];
-            openTcp();
-        }
-
-        private void openTcp() throws SyscallException {
-            MemorySegment address = arena.allocate(SocketAddresses.MAX_LENGTH, Long.BYTES);
-            int length = SocketAddresses.write(address, new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            tcpListener = (int) SyscallException.check("socket", sys.socket(AF_INET(), SOCK_STREAM() | SOCK_CLOEXEC(), 0));
-            SyscallException.check("bind", sys.bind(tcpListener, address, length));
-            SyscallException.check("listen", sys.listen(tcpListener, BACKLOG));
-            SyscallException.check("getsockname", sys.getsockname(tcpListener, address));
-            tcpWriter = (int) SyscallException.check("socket", sys.socket(AF_INET(), SOCK_STREAM() | SOCK_CLOEXEC(), 0));
-            SyscallException.check("connect", sys.connect(tcpWriter, address, length));
-            tcpReader = (int) SyscallException.check("accept4",
-                    sys.accept4(tcpListener, MemorySegment.NULL, SOCK_CLOEXEC()));
-            sys.setIntOption(tcpWriter, IPPROTO_TCP(), TCP_NODELAY(), 1);
-            sys.setIntOption(tcpReader, IPPROTO_TCP(), TCP_NODELAY(), 1);
+            tcp = new LoopbackTcpPair(sys, arena);
         }
 
         @TearDown(Level.Trial)
         public void close() {
-            for (int fd : new int[] {unixWriter, unixReader, tcpWriter, tcpReader, tcpListener}) {
-                sys.close(fd);
-            }
+            sys.close(unixWriter);
+            sys.close(unixReader);
+            tcp.close();
             arena.close();
             sys.close();
         }
@@ -157,7 +136,7 @@ public class SyscallRoundTripBenchmark {
 
     @Benchmark
     public long ffmTcpLoopback(FfmPair pair) {
-        return ffmRoundTrip(pair.sys, pair.tcpWriter, pair.tcpReader, pair.buffer.address(), pair.payload);
+        return ffmRoundTrip(pair.sys, pair.tcp.writer, pair.tcp.reader, pair.buffer.address(), pair.payload);
     }
 
     @Benchmark
