@@ -274,13 +274,17 @@ public final class RequestParser {
 
     /**
      * Host is what routing, virtual hosts and the upstream's own routing read, so a value that is not an authority
-     * is refused here rather than forwarded for the next hop to interpret differently. Empty is valid (RFC 9110 §7.2).
+     * is refused here rather than forwarded for the next hop to interpret differently. Empty is refused too when the
+     * target is origin- or asterisk-form: Host is then the target URI's authority, and an "http" URI with an empty
+     * host is invalid (RFC 9110 §4.2.1; nginx answers 400 as well). An absolute-form target carries its own
+     * authority, which replaces Host (RFC 9112 §3.2.2), so there an empty Host is left to be ignored.
      */
     private boolean validHost(int field) {
         long at = fields.valueOffset(field);
         long end = at + fields.valueLength(field);
         if (at == end) {
-            return true;
+            byte first = head.segment.get(ValueLayout.JAVA_BYTE, head.targetOffset());
+            return first != '/' && first != '*';
         }
         if (scanner.hostChecked()) {
             return !scanner.hostColon() || Authority.validCommon(head.segment, at, end);

@@ -379,7 +379,16 @@ class RequestParserTest {
         rejects(Rejection.MISSING_HOST, 400, "GET / HTTP/1.1\r\nAccept: */*\r\n\r\n");
         rejects(Rejection.DUPLICATE_HOST, 400, "GET / HTTP/1.1\r\nHost: a\r\nhost: a\r\n\r\n");
         rejects(Rejection.DUPLICATE_HOST, 400, "GET / HTTP/1.0\r\nHost: a\r\nHOST: b\r\n\r\n");
-        assertEquals("", complete("GET / HTTP/1.1\r\nHost:\r\n\r\n").headers().value(0));
+    }
+
+    @Test
+    void anEmptyHostIsRefusedUnlessAnAbsoluteTargetNamesTheAuthority() {
+        rejects(Rejection.INVALID_HOST, 400, "GET / HTTP/1.1\r\nHost:\r\n\r\n");
+        rejects(Rejection.INVALID_HOST, 400, "GET / HTTP/1.1\r\nHost: \t \r\n\r\n");
+        rejects(Rejection.INVALID_HOST, 400, "OPTIONS * HTTP/1.1\r\nHost:\r\n\r\n");
+        rejects(Rejection.INVALID_HOST, 400, "GET / HTTP/1.0\r\nHost:\r\n\r\n");
+        RequestHead absolute = complete("GET http://example.com/a HTTP/1.1\r\nHost:\r\n\r\n");
+        assertEquals("", absolute.headers().value(0), "the target's authority replaces it downstream");
     }
 
     @Test
