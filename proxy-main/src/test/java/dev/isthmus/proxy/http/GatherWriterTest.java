@@ -111,11 +111,7 @@ final class GatherWriterTest {
     }
 
     private MemorySegment ascii(String text) {
-        MemorySegment segment = arena.allocate(text.length());
-        for (int i = 0; i < text.length(); i++) {
-            segment.set(ValueLayout.JAVA_BYTE, i, (byte) text.charAt(i));
-        }
-        return segment;
+        return arena.allocateFrom(ValueLayout.JAVA_BYTE, text.getBytes(StandardCharsets.US_ASCII));
     }
 
     private MemorySegment pattern(int length, int seed) {
