@@ -50,6 +50,7 @@ public final class SpliceForwarder {
     private boolean endedEarly;
     private boolean sourceHungUp;
     private boolean failedAtSource;
+    private boolean failedAtSink;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -79,6 +80,7 @@ public final class SpliceForwarder {
         this.sourceHungUp = false;
         this.error = 0;
         this.failedAtSource = false;
+        this.failedAtSink = false;
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
@@ -167,6 +169,7 @@ public final class SpliceForwarder {
                 } else if (n == -EAGAIN()) {
                     sinkBlocked = true;
                 } else {
+                    failedAtSink = true;
                     return fail((int) n, delivered);
                 }
             }
@@ -214,6 +217,11 @@ public final class SpliceForwarder {
     /** Whether the failure came from the source (a read error, or EOF before the limit) rather than the sink. */
     public boolean failedAtSource() {
         return failedAtSource;
+    }
+
+    /** Whether the failure was a write to the sink (the peer gone: EPIPE, ECONNRESET) rather than the source or a pipe. */
+    public boolean failedAtSink() {
+        return failedAtSink;
     }
 
     /** The {@code -errno} that failed the stream, or 0. */

@@ -46,6 +46,8 @@ final class BodyTransfer {
     private boolean sinkBlocked;
     private long bytesSpliced;
     private boolean truncated;
+    /** The {@code -errno} of a failed write to the sink, or 0. */
+    private int sinkError;
     private boolean sourceHungUp;
     /** Chunked mode: the payload of the current chunk is being spliced. */
     private boolean splicingChunk;
@@ -79,6 +81,7 @@ final class BodyTransfer {
         this.sourceDry = false;
         this.sinkBlocked = false;
         this.truncated = false;
+        this.sinkError = 0;
         this.sourceHungUp = false;
         this.splicingChunk = false;
         this.state = State.ACTIVE;
@@ -149,6 +152,11 @@ final class BodyTransfer {
     /** Whether the source closed before the body's end (a truncated message). */
     boolean truncated() {
         return truncated;
+    }
+
+    /** The {@code -errno} with which the sink refused bytes (EPIPE, ECONNRESET: the peer is gone), or 0. */
+    int sinkError() {
+        return sinkError;
     }
 
     /** Why a chunked body was rejected, or null. */
@@ -232,10 +240,7 @@ final class BodyTransfer {
                 decoder.skipPayload(splice.bytesMoved());
                 splicingChunk = false;
             }
-            case FAILED -> {
-                truncated = splice.endedEarly();
-                state = State.FAILED;
-            }
+            case FAILED -> spliceFailed();
             default -> { }
         }
         return delivered;
@@ -246,13 +251,16 @@ final class BodyTransfer {
         bytesSpliced += delivered;
         switch (splice.state()) {
             case DONE -> state = State.DONE;
-            case FAILED -> {
-                truncated = splice.endedEarly();
-                state = State.FAILED;
-            }
+            case FAILED -> spliceFailed();
             default -> { }
         }
         return delivered;
+    }
+
+    private void spliceFailed() {
+        truncated = splice.endedEarly();
+        sinkError = splice.failedAtSink() ? splice.error() : 0;
+        state = State.FAILED;
     }
 
     private boolean bodyComplete() {
@@ -272,6 +280,7 @@ final class BodyTransfer {
                 if (n == -EAGAIN()) {
                     sinkBlocked = true;
                 } else {
+                    sinkError = (int) n;
                     state = State.FAILED;
                 }
                 return delivered;

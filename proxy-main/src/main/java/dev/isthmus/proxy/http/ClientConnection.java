@@ -27,6 +27,8 @@ import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.ECONNRESET;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EPIPE;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
@@ -300,6 +302,13 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if ((events & EPOLLERR()) != 0) {
             if (retryable()) {
                 retryOnFreshConnection();
+                return;
+            }
+            if (phase == ResponsePhase.AWAIT_HEAD) {
+                // A reset: what the upstream sent before it is still readable, and may be its whole answer.
+                if (upstreamStoppedReading()) {
+                    progress();
+                }
                 return;
             }
             upstreamFailed("upstream connection error: "
@@ -1064,14 +1073,19 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             if (requestBody.state() == BodyTransfer.State.FAILED) {
                 if (requestBody.truncated()) {
                     abort("client closed mid-request body", 0);
+                    return;
                 } else if (requestBody.rejection() != null) {
                     abort(chunkedBodyRefusal(requestBody.rejection()), requestBody.rejection().status());
-                } else {
+                    return;
+                } else if (!refusedByPeer(requestBody.sinkError())) {
                     upstreamFailed("could not send the request body upstream", STATUS_BAD_GATEWAY);
+                    return;
+                } else if (!upstreamStoppedReading()) {
+                    return;
                 }
-                return;
+            } else {
+                countBody(requestBody, moved);
             }
-            countBody(requestBody, moved);
             if (requestBody.state() == BodyTransfer.State.DONE) {
                 requestBodyDone = true;
                 if (phase == ResponsePhase.AWAIT_HEAD) {
@@ -1213,6 +1227,10 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (written < 0 && written != -EAGAIN()) {
             if (retryable()) {
                 retryOnFreshConnection();
+            } else if (state == State.PROXYING && refusedByPeer((int) written)) {
+                if (upstreamStoppedReading()) {
+                    progress();
+                }
             } else {
                 upstreamFailed("upstream write failed: " + Errno.describe((int) written), STATUS_BAD_GATEWAY);
             }
@@ -1235,12 +1253,39 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         return r == 0;
     }
 
+    /** Sends what waits for the upstream; true when nothing is left (an upstream that stopped reading: dropped). */
     private boolean flushToUpstream() {
         long r = toUpstream.flush(upstream.fd());
         if (r < 0 && r != -EAGAIN()) {
+            if (state == State.PROXYING && refusedByPeer((int) r)) {
+                return upstreamStoppedReading();
+            }
             upstreamFailed("upstream write failed: " + Errno.describe((int) r), STATUS_BAD_GATEWAY);
         }
         return r == 0;
+    }
+
+    /**
+     * The upstream refused more of the request (a reset, or EPIPE or ECONNRESET on a write). A server may answer
+     * before it has read the whole request and close (RFC 9110 §10.1.1), and its kernel then resets the connection
+     * behind the answer (RFC 9112 §9.6), which is still in our socket: it is read and forwarded, and only an upstream that said
+     * nothing fails the exchange (502). The connection is never reused; the client's ends after the response when
+     * the rest of its request body was never read. Returns whether the exchange goes on.
+     */
+    private boolean upstreamStoppedReading() {
+        upstreamDirty = true;
+        toUpstream.release();
+        if (requestBody != null) {
+            requestBody.release();
+        }
+        if (phase == ResponsePhase.AWAIT_HEAD) {
+            readResponseHead();
+        }
+        return state == State.PROXYING;
+    }
+
+    private static boolean refusedByPeer(int errno) {
+        return errno == -EPIPE() || errno == -ECONNRESET();
     }
 
     private void updateInterest() {

@@ -282,6 +282,36 @@ final class HttpUpstreamErrorTest {
         uploader.join();
     }
 
+    /**
+     * The reset behind the answer fails the proxy's next body write (or comes with the answer's readiness); the
+     * answer is still in the proxy's socket and must be forwarded, not replaced by a 502. Repeated: which of the
+     * two the proxy sees first depends on timing.
+     */
+    @Test
+    void anEarlyResponseFromAnOriginThatResetsBehindItReachesTheClient() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        origin.on("/early", OriginScripts.answerBeforeBodyThenReset(
+                "HTTP/1.1 413 Content Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"));
+        long size = 8L * 1024 * 1024;
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            RawClient client = fixture.client();
+            client.send("POST /early HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
+            Thread uploader = Thread.ofVirtual().start(() -> {
+                try {
+                    Payloads.write(client.out(), 1, size);
+                } catch (IOException stopped) {
+                    // the proxy stops reading the body once the answer is known: that is allowed
+                }
+            });
+            RawResponse response = client.read("POST");
+            int tried = attempt;
+            assertEquals(413, response.status(), () -> "attempt " + tried + ":\n" + response);
+            assertEquals("too large\n", response.bodyText());
+            client.close();
+            uploader.join();
+        }
+    }
+
     @Test
     void aContentLengthBodyCutShortByTheOriginIsNeverPassedOffAsComplete() throws Exception {
         HttpTestOrigin origin = startWithOrigin("");

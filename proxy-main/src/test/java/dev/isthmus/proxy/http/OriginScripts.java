@@ -182,6 +182,18 @@ public final class OriginScripts {
         };
     }
 
+    /**
+     * Answers with exactly these bytes without reading the request body, then closes at once: the kernel resets the
+     * connection behind the answer (the unread body), as most servers refusing an upload do.
+     */
+    public static Script answerBeforeBodyThenReset(String response) {
+        return exchange -> {
+            exchange.write(response);
+            exchange.reset();
+            return After.DONE;
+        };
+    }
+
     /** Takes {@code delay} before running {@code then}: a slow upstream (the delay is the behaviour under test). */
     public static Script delayed(Duration delay, Script then) {
         return exchange -> {
