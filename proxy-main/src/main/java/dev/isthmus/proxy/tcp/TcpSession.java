@@ -23,8 +23,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * timer runs; a connect that fails or times out is tried on another endpoint, up to three, before the client is
  * closed), then {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}.
  * A FIN from one side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained (the second FIN is
- * the close itself); an error or reset on either side resets both. An idle timer closes sessions on which nothing
- * moved for the listener's idle timeout.
+ * the close itself); an error or reset on either side resets both, once what the resetting side sent before it is
+ * passed on. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
  */
 final class TcpSession implements IndexedSet.Member {
     enum State { CONNECTING, PROXYING, CLOSED }
@@ -235,6 +235,14 @@ final class TcpSession implements IndexedSet.Member {
                     ? upstreamToClient.failedAtSource() : !clientToUpstream.failedAtSource();
             SpliceForwarder failed = upstreamToClient.state() == SpliceForwarder.State.FAILED
                     ? upstreamToClient : clientToUpstream;
+            SpliceForwarder fromRefusingPeer = failed == upstreamToClient ? clientToUpstream : upstreamToClient;
+            if (failed.failedAtSink() && !fromRefusingPeer.isFinished()) {
+                // The peer reset our writes, often right behind an answer (a server refusing an upload closes at
+                // once). What it sent before the reset is still readable: a direct connection would have delivered
+                // it, so it goes on before the other side is reset.
+                fromRefusingPeer.sourceReady();
+                fromRefusingPeer.pump();
+            }
             abort(upstreamFault, Errno.describe(failed.error()));
             return;
         }

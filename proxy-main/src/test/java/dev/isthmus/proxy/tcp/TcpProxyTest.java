@@ -22,6 +22,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -432,6 +433,41 @@ final class TcpProxyTest {
         Eventually.await("the upstream's reset was counted", WAIT, () -> listener().upstreamFailures() == 1);
     }
 
+    /**
+     * An upstream that answers an upload without reading it and closes at once: its kernel resets the connection
+     * behind the answer, and the proxy's next write upstream fails. The answer is still in the proxy's socket and
+     * must reach the client before the reset, as it would on a direct connection. Repeated: whether the failed write
+     * or the answer's readiness comes first depends on timing.
+     */
+    @Test
+    void whatAnUpstreamSentBeforeResettingAnUploadReachesTheClient() throws Exception {
+        byte[] answer = "refused: too large\n".getBytes(StandardCharsets.US_ASCII);
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.getInputStream().readNBytes(1024);
+            socket.getOutputStream().write(answer);
+            socket.getOutputStream().flush();
+            socket.setSoLinger(true, 0);
+            socket.close();
+        }));
+        int port = startProxy(origin.port());
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            try (Socket client = connect(port)) {
+                Thread uploader = Thread.ofVirtual().start(() -> {
+                    try {
+                        Payloads.write(client.getOutputStream(), 1, 64L * 1024 * 1024);
+                    } catch (IOException refused) {
+                        // the reset ends the upload: expected
+                    }
+                });
+                byte[] received = readUntilEndOrReset(client.getInputStream());
+                int tried = attempt;
+                assertEquals(new String(answer, StandardCharsets.US_ASCII),
+                        new String(received, StandardCharsets.US_ASCII), () -> "attempt " + tried);
+                uploader.join();
+            }
+        }
+    }
+
     @Test
     void clientKilledMidStreamClosesTheUpstream() throws Exception {
         CompletableFuture<Boolean> originSawEnd = new CompletableFuture<>();
@@ -443,6 +479,20 @@ final class TcpProxyTest {
         assertTrue(originSawEnd.get());
         Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
         Eventually.await("origin connection closed", WAIT, () -> origin.openConnections() == 0);
+    }
+
+    /** The bytes read before EOF or a reset. */
+    private static byte[] readUntilEndOrReset(InputStream in) {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        byte[] buffer = new byte[4096];
+        try {
+            for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+                received.write(buffer, 0, n);
+            }
+        } catch (IOException reset) {
+            return received.toByteArray();
+        }
+        return received.toByteArray();
     }
 
     /** Reads until EOF or a reset; true either way (a hang fails the test by its timeout). */
