@@ -219,7 +219,7 @@ public final class SpliceForwarder {
         return failedAtSource;
     }
 
-    /** Whether the failure was a write to the sink (the peer gone: EPIPE, ECONNRESET) rather than the source or a pipe. */
+    /** Whether the failure was a write to the sink (its peer gone: EPIPE, ECONNRESET), not the source or a pipe. */
     public boolean failedAtSink() {
         return failedAtSink;
     }

@@ -1268,9 +1268,9 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     /**
      * The upstream refused more of the request (a reset, or EPIPE or ECONNRESET on a write). A server may answer
      * before it has read the whole request and close (RFC 9110 §10.1.1), and its kernel then resets the connection
-     * behind the answer (RFC 9112 §9.6), which is still in our socket: it is read and forwarded, and only an upstream that said
-     * nothing fails the exchange (502). The connection is never reused; the client's ends after the response when
-     * the rest of its request body was never read. Returns whether the exchange goes on.
+     * behind the answer (RFC 9112 §9.6), which is still in our socket: it is read and forwarded, and only an
+     * upstream that said nothing fails the exchange (502). The connection is never reused; the client's ends after
+     * the response when the rest of its request body was never read. Returns whether the exchange goes on.
      */
     private boolean upstreamStoppedReading() {
         upstreamDirty = true;
