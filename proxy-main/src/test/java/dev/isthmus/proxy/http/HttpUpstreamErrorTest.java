@@ -34,6 +34,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 @Timeout(60)
 final class HttpUpstreamErrorTest {
     private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final String TOO_LARGE =
+            "HTTP/1.1 413 Content Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n";
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -262,24 +264,10 @@ final class HttpUpstreamErrorTest {
 
     @Test
     void anEarlyResponseDuringAnUploadReachesTheClient() throws Exception {
-        HttpTestOrigin origin = startWithOrigin("");
-        origin.on("/early", OriginScripts.answerBeforeBody(
-                "HTTP/1.1 413 Content Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"));
-        RawClient client = fixture.client();
-        long size = 8L * 1024 * 1024;
-        client.send("POST /early HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
-        Thread uploader = Thread.ofVirtual().start(() -> {
-            try {
-                Payloads.write(client.out(), 1, size);
-            } catch (IOException stopped) {
-                // the proxy may stop reading the body once the answer is known: that is allowed
-            }
-        });
-        RawResponse response = client.read("POST");
+        startWithOrigin("").on("/early", OriginScripts.answerBeforeBody(TOO_LARGE));
+        RawResponse response = uploadAndRead("/early", 8L * 1024 * 1024);
         assertEquals(413, response.status());
         assertEquals("too large\n", response.bodyText());
-        client.close();
-        uploader.join();
     }
 
     /**
@@ -289,27 +277,30 @@ final class HttpUpstreamErrorTest {
      */
     @Test
     void anEarlyResponseFromAnOriginThatResetsBehindItReachesTheClient() throws Exception {
-        HttpTestOrigin origin = startWithOrigin("");
-        origin.on("/early", OriginScripts.answerBeforeBodyThenReset(
-                "HTTP/1.1 413 Content Too Large\r\nContent-Length: 10\r\nConnection: close\r\n\r\ntoo large\n"));
-        long size = 8L * 1024 * 1024;
+        startWithOrigin("").on("/early", OriginScripts.answerBeforeBodyThenReset(TOO_LARGE));
         for (int attempt = 1; attempt <= 10; attempt++) {
-            RawClient client = fixture.client();
-            client.send("POST /early HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
-            Thread uploader = Thread.ofVirtual().start(() -> {
-                try {
-                    Payloads.write(client.out(), 1, size);
-                } catch (IOException stopped) {
-                    // the proxy stops reading the body once the answer is known: that is allowed
-                }
-            });
-            RawResponse response = client.read("POST");
+            RawResponse response = uploadAndRead("/early", 8L * 1024 * 1024);
             int tried = attempt;
             assertEquals(413, response.status(), () -> "attempt " + tried + ":\n" + response);
             assertEquals("too large\n", response.bodyText());
-            client.close();
-            uploader.join();
         }
+    }
+
+    /** POSTs {@code size} body bytes on a new connection while reading the response, then closes it. */
+    private RawResponse uploadAndRead(String path, long size) throws Exception {
+        RawClient client = fixture.client();
+        client.send("POST " + path + " HTTP/1.1\r\nHost: test\r\nContent-Length: " + size + "\r\n\r\n");
+        Thread uploader = Thread.ofVirtual().start(() -> {
+            try {
+                Payloads.write(client.out(), 1, size);
+            } catch (IOException stopped) {
+                // the proxy may stop reading the body once the answer is known: that is allowed
+            }
+        });
+        RawResponse response = client.read("POST");
+        client.close();
+        uploader.join();
+        return response;
     }
 
     @Test
