@@ -277,12 +277,27 @@ final class HttpUpstreamErrorTest {
      */
     @Test
     void anEarlyResponseFromAnOriginThatResetsBehindItReachesTheClient() throws Exception {
-        startWithOrigin("").on("/early", OriginScripts.answerBeforeBodyThenReset(TOO_LARGE));
+        startWithOrigin("").on("/early", OriginScripts.answerThenReset(TOO_LARGE));
         for (int attempt = 1; attempt <= 10; attempt++) {
             RawResponse response = uploadAndRead("/early", 8L * 1024 * 1024);
             int tried = attempt;
             assertEquals(413, response.status(), () -> "attempt " + tried + ":\n" + response);
             assertEquals("too large\n", response.bodyText());
+        }
+    }
+
+    /** The reset right behind a whole response reaches the proxy with it, or before the proxy has read it. */
+    @Test
+    void aResponseFollowedAtOnceByAResetIsForwardedWhole() throws Exception {
+        startWithOrigin("").on("/abortive", OriginScripts.answerThenReset(
+                "HTTP/1.1 200 OK\r\nContent-Length: 6\r\n\r\nwhole\n"));
+        for (int attempt = 1; attempt <= 10; attempt++) {
+            RawClient client = fixture.client();
+            RawResponse response = client.get("/abortive");
+            int tried = attempt;
+            assertEquals(200, response.status(), () -> "attempt " + tried + ":\n" + response);
+            assertEquals("whole\n", response.bodyText());
+            client.close();
         }
     }
 

@@ -183,10 +183,11 @@ public final class OriginScripts {
     }
 
     /**
-     * Answers with exactly these bytes without reading the request body, then closes at once: the kernel resets the
-     * connection behind the answer (the unread body), as most servers refusing an upload do.
+     * Answers with exactly these bytes without reading any request body, then closes with a reset: an abortive close
+     * right behind the answer, as servers do that refuse an upload (the unread body makes the kernel reset) or that
+     * set SO_LINGER 0 to shed TIME_WAIT.
      */
-    public static Script answerBeforeBodyThenReset(String response) {
+    public static Script answerThenReset(String response) {
         return exchange -> {
             exchange.write(response);
             exchange.reset();
