@@ -58,9 +58,6 @@ final class GatherWriter {
         if (count == MAX_SLICES) {
             throw new IllegalStateException("more than " + MAX_SLICES + " slices in one write");
         }
-        long entry = count * IOV_SIZE;
-        iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_base$offset(), segment.address() + offset);
-        iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_len$offset(), length);
         segments[count] = segment;
         offsets[count] = offset;
         lengths[count] = length;
@@ -89,12 +86,14 @@ final class GatherWriter {
             return sys.send(fd, segments[0].address() + offsets[0], total, MSG_NOSIGNAL());
         }
         if (total <= COALESCE_BYTES) {
-            long at = 0;
-            for (int i = 0; i < count; i++) {
-                MemorySegment.copy(segments[i], offsets[i], staging, at, lengths[i]);
-                at += lengths[i];
-            }
+            copyUnsent(0, staging);
             return sys.send(fd, staging.address(), total, MSG_NOSIGNAL());
+        }
+        // The iovec array is filled only here: the small writes that go by send never need it.
+        for (int i = 0; i < count; i++) {
+            long entry = i * IOV_SIZE;
+            iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_base$offset(), segments[i].address() + offsets[i]);
+            iov.set(ValueLayout.JAVA_LONG, entry + iovec.iov_len$offset(), lengths[i]);
         }
         return sys.writev(fd, iov.address(), count);
     }
