@@ -1071,16 +1071,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (requestBody != null && requestBody.isActive() && toUpstream.isEmpty()) {
             long moved = requestBody.pump();
             if (requestBody.state() == BodyTransfer.State.FAILED) {
-                if (requestBody.truncated()) {
-                    abort("client closed mid-request body", 0);
-                    return;
-                } else if (requestBody.rejection() != null) {
-                    abort(chunkedBodyRefusal(requestBody.rejection()), requestBody.rejection().status());
-                    return;
-                } else if (!refusedByPeer(requestBody.sinkError())) {
-                    upstreamFailed("could not send the request body upstream", STATUS_BAD_GATEWAY);
-                    return;
-                } else if (!upstreamStoppedReading()) {
+                if (!requestBodyFailed()) {
                     return;
                 }
             } else {
@@ -1128,6 +1119,27 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         updateInterest();
+    }
+
+    /**
+     * The request body stopped moving: the exchange ends, unless the upstream refused the body, whose answer may
+     * already be waiting ({@link #upstreamStoppedReading}). Returns whether the exchange goes on.
+     */
+    private boolean requestBodyFailed() {
+        if (requestBody.truncated()) {
+            abort("client closed mid-request body", 0);
+            return false;
+        }
+        Rejection rejection = requestBody.rejection();
+        if (rejection != null) {
+            abort(chunkedBodyRefusal(rejection), rejection.status());
+            return false;
+        }
+        if (!refusedByPeer(requestBody.sinkError())) {
+            upstreamFailed("could not send the request body upstream", STATUS_BAD_GATEWAY);
+            return false;
+        }
+        return upstreamStoppedReading();
     }
 
     /** Whether the upstream socket has nothing more to read now: one non-blocking read, after a streamed body. */
