@@ -1239,12 +1239,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (written < 0 && written != -EAGAIN()) {
             if (retryable()) {
                 retryOnFreshConnection();
-            } else if (state == State.PROXYING && refusedByPeer((int) written)) {
-                if (upstreamStoppedReading()) {
-                    progress();
-                }
-            } else {
-                upstreamFailed("upstream write failed: " + Errno.describe((int) written), STATUS_BAD_GATEWAY);
+            } else if (upstreamWriteFailed((int) written)) {
+                progress();
             }
             return false;
         }
@@ -1269,12 +1265,21 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private boolean flushToUpstream() {
         long r = toUpstream.flush(upstream.fd());
         if (r < 0 && r != -EAGAIN()) {
-            if (state == State.PROXYING && refusedByPeer((int) r)) {
-                return upstreamStoppedReading();
-            }
-            upstreamFailed("upstream write failed: " + Errno.describe((int) r), STATUS_BAD_GATEWAY);
+            return upstreamWriteFailed((int) r);
         }
         return r == 0;
+    }
+
+    /**
+     * A write upstream failed with {@code -errno}: one refused by the peer may have an answer behind it
+     * ({@link #upstreamStoppedReading}). Returns whether the exchange goes on.
+     */
+    private boolean upstreamWriteFailed(int errno) {
+        if (state == State.PROXYING && refusedByPeer(errno)) {
+            return upstreamStoppedReading();
+        }
+        upstreamFailed("upstream write failed: " + Errno.describe(errno), STATUS_BAD_GATEWAY);
+        return false;
     }
 
     /**
