@@ -48,6 +48,8 @@ final class BodyTransfer {
     private boolean truncated;
     /** The {@code -errno} of a failed write to the sink, or 0. */
     private int sinkError;
+    /** The {@code -errno} of a failed read of the source (a reset), or 0. */
+    private int sourceError;
     private boolean sourceHungUp;
     /** Chunked mode: the payload of the current chunk is being spliced. */
     private boolean splicingChunk;
@@ -82,6 +84,7 @@ final class BodyTransfer {
         this.sinkBlocked = false;
         this.truncated = false;
         this.sinkError = 0;
+        this.sourceError = 0;
         this.sourceHungUp = false;
         this.splicingChunk = false;
         this.state = State.ACTIVE;
@@ -157,6 +160,11 @@ final class BodyTransfer {
     /** The {@code -errno} with which the sink refused bytes (EPIPE, ECONNRESET: the peer is gone), or 0. */
     int sinkError() {
         return sinkError;
+    }
+
+    /** The {@code -errno} with which reading the source failed (ECONNRESET: the peer reset), or 0. */
+    int sourceError() {
+        return sourceError;
     }
 
     /** Why a chunked body was rejected, or null. */
@@ -260,6 +268,7 @@ final class BodyTransfer {
     private void spliceFailed() {
         truncated = splice.endedEarly();
         sinkError = splice.failedAtSink() ? splice.error() : 0;
+        sourceError = splice.failedAtSource() && !truncated ? splice.error() : 0;
         state = State.FAILED;
     }
 
@@ -330,6 +339,7 @@ final class BodyTransfer {
                 sourceDry = true;
                 return delivered;
             } else {
+                sourceError = (int) n;
                 state = State.FAILED;
                 return delivered;
             }

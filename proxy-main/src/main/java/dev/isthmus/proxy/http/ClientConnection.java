@@ -20,7 +20,6 @@ import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
 import dev.isthmus.reactor.IndexedSet;
 import dev.isthmus.reactor.Interest;
-import dev.isthmus.reactor.Sockets;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -311,9 +310,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 }
                 return;
             }
-            upstreamFailed("upstream connection error: "
-                    + Errno.describe(Sockets.connectResult(sys, upstream.fd(), events)), STATUS_BAD_GATEWAY);
-            return;
+            // A reset behind the response (or part of it): what came before it is still queued in our socket and
+            // goes on to the client like the rest of a hung-up upstream's; only a read that reaches the reset fails.
+            if (!upstreamStoppedReading()) {
+                return;
+            }
         }
         if ((events & EPOLLOUT()) != 0) {
             if (!flushToUpstream()) {
@@ -324,7 +325,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 requestBody.sinkReady();
             }
         }
-        if ((events & (EPOLLIN() | EPOLLHUP())) != 0) {
+        boolean hungUp = (events & (EPOLLHUP() | EPOLLERR())) != 0;
+        if ((events & EPOLLIN()) != 0 || hungUp) {
             if (phase == ResponsePhase.AWAIT_HEAD) {
                 readResponseHead();
                 if (state != State.PROXYING) {
@@ -334,13 +336,12 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 responseBody.sourceReady();
             }
         }
-        if ((events & EPOLLHUP()) != 0 && responseBody != null) {
-            responseBody.sourceHungUp();
-        }
-        if ((events & EPOLLHUP()) != 0 && phase == ResponsePhase.BODY && responseBody != null
-                && !responseBody.wantsSourceReadable()) {
-            // Hung up with its last bytes still queued and our client slow: under level-triggered epoll the hang-up
-            // would be reported forever, so stop watching it and drain it as the client makes room.
+        if (hungUp && phase != ResponsePhase.AWAIT_HEAD) {
+            // Under level-triggered epoll a hang-up is reported forever: stop watching the upstream and read what it
+            // still holds without waiting for events, as the client makes room (see startResponseBody).
+            if (responseBody != null) {
+                responseBody.sourceHungUp();
+            }
             upstream.detach();
         }
         progress();
@@ -994,7 +995,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     private void startResponseBody(BodyTransfer.Mode mode, long rest) {
         pendingResponseMode = null;
-        responseTransfer().start(mode, rest, upstream.fd(), fd, upstream.chunk);
+        BodyTransfer transfer = responseTransfer();
+        transfer.start(mode, rest, upstream.fd(), fd, upstream.chunk);
+        if (upstream.isDetached()) {
+            transfer.sourceHungUp();
+        }
     }
 
     /**
@@ -1095,6 +1100,9 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             if (responseBody.state() == BodyTransfer.State.FAILED) {
                 if (responseBody.truncated()) {
                     upstreamFailed("upstream closed mid-response body", 0);
+                } else if (responseBody.sourceError() != 0) {
+                    upstreamFailed("upstream connection error mid-response body: "
+                            + Errno.describe(responseBody.sourceError()), 0);
                 } else {
                     abort("response body failed: " + (responseBody.rejection() != null
                             ? responseBody.rejection().description() : "connection error"), 0);

@@ -3,6 +3,7 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.proxy.http.HttpTestOrigin.After;
 import dev.isthmus.proxy.http.HttpTestOrigin.Script;
 import dev.isthmus.proxy.testing.Payloads;
+import dev.isthmus.proxy.testing.SendQueue;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -191,6 +192,25 @@ public final class OriginScripts {
         return exchange -> {
             exchange.write(response);
             exchange.reset();
+            return After.DONE;
+        };
+    }
+
+    /**
+     * Sends {@code response}, waits until the proxy has acknowledged all of it, then resets and counts {@code reset}
+     * down: a whole answer sits in the proxy's socket behind a reset, however slowly the proxy's client reads.
+     */
+    public static Script answerAcknowledgedThenReset(byte[] response, Duration timeout, CountDownLatch reset) {
+        return exchange -> {
+            exchange.write(response).flush();
+            try {
+                SendQueue.awaitAcknowledged(exchange.socket(), timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return After.DONE;
+            }
+            exchange.reset();
+            reset.countDown();
             return After.DONE;
         };
     }

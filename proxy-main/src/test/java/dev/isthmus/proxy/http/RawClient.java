@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
@@ -40,6 +41,16 @@ public final class RawClient implements AutoCloseable {
 
     public static RawClient connect(InetAddress address, int port) throws IOException {
         Socket socket = new Socket(address, port);
+        socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+        socket.setTcpNoDelay(true);
+        return new RawClient(socket);
+    }
+
+    /** A client whose kernel takes only about {@code receiveBufferBytes} before it reads: a slow reader. */
+    public static RawClient connectWithReceiveBuffer(int port, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setReceiveBufferSize(receiveBufferBytes);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
         return new RawClient(socket);

@@ -1,0 +1,157 @@
+package dev.isthmus.proxy.http;
+
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+import java.io.ByteArrayOutputStream;
+import java.io.InputStream;
+import java.net.SocketException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Issue 4: an origin that resets right behind a whole response (its kernel does when a request body was left unread,
+ * and servers that set SO_LINGER 0 always do). The response is in the proxy's socket before the reset, and the kernel
+ * keeps it readable after; a client still reading it must get all of it and keep its connection. Small listener
+ * buffers keep the proxy waiting on its client while the reset arrives; a large upstream receive buffer lets the
+ * whole response in first.
+ */
+@Timeout(60)
+final class HttpResetBehindResponseTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final int SPLICED_BODY = 512 * 1024;
+    private static final int CHUNK = 4 * 1024;
+    private static final int CHUNKS = 128;
+    /** With its head, less than one 16 KiB response chunk: read whole with the head, then only written out. */
+    private static final int ONE_READ_BODY = 15 * 1024;
+    private static final int SLOW_CLIENT_RECEIVE_BUFFER = 4 * 1024;
+    private static final int TRUNCATED_AT = 200 * 1024;
+
+    @RegisterExtension
+    final ProxyFixture fixture = new ProxyFixture();
+
+    static Stream<Arguments> responses() {
+        byte[] spliced = body(SPLICED_BODY);
+        byte[] relayed = body(CHUNK * CHUNKS);
+        byte[] small = body(ONE_READ_BODY);
+        return Stream.of(
+                Arguments.of("a spliced Content-Length body", lengthDelimited(spliced), spliced, 0),
+                Arguments.of("a spliced Content-Length body, its head still waiting for the client",
+                        lengthDelimited(spliced), spliced, SLOW_CLIENT_RECEIVE_BUFFER),
+                Arguments.of("a relayed chunked body", chunked(relayed), relayed, 0),
+                Arguments.of("a relayed chunked body, its head still waiting for the client", chunked(relayed),
+                        relayed, SLOW_CLIENT_RECEIVE_BUFFER),
+                Arguments.of("a response read with its head", lengthDelimited(small), small,
+                        SLOW_CLIENT_RECEIVE_BUFFER));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("responses")
+    void aWholeResponseAheadOfAResetReachesAClientThatReadsLate(String name, byte[] response, byte[] body,
+            int clientReceiveBuffer) throws Exception {
+        RawClient client = requestAnswerBehindReset(response, clientReceiveBuffer);
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        byte[] received = client.bodyStream(head, "GET").readAllBytes();
+        assertEquals(body.length, received.length, "body bytes");
+        assertArrayEquals(body, received);
+        assertEquals("o GET /after\n", client.get("/after").bodyText(),
+                "the client's connection goes on, on a new upstream connection");
+    }
+
+    static Stream<Arguments> truncatedResponses() {
+        byte[] part = body(TRUNCATED_AT);
+        byte[] chunked = chunked(part);
+        return Stream.of(
+                Arguments.of("a spliced Content-Length body",
+                        concat("HTTP/1.1 200 OK\r\nContent-Length: " + 4 * TRUNCATED_AT + "\r\n\r\n", part, "")),
+                Arguments.of("a relayed chunked body", Arrays.copyOf(chunked, chunked.length - "0\r\n\r\n".length())));
+    }
+
+    /**
+     * The reset cuts the body short while its head still waits for the client: once the client makes room, what
+     * arrived goes on and the client is reset. The body must start out knowing that its upstream hung up, or it
+     * waits for readiness the detached upstream never reports, and the client sits until the stream idle timeout.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("truncatedResponses")
+    void aResetPartWayThroughABodyReachesAClientThatReadsLate(String name, byte[] response) throws Exception {
+        RawClient client = requestAnswerBehindReset(response, SLOW_CLIENT_RECEIVE_BUFFER);
+        HttpHead head = client.readHead();
+        assertEquals(200, RawResponse.statusOf(head));
+        InputStream body = client.bodyStream(head, "GET");
+        assertThrows(SocketException.class, body::readAllBytes, "a reset, not a wait for the stream idle timeout");
+    }
+
+    /** Starts the proxy, sends GET /whole on a new client and returns once the origin has answered and reset. */
+    private RawClient requestAnswerBehindReset(byte[] response, int clientReceiveBuffer) throws Exception {
+        HttpTestOrigin origin = fixture.origin("o");
+        CountDownLatch reset = new CountDownLatch(1);
+        origin.on("/whole", OriginScripts.answerAcknowledgedThenReset(response, WAIT, reset));
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    socket_send_buffer_bytes: 4KiB
+                    socket_receive_buffer_bytes: 4KiB
+                    stream_idle_timeout: 60s
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                    socket_receive_buffer_bytes: 2MiB
+                """.formatted(origin.port()));
+        RawClient client = fixture.closeLater(clientReceiveBuffer > 0
+                ? RawClient.connectWithReceiveBuffer(fixture.port(), clientReceiveBuffer)
+                : RawClient.connect(fixture.port()));
+        client.send(RawClient.head("GET", "/whole"));
+        assertTrue(reset.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the origin sent its answer and reset");
+        return client;
+    }
+
+    private static byte[] body(int size) {
+        byte[] body = new byte[size];
+        for (int i = 0; i < size; i++) {
+            body[i] = (byte) ('a' + i % 26);
+        }
+        return body;
+    }
+
+    private static byte[] lengthDelimited(byte[] body) {
+        return concat("HTTP/1.1 200 OK\r\nContent-Length: " + body.length + "\r\n\r\n", body, "");
+    }
+
+    private static byte[] chunked(byte[] body) {
+        ByteArrayOutputStream chunks = new ByteArrayOutputStream();
+        for (int at = 0; at < body.length; at += CHUNK) {
+            chunks.writeBytes((Integer.toHexString(CHUNK) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            chunks.write(body, at, CHUNK);
+            chunks.writeBytes("\r\n".getBytes(StandardCharsets.US_ASCII));
+        }
+        return concat("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n", chunks.toByteArray(), "0\r\n\r\n");
+    }
+
+    private static byte[] concat(String head, byte[] middle, String tail) {
+        byte[] start = head.getBytes(StandardCharsets.US_ASCII);
+        byte[] end = tail.getBytes(StandardCharsets.US_ASCII);
+        byte[] all = Arrays.copyOf(start, start.length + middle.length + end.length);
+        System.arraycopy(middle, 0, all, start.length, middle.length);
+        System.arraycopy(end, 0, all, start.length + middle.length, end.length);
+        return all;
+    }
+}
