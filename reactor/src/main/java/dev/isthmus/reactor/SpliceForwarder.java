@@ -16,7 +16,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
  * <p>States: {@code FLOWING} until the source reports EOF (or, for a bounded stream such as an HTTP body of known
  * length, until the limit was read), then {@code DRAINING} until the pipe is empty, when a FIN goes to the sink
  * ({@code shutdown(SHUT_WR)}) if asked and it is {@code DONE}; a hard error, or EOF before a bounded stream's limit,
- * makes it {@code FAILED}.
+ * makes it {@code FAILED}. A source that fails (a reset) still has its bytes in the pipe delivered first: they were
+ * sent before the reset, and a direct connection would have delivered them too. So a source failure is {@code
+ * DRAINING} until the pipe is empty, then {@code FAILED}, with no FIN; a sink failure is {@code FAILED} at once.
  *
  * <p>The pipe is held only while bytes are in flight: an idle stream (source drained, pipe empty) gives it back to
  * the reactor's pool and takes one again when the source is readable. An idle TCP session then costs its two sockets,
@@ -51,6 +53,8 @@ public final class SpliceForwarder {
     private boolean sourceHungUp;
     private boolean failedAtSource;
     private boolean failedAtSink;
+    /** The source failed ({@link #error} says how): the pipe drains, then the stream is FAILED rather than DONE. */
+    private boolean sourceFailed;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -81,6 +85,7 @@ public final class SpliceForwarder {
         this.error = 0;
         this.failedAtSource = false;
         this.failedAtSink = false;
+        this.sourceFailed = false;
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
@@ -141,8 +146,7 @@ public final class SpliceForwarder {
                 } else if (n == 0) {
                     if (limit != Long.MAX_VALUE) {
                         endedEarly = true;
-                        failedAtSource = true;
-                        return fail(0, delivered);
+                        sourceFailed(0);
                     }
                     state = State.DRAINING;
                     progressed = true;
@@ -150,8 +154,9 @@ public final class SpliceForwarder {
                     sourceDry = inPipe == 0;
                     pipeStalled = inPipe > 0;
                 } else {
-                    failedAtSource = true;
-                    return fail((int) n, delivered);
+                    sourceFailed((int) n);
+                    state = State.DRAINING;
+                    progressed = true;
                 }
             }
             if (inPipe > 0 && !sinkBlocked) {
@@ -170,21 +175,32 @@ public final class SpliceForwarder {
                     sinkBlocked = true;
                 } else {
                     failedAtSink = true;
+                    failedAtSource = false;
+                    endedEarly = false;
                     return fail((int) n, delivered);
                 }
             }
             if (state == State.DRAINING && inPipe == 0) {
+                releasePipe();
+                if (sourceFailed) {
+                    return fail(error, delivered);
+                }
                 if (finAtEnd) {
                     sys.shutdown(sinkFd, SHUT_WR());
                 }
                 state = State.DONE;
-                releasePipe();
             }
         }
         if (state == State.FLOWING && sourceDry && inPipe == 0) {
             releasePipe();
         }
         return delivered;
+    }
+
+    private void sourceFailed(int errno) {
+        sourceFailed = true;
+        failedAtSource = true;
+        error = errno;
     }
 
     private long fail(int errno, long delivered) {
@@ -214,7 +230,10 @@ public final class SpliceForwarder {
         return endedEarly;
     }
 
-    /** Whether the failure came from the source (a read error, or EOF before the limit) rather than the sink. */
+    /**
+     * Whether the source failed (a read error, or EOF before the limit) and the sink did not: true from the failed
+     * read on, while the pipe still drains, so an owner can act on the reset before the stream is FAILED.
+     */
     public boolean failedAtSource() {
         return failedAtSource;
     }

@@ -193,6 +193,16 @@ public class isthmus_sys_h {
         return TCP_NODELAY;
     }
 
+    private static final int TCP_NOTSENT_LOWAT = (int)25L;
+
+    /**
+     * {@snippet lang=c : * #define TCP_NOTSENT_LOWAT 25
+     * }
+     */
+    public static int TCP_NOTSENT_LOWAT() {
+        return TCP_NOTSENT_LOWAT;
+    }
+
     private static final int IPV6_V6ONLY = (int)26L;
 
     /**

@@ -14,6 +14,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NOTSENT_LOWAT;
 
 /**
  * One proxied TCP connection: a client fd, an upstream fd, and a {@link SpliceForwarder} per direction. Confined to
@@ -21,13 +23,16 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  *
  * <p>States: {@code CONNECTING} (upstream connect in flight, the client is not read or watched yet, the connect
  * timer runs; a connect that fails or times out is tried on another endpoint, up to three, before the client is
- * closed), then {@code PROXYING} until both directions have passed their FIN on, or either fails, then {@code CLOSED}.
- * A FIN from one side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained (the second FIN is
- * the close itself); an error or reset on either side resets both, once what the resetting side sent before it is
- * passed on. An idle timer closes sessions on which nothing moved for the listener's idle timeout.
+ * closed), then {@code PROXYING} until both directions have passed their FIN on, then {@code CLOSED}. A FIN from one
+ * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained (the second FIN is the close
+ * itself). A reset on one side (an error on its socket, a refused write to it, a failed read of it) is passed on as a
+ * reset, but only after what that side sent before it, which a direct connection would have delivered too:
+ * {@code DRAINING_RESET} reads it out and forwards it (the direction towards the reset side is dropped), then
+ * {@code FLUSHING_RESET} waits until the other side's socket has sent it all, then both are reset. An idle timer ends
+ * sessions on which nothing moved for the listener's idle timeout (with a reset once one side has reset).
  */
 final class TcpSession implements IndexedSet.Member {
-    enum State { CONNECTING, PROXYING, CLOSED }
+    enum State { CONNECTING, PROXYING, DRAINING_RESET, FLUSHING_RESET, CLOSED }
 
     private static final int NO_INTEREST = -1;
     private static final int NO_ENDPOINT = -1;
@@ -54,6 +59,8 @@ final class TcpSession implements IndexedSet.Member {
     private boolean clientRegistered;
     private boolean upstreamRegistered;
     private long lastActivityNanos;
+    /** Once a side reset: whether it was the upstream. */
+    private boolean resetByUpstream;
     private int memberIndex = IndexedSet.ABSENT;
 
     TcpSession(TcpListenerWorker worker, int clientFd) {
@@ -165,14 +172,16 @@ final class TcpSession implements IndexedSet.Member {
     }
 
     private void onIdleCheck() {
-        if (state != State.PROXYING) {
+        if (state == State.CONNECTING || state == State.CLOSED) {
             return;
         }
         long idleFor = reactor.nowNanos() - lastActivityNanos;
-        if (idleFor >= worker.idleTimeoutNanos()) {
+        if (idleFor < worker.idleTimeoutNanos()) {
+            idleTimer.schedule(worker.idleTimeoutNanos() - idleFor);
+        } else if (state == State.PROXYING) {
             close();
         } else {
-            idleTimer.schedule(worker.idleTimeoutNanos() - idleFor);
+            resetBoth();
         }
     }
 
@@ -181,7 +190,11 @@ final class TcpSession implements IndexedSet.Member {
     }
 
     private void onClientEvents(int events) {
-        if (state != State.PROXYING) {
+        if (state == State.FLUSHING_RESET) {
+            resetBoth();
+            return;
+        }
+        if (state != State.PROXYING && state != State.DRAINING_RESET) {
             return;
         }
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
@@ -201,7 +214,11 @@ final class TcpSession implements IndexedSet.Member {
             onUpstreamConnected(events);
             return;
         }
-        if (state != State.PROXYING) {
+        if (state == State.FLUSHING_RESET) {
+            resetBoth();
+            return;
+        }
+        if (state != State.PROXYING && state != State.DRAINING_RESET) {
             return;
         }
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
@@ -229,47 +246,110 @@ final class TcpSession implements IndexedSet.Member {
         if (moved > 0) {
             touch();
         }
-        if (clientToUpstream.state() == SpliceForwarder.State.FAILED
-                || upstreamToClient.state() == SpliceForwarder.State.FAILED) {
-            boolean upstreamFault = upstreamToClient.state() == SpliceForwarder.State.FAILED
-                    ? upstreamToClient.failedAtSource() : !clientToUpstream.failedAtSource();
-            SpliceForwarder failed = upstreamToClient.state() == SpliceForwarder.State.FAILED
-                    ? upstreamToClient : clientToUpstream;
-            SpliceForwarder fromRefusingPeer = failed == upstreamToClient ? clientToUpstream : upstreamToClient;
-            if (failed.failedAtSink() && !fromRefusingPeer.isFinished()) {
-                // The peer reset our writes, often right behind an answer (a server refusing an upload closes at
-                // once). What it sent before the reset is still readable: a direct connection would have delivered
-                // it, so it goes on before the other side is reset.
-                fromRefusingPeer.sourceReady();
-                fromRefusingPeer.pump();
+        if (state == State.PROXYING) {
+            // A reset shows as an error on its socket, as a refused write to it, or as a failed read of it.
+            if ((upstreamEvents & EPOLLERR()) != 0 || clientToUpstream.failedAtSink()
+                    || upstreamToClient.failedAtSource()) {
+                startDrainingReset(true, clientToUpstream.failedAtSink() ? clientToUpstream : upstreamToClient);
+            } else if ((clientEvents & EPOLLERR()) != 0 || upstreamToClient.failedAtSink()
+                    || clientToUpstream.failedAtSource()) {
+                startDrainingReset(false, upstreamToClient.failedAtSink() ? upstreamToClient : clientToUpstream);
+            } else if (clientToUpstream.state() == SpliceForwarder.State.FAILED
+                    || upstreamToClient.state() == SpliceForwarder.State.FAILED) {
+                SpliceForwarder failed = clientToUpstream.state() == SpliceForwarder.State.FAILED
+                        ? clientToUpstream : upstreamToClient;
+                if (worker.warnings().admit()) {
+                    worker.warnings().print("tcp " + worker.listenerName() + ": resetting the stream: no pipe: "
+                            + Errno.describe(failed.error()));
+                }
+                resetBoth();
+                return;
             }
-            abort(upstreamFault, Errno.describe(failed.error()));
-            return;
+        }
+        if (state == State.DRAINING_RESET) {
+            SpliceForwarder fromResetSide = resetByUpstream ? upstreamToClient : clientToUpstream;
+            if (fromResetSide.isFinished()) {
+                if (fromResetSide.failedAtSink()) {
+                    resetBoth();
+                } else {
+                    startFlushingReset();
+                }
+                return;
+            }
         }
         if (clientToUpstream.isFinished() && upstreamToClient.isFinished()) {
             close();
             return;
         }
-        // Under level-triggered epoll a socket in error stays ready forever, and so does a hung-up one (peer FIN and
-        // our FIN both done), whatever the interest mask. Error: nothing more can be delivered, close. Hang-up: the
-        // bytes still queued on it must be read out, so it leaves the epoll set and is drained from the other side's
-        // writability (every read now returns data or EOF, never EAGAIN).
-        if (((clientEvents | upstreamEvents) & EPOLLERR()) != 0) {
-            abort((upstreamEvents & EPOLLERR()) != 0, "socket error");
-            return;
-        }
-        if ((clientEvents & EPOLLHUP()) != 0 && clientRegistered) {
+        // Under level-triggered epoll a socket in error or hung up (peer FIN and our FIN both done) stays ready
+        // forever, whatever the interest mask: the bytes still queued on it must be read out, so it leaves the epoll
+        // set and is drained from the other side's writability (every read now returns data, EOF or the error, never
+        // EAGAIN).
+        if ((clientEvents & (EPOLLHUP() | EPOLLERR())) != 0 && clientRegistered) {
             reactor.unregister(clientToken);
             clientRegistered = false;
         }
-        if ((upstreamEvents & EPOLLHUP()) != 0 && upstreamRegistered) {
+        if ((upstreamEvents & (EPOLLHUP() | EPOLLERR())) != 0 && upstreamRegistered) {
             reactor.unregister(upstreamToken);
             upstreamRegistered = false;
         }
-        int wantClient = (clientToUpstream.wantsSourceReadable() ? EPOLLIN() : 0)
-                | (upstreamToClient.wantsSinkWritable() ? EPOLLOUT() : 0);
-        int wantUpstream = (upstreamToClient.wantsSourceReadable() ? EPOLLIN() : 0)
-                | (clientToUpstream.wantsSinkWritable() ? EPOLLOUT() : 0);
+        rearm((clientToUpstream.wantsSourceReadable() ? EPOLLIN() : 0)
+                        | (upstreamToClient.wantsSinkWritable() ? EPOLLOUT() : 0),
+                (upstreamToClient.wantsSourceReadable() ? EPOLLIN() : 0)
+                        | (clientToUpstream.wantsSinkWritable() ? EPOLLOUT() : 0));
+    }
+
+    /**
+     * One side reset ({@code failed} is the direction that showed it): nothing more can be written to it, so the
+     * direction towards it is dropped, while what it sent before the reset still reaches the other side, as on a
+     * direct connection, with no FIN after it (that would pass for a complete stream). Its socket leaves the epoll
+     * set (an error is reported forever) and is read out to the reset.
+     */
+    private void startDrainingReset(boolean upstreamReset, SpliceForwarder failed) {
+        state = State.DRAINING_RESET;
+        resetByUpstream = upstreamReset;
+        if (upstreamReset) {
+            upstreamFault("reset the stream (" + (failed.error() != 0 ? Errno.describe(failed.error()) : "socket error")
+                    + "); resetting the client once what it sent is through");
+        }
+        SpliceForwarder fromResetSide = upstreamReset ? upstreamToClient : clientToUpstream;
+        SpliceForwarder toResetSide = upstreamReset ? clientToUpstream : upstreamToClient;
+        toResetSide.release();
+        fromResetSide.finByClose();
+        if (upstreamReset && upstreamRegistered) {
+            reactor.unregister(upstreamToken);
+            upstreamRegistered = false;
+        } else if (!upstreamReset && clientRegistered) {
+            reactor.unregister(clientToken);
+            clientRegistered = false;
+        }
+        fromResetSide.sourceHungUp();
+        if (fromResetSide.pump() > 0) {
+            touch();
+        }
+    }
+
+    /**
+     * Everything the reset side sent is in the other side's socket. A reset now would discard what that socket has
+     * not yet sent, so the reset waits until it has: with TCP_NOTSENT_LOWAT at 1, writability means nothing is left
+     * unsent. The idle timeout bounds a peer that never reads.
+     */
+    private void startFlushingReset() {
+        boolean otherRegistered = resetByUpstream ? clientRegistered : upstreamRegistered;
+        int otherFd = resetByUpstream ? clientFd : upstreamFd;
+        if (!otherRegistered || sys.setIntOption(otherFd, IPPROTO_TCP(), TCP_NOTSENT_LOWAT(), 1) != 0) {
+            resetBoth();
+            return;
+        }
+        state = State.FLUSHING_RESET;
+        if (resetByUpstream) {
+            rearm(EPOLLOUT(), 0);
+        } else {
+            rearm(0, EPOLLOUT());
+        }
+    }
+
+    private void rearm(int wantClient, int wantUpstream) {
         if (clientInterest == NO_INTEREST) {
             try {
                 clientToken = reactor.register(clientFd, wantClient, new ClientEvents());
@@ -290,22 +370,23 @@ final class TcpSession implements IndexedSet.Member {
     }
 
     /**
-     * One side reset or failed mid-stream: the other side is reset too (SO_LINGER 0), so that it sees an aborted
-     * stream rather than a FIN that would pass for a complete one. An upstream's fault is logged and counted.
+     * The stream failed: both sides are reset (SO_LINGER 0), so that neither takes a FIN for the end of a complete
+     * stream.
      */
-    private void abort(boolean upstreamFault, String cause) {
+    private void resetBoth() {
         sys.resetOnClose(clientFd);
         if (upstreamFd >= 0) {
             sys.resetOnClose(upstreamFd);
         }
-        if (upstreamFault) {
-            if (worker.warnings().admit()) {
-                worker.warnings().print("tcp " + worker.listenerName() + ": upstream " + endpoint
-                        + " aborted the stream (" + cause + "); resetting the client");
-            }
-            worker.countUpstreamFailure();
-        }
         close();
+    }
+
+    /** Logged and counted when it happens, so that the count says the proxy has seen the fault. */
+    private void upstreamFault(String what) {
+        if (worker.warnings().admit()) {
+            worker.warnings().print("tcp " + worker.listenerName() + ": upstream " + endpoint + " " + what);
+        }
+        worker.countUpstreamFailure();
     }
 
     private void fail(String reason) {

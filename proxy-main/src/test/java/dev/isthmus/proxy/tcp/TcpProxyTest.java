@@ -16,6 +16,7 @@ import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.OpenFds;
 import dev.isthmus.proxy.testing.Payloads;
 import dev.isthmus.proxy.testing.RefusingPort;
+import dev.isthmus.proxy.testing.SendQueue;
 import dev.isthmus.proxy.testing.TestOrigin;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -26,6 +27,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
@@ -40,6 +42,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -50,6 +53,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 final class TcpProxyTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
     private static final long MIB = 1024 * 1024;
+    private static final SocketBuffers SMALL_BUFFERS = new SocketBuffers(4096, 4096);
+    /** Takes a whole 512 KiB payload before the proxy reads any of it. */
+    private static final SocketBuffers LARGE_RECEIVE_BUFFER = new SocketBuffers(0, 2 << 20);
 
     private long fdsBefore;
     private SortedSet<String> fdsBeforeList;
@@ -110,23 +116,31 @@ final class TcpProxyTest {
         return proxy.port("tcp");
     }
 
-    private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
-                                      int workers, SocketBuffers buffers) {
-        return config(upstreamPorts, connectTimeout, lb, workers, buffers, ListenerLimits.DEFAULTS);
+    /** Client-side and upstream-side kernel buffers of their own: one side can lag while the other takes all. */
+    private int startProxy(int upstreamPort, SocketBuffers clientSide, SocketBuffers upstreamSide) throws Exception {
+        proxy = ProxyServer.start(config(List.of(upstreamPort), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN,
+                1, clientSide, upstreamSide, ListenerLimits.DEFAULTS));
+        return proxy.port("tcp");
     }
 
     private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
-                                      int workers, SocketBuffers buffers, ListenerLimits limits) {
+                                      int workers, SocketBuffers buffers) {
+        return config(upstreamPorts, connectTimeout, lb, workers, buffers, buffers, ListenerLimits.DEFAULTS);
+    }
+
+    private static ProxyConfig config(List<Integer> upstreamPorts, Duration connectTimeout, LoadBalancerPolicy lb,
+                                      int workers, SocketBuffers clientSide, SocketBuffers upstreamSide,
+                                      ListenerLimits limits) {
         List<HostPort> endpoints = new ArrayList<>();
         for (int upstreamPort : upstreamPorts) {
             endpoints.add(HostPort.parse("127.0.0.1:" + upstreamPort, HostPort.PortRule.REQUIRE_PORT));
         }
         ClusterConfig cluster = new ClusterConfig("origin", endpoints, lb, connectTimeout, Duration.ofSeconds(60),
-                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME, buffers);
+                1024, 1024, ClusterConfig.DEFAULT_EJECTION_TIME, upstreamSide);
         ListenerConfig defaults = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         ListenerConfig listener = new ListenerConfig(defaults.name(), defaults.address(), defaults.protocol(),
-                defaults.cluster(), List.of(), List.of(), limits, false, Optional.empty(), buffers);
+                defaults.cluster(), List.of(), List.of(), limits, false, Optional.empty(), clientSide);
         return new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener), List.of(cluster));
     }
 
@@ -139,7 +153,16 @@ final class TcpProxyTest {
     }
 
     private static Socket connect(int port) throws IOException {
-        Socket socket = new Socket(InetAddress.getLoopbackAddress(), port);
+        return connect(port, 0);
+    }
+
+    /** {@code receiveBufferBytes} above 0: a client whose kernel takes only about that much before it reads. */
+    private static Socket connect(int port, int receiveBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        if (receiveBufferBytes > 0) {
+            socket.setReceiveBufferSize(receiveBufferBytes);
+        }
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setSoTimeout((int) WAIT.toMillis());
         return socket;
     }
@@ -303,7 +326,7 @@ final class TcpProxyTest {
                 d.streamIdleTimeout(), d.maxConnections(), d.maxRequestHeadBytes(), d.maxHeaders(), d.maxRequestBodyBytes(),
                 d.spliceThresholdBytes(), d.drainTimeout());
         proxy.reload(config(List.of(origin.port()), Duration.ofSeconds(1), LoadBalancerPolicy.ROUND_ROBIN, 2,
-                SocketBuffers.KERNEL_DEFAULT, quick));
+                SocketBuffers.KERNEL_DEFAULT, SocketBuffers.KERNEL_DEFAULT, quick));
         try (Socket silent = connect(port)) {
             silent.setSoTimeout((int) WAIT.toMillis());
             assertEquals('1', silent.getInputStream().read());
@@ -431,6 +454,93 @@ final class TcpProxyTest {
             assertThrows(SocketException.class, in::read);
         }
         Eventually.await("the upstream's reset was counted", WAIT, () -> listener().upstreamFailures() == 1);
+    }
+
+    /**
+     * An upstream that sends a whole answer and resets (SO_LINGER 0, as servers do that shed TIME_WAIT): a direct
+     * client would read all of it, then the reset. The client here reads only after the reset, and small client-side
+     * buffers keep the proxy behind it, so most of the answer is still in the proxy's sockets and pipe when the reset
+     * comes; all of it must arrive, then the reset (a FIN would pass for a complete stream).
+     */
+    @Test
+    void everythingAnUpstreamSentBeforeResettingReachesAClientThatReadsLate() throws Exception {
+        upstreamResetsBehind(pattern(512 * 1024), 0);
+    }
+
+    /**
+     * A small answer is all through the proxy before the reset, but part of it is still unsent in the proxy's socket
+     * towards a client that reads slowly: a reset at once would throw that part away, so it waits until the socket
+     * has sent everything.
+     */
+    @Test
+    void anUpstreamResetWaitsUntilTheClientsSocketHasSentTheAnswer() throws Exception {
+        upstreamResetsBehind(pattern(8 * 1024), 4096);
+    }
+
+    private void upstreamResetsBehind(byte[] answer, int clientReceiveBuffer) throws Exception {
+        CountDownLatch reset = new CountDownLatch(1);
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.getOutputStream().write(answer);
+            socket.getOutputStream().flush();
+            resetOnceAcknowledged(socket);
+            reset.countDown();
+        }));
+        int port = startProxy(origin.port(), SMALL_BUFFERS, LARGE_RECEIVE_BUFFER);
+        try (Socket client = connect(port, clientReceiveBuffer)) {
+            assertTrue(reset.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the origin sent its answer and reset");
+            Eventually.await("the proxy to count the upstream's reset", WAIT,
+                    () -> listener().upstreamFailures() == 1);
+            InputStream in = client.getInputStream();
+            assertArrayEquals(answer, in.readNBytes(answer.length));
+            assertThrows(SocketException.class, in::read, "the reset after the answer");
+        }
+    }
+
+    /** {@link #everythingAnUpstreamSentBeforeResettingReachesAClientThatReadsLate} the other way round. */
+    @Test
+    void everythingAClientSentBeforeResettingReachesAnUpstreamThatReadsLate() throws Exception {
+        byte[] upload = pattern(512 * 1024);
+        CountDownLatch reset = new CountDownLatch(1);
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        CompletableFuture<Boolean> thenReset = new CompletableFuture<>();
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            try {
+                reset.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            InputStream in = socket.getInputStream();
+            received.complete(in.readNBytes(upload.length));
+            thenReset.complete(assertThrows(SocketException.class, in::read) != null);
+        }));
+        int port = startProxy(origin.port(), LARGE_RECEIVE_BUFFER, SMALL_BUFFERS);
+        Socket client = connect(port);
+        client.getOutputStream().write(upload);
+        resetOnceAcknowledged(client);
+        reset.countDown();
+        assertArrayEquals(upload, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+        assertTrue(thenReset.get(WAIT.toSeconds(), TimeUnit.SECONDS), "the reset after the upload");
+    }
+
+    /** A reset throws away what the socket has not sent: it waits until the peer has acknowledged every byte. */
+    private static void resetOnceAcknowledged(Socket socket) throws IOException {
+        try {
+            SendQueue.awaitAcknowledged(socket, WAIT);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    private static byte[] pattern(int size) {
+        byte[] bytes = new byte[size];
+        for (int i = 0; i < size; i++) {
+            bytes[i] = (byte) (i * 31 + (i >>> 8));
+        }
+        return bytes;
     }
 
     /**
