@@ -1565,7 +1565,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         }
     }
 
-    /** The request in hand is done with, answered or not: its access log line, once. */
     /** The response to a request whose head parsed is all out: its time goes into the listener's histogram. */
     private void recordDuration() {
         if (requestStartNanos != NOT_TIMED) {
@@ -1574,6 +1573,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         }
     }
 
+    /** The request in hand is done with, answered or not: its access log line, once. */
     private void logFinished() {
         if (logEntry != null && logEntry.isOpen()) {
             worker.accessLog.write(clientIp, logEntry, reactor.nowNanos());
