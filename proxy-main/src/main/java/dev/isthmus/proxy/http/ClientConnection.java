@@ -1018,7 +1018,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (toClient.isEmpty() && toUpstream.isEmpty()) {
             state = State.TUNNEL;
             tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, worker.stats);
-            afterTunnelMoved(tunnel.start(fd), false);
+            boolean open = tunnel.start(fd);
+            afterTunnelMoved(open, tunnel.clientReset());
             return;
         }
         setInterest(toClient.isEmpty() ? 0 : EPOLLOUT());
@@ -1046,10 +1047,14 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void onTunnelEvents(int events, boolean fromClient) {
-        afterTunnelMoved(tunnel.onEvents(events, fromClient), fromClient && (events & EPOLLHUP()) != 0);
+        boolean open = tunnel.onEvents(events, fromClient);
+        afterTunnelMoved(open, (fromClient && (events & EPOLLHUP()) != 0) || tunnel.clientReset());
     }
 
-    /** A client that hung up leaves the epoll set, as the tunnel's upstream does, and is drained through the tunnel. */
+    /**
+     * A client that hung up (or reset) leaves the epoll set, as the tunnel's upstream does, and is drained through
+     * the tunnel.
+     */
     private void afterTunnelMoved(boolean open, boolean clientHungUp) {
         if (!open) {
             close();

@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.http;
 
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -12,6 +13,7 @@ import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -24,9 +26,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * Issue 4: an origin that resets right behind a whole response (its kernel does when a request body was left unread,
  * and servers that set SO_LINGER 0 always do). The response is in the proxy's socket before the reset, and the kernel
- * keeps it readable after; a client still reading it must get all of it and keep its connection. Small listener
- * buffers keep the proxy waiting on its client while the reset arrives; a large upstream receive buffer lets the
- * whole response in first.
+ * keeps it readable after; a client still reading it must get all of it and keep its connection. The same holds for
+ * a tunnel after a 101, either way round. Small buffers on the reading side keep the proxy waiting on it while the
+ * reset arrives; a large receive buffer on the resetting side lets everything in first.
  */
 @Timeout(60)
 final class HttpResetBehindResponseTest {
@@ -95,33 +97,85 @@ final class HttpResetBehindResponseTest {
         assertThrows(SocketException.class, body::readAllBytes, "a reset, not a wait for the stream idle timeout");
     }
 
+    /**
+     * A tunnel after a 101 whose upstream sends a stream and resets: the client, reading late, gets all of it, then
+     * the end of the tunnel.
+     */
+    @Test
+    void aTunnelsStreamAheadOfAnUpstreamResetReachesAClientThatReadsLate() throws Exception {
+        byte[] stream = body(SPLICED_BODY);
+        CountDownLatch switched = new CountDownLatch(1);
+        CountDownLatch reset = new CountDownLatch(1);
+        startProxy(fixture.origin("o").on("/ws", OriginScripts.switchThenResetBehind(switched, stream, WAIT, reset)));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertEquals(101, RawResponse.statusOf(client.readHead()));
+        switched.countDown();
+        assertTrue(reset.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the origin sent its stream and reset");
+        assertArrayEquals(stream, client.in().readNBytes(stream.length));
+        assertEquals(-1, client.in().read(), "then the tunnel ends");
+    }
+
+    /**
+     * The other way round: a client that sends into the tunnel and resets; the upstream, reading late, gets it all.
+     * Here the upstream side has the small buffer and the client side the large one.
+     */
+    @Test
+    void aTunnelsStreamAheadOfAClientResetReachesAnUpstreamThatReadsLate() throws Exception {
+        byte[] stream = body(SPLICED_BODY);
+        CountDownLatch go = new CountDownLatch(1);
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        startProxy(fixture.origin("o").on("/ws", OriginScripts.switchThenReadLate(go, received)), """
+                    socket_receive_buffer_bytes: 2MiB
+                """, """
+                    socket_send_buffer_bytes: 4KiB
+                """);
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertEquals(101, RawResponse.statusOf(client.readHead()));
+        client.send(stream);
+        client.awaitAcknowledged(WAIT);
+        client.reset();
+        go.countDown();
+        assertArrayEquals(stream, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
     /** Starts the proxy, sends GET /whole on a new client and returns once the origin has answered and reset. */
     private RawClient requestAnswerBehindReset(byte[] response, int clientReceiveBuffer) throws Exception {
-        HttpTestOrigin origin = fixture.origin("o");
         CountDownLatch reset = new CountDownLatch(1);
-        origin.on("/whole", OriginScripts.answerAcknowledgedThenReset(response, WAIT, reset));
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    socket_send_buffer_bytes: 4KiB
-                    socket_receive_buffer_bytes: 4KiB
-                    stream_idle_timeout: 60s
-                    routes:
-                      - match: { prefix: / }
-                        cluster: o
-                clusters:
-                  - name: o
-                    endpoints: [127.0.0.1:%d]
-                    socket_receive_buffer_bytes: 2MiB
-                """.formatted(origin.port()));
+        startProxy(fixture.origin("o").on("/whole", OriginScripts.answerAcknowledgedThenReset(response, WAIT, reset)));
         RawClient client = fixture.closeLater(clientReceiveBuffer > 0
                 ? RawClient.connectWithReceiveBuffer(fixture.port(), clientReceiveBuffer)
                 : RawClient.connect(fixture.port()));
         client.send(RawClient.head("GET", "/whole"));
         assertTrue(reset.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the origin sent its answer and reset");
         return client;
+    }
+
+    /** Small client-side buffers keep the proxy behind its client; a large upstream receive buffer takes it all. */
+    private void startProxy(HttpTestOrigin origin) throws Exception {
+        startProxy(origin, """
+                    socket_send_buffer_bytes: 4KiB
+                    socket_receive_buffer_bytes: 4KiB
+                """, """
+                    socket_receive_buffer_bytes: 2MiB
+                """);
+    }
+
+    private void startProxy(HttpTestOrigin origin, String listenerBuffers, String clusterBuffers) throws Exception {
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                %s    stream_idle_timeout: 60s
+                    routes:
+                      - match: { prefix: / }
+                        cluster: o
+                clusters:
+                  - name: o
+                    endpoints: [127.0.0.1:%d]
+                %s""".formatted(listenerBuffers, origin.port(), clusterBuffers));
     }
 
     private static byte[] body(int size) {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 
 /** The test origin's behaviours, one factory per way an upstream can answer (or fail to). */
@@ -211,6 +212,46 @@ public final class OriginScripts {
             }
             exchange.reset();
             reset.countDown();
+            return After.DONE;
+        };
+    }
+
+    /**
+     * A 101, then, once {@code switched} is counted down, {@code payload} through the tunnel, then a reset once the
+     * proxy has acknowledged all of it ({@code reset} counted down after).
+     */
+    public static Script switchThenResetBehind(CountDownLatch switched, byte[] payload, Duration timeout,
+            CountDownLatch reset) {
+        return exchange -> {
+            exchange.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    .flush();
+            try {
+                switched.await();
+                exchange.write(payload).flush();
+                SendQueue.awaitAcknowledged(exchange.socket(), timeout);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return After.DONE;
+            }
+            exchange.reset();
+            reset.countDown();
+            return After.DONE;
+        };
+    }
+
+    /** A 101, then, once {@code go} is counted down, everything the tunnel brings until it ends, into {@code received}. */
+    public static Script switchThenReadLate(CountDownLatch go, CompletableFuture<byte[]> received) {
+        return exchange -> {
+            exchange.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
+                    .flush();
+            try {
+                go.await();
+                received.complete(exchange.rawIn().readAllBytes());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                received.completeExceptionally(e);
+            }
             return After.DONE;
         };
     }

@@ -1,5 +1,7 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.proxy.testing.SendQueue;
+
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.EOFException;
@@ -224,6 +226,11 @@ public final class RawClient implements AutoCloseable {
     public void reset() throws IOException {
         socket.setSoLinger(true, 0);
         socket.close();
+    }
+
+    /** Waits until the proxy has acknowledged every byte sent: a reset would throw away what is still unsent. */
+    public void awaitAcknowledged(Duration timeout) throws InterruptedException {
+        SendQueue.awaitAcknowledged(socket, timeout);
     }
 
     @Override
