@@ -1026,11 +1026,23 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         upstream.setInterest(toUpstream.isEmpty() ? 0 : EPOLLOUT());
     }
 
-    /** Events while {@link State#SWITCHING}: only writability matters; a reset or hang-up on either side ends it. */
+    /**
+     * Events while {@link State#SWITCHING}: writability, and resets. A client that resets or hangs up ends the
+     * exchange. An upstream that does (a reset right behind its 101 and first bytes) takes nothing more, but what it
+     * sent is still on its way: it leaves the epoll set, the client's bytes for it are dropped, and the tunnel starts
+     * in its reset state once the 101 is out ({@link Tunnel#start}).
+     */
     private void onSwitchingEvents(int events, boolean fromClient) {
         timer.activity();
+        if ((events & (EPOLLERR() | EPOLLHUP())) != 0 && fromClient) {
+            abort("client connection closed while switching to a tunnel", 0);
+            return;
+        }
         if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
-            abort((fromClient ? "client" : "upstream") + " connection closed while switching to a tunnel", 0);
+            toUpstream.release();
+            requestEnd = filled;
+            upstream.detach();
+            advanceSwitch();
             return;
         }
         if ((events & EPOLLOUT()) != 0) {

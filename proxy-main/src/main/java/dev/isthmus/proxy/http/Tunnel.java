@@ -35,11 +35,15 @@ final class Tunnel {
 
     /**
      * Starts both directions, once the 101 and any bytes the client sent after its request went out, and moves what
-     * can be moved already; false when the tunnel is over at once.
+     * can be moved already; false when the tunnel is over at once. An upstream already detached reset (or hung up)
+     * during the switch: the tunnel starts in its reset state.
      */
     boolean start(int clientFd) {
         upstreamBound.startTunnel(clientFd, upstream.fd());
         clientBound.startTunnel(upstream.fd(), clientFd);
+        if (upstream.isDetached()) {
+            reset(false);
+        }
         return pump(0, false);
     }
 

@@ -117,6 +117,26 @@ final class HttpResetBehindResponseTest {
     }
 
     /**
+     * The upstream streams right behind its 101 and resets while the 101 still waits for a client that reads slowly
+     * (before the tunnel has started): the client gets the 101, the whole stream, then the end of the tunnel.
+     */
+    @Test
+    void aStreamRightBehindA101AndAResetReachesAClientThatReadsLate() throws Exception {
+        byte[] stream = body(SPLICED_BODY);
+        byte[] answer = concat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
+                stream, "");
+        CountDownLatch reset = new CountDownLatch(1);
+        startProxy(fixture.origin("o").on("/ws", OriginScripts.answerAcknowledgedThenReset(answer, WAIT, reset)));
+        RawClient client = fixture.closeLater(
+                RawClient.connectWithReceiveBuffer(fixture.port(), SLOW_CLIENT_RECEIVE_BUFFER));
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertTrue(reset.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the origin sent its 101, its stream and reset");
+        assertEquals(101, RawResponse.statusOf(client.readHead()));
+        assertArrayEquals(stream, client.in().readNBytes(stream.length));
+        assertEquals(-1, client.in().read(), "then the tunnel ends");
+    }
+
+    /**
      * The other way round: a client that sends into the tunnel and resets; the upstream, reading late, gets it all.
      * Here the upstream side has the small buffer and the client side the large one.
      */
