@@ -66,7 +66,7 @@ final class Tunnel {
         return pump(events, fromClient);
     }
 
-    /** The client reset: its socket must leave the epoll set (the caller's), where the error would be reported forever. */
+    /** The client reset: its socket must leave the caller's epoll set, where the error would be reported forever. */
     boolean clientReset() {
         return state == State.CLIENT_RESET;
     }

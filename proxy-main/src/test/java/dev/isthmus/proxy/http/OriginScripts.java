@@ -239,7 +239,7 @@ public final class OriginScripts {
         };
     }
 
-    /** A 101, then, once {@code go} is counted down, everything the tunnel brings until it ends, into {@code received}. */
+    /** A 101, then, once {@code go} is counted down, all the tunnel brings until it ends, into {@code received}. */
     public static Script switchThenReadLate(CountDownLatch go, CompletableFuture<byte[]> received) {
         return exchange -> {
             exchange.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
