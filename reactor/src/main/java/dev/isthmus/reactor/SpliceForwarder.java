@@ -53,8 +53,6 @@ public final class SpliceForwarder {
     private boolean sourceHungUp;
     private boolean failedAtSource;
     private boolean failedAtSink;
-    /** The source failed ({@link #error} says how): the pipe drains, then the stream is FAILED rather than DONE. */
-    private boolean sourceFailed;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -85,7 +83,6 @@ public final class SpliceForwarder {
         this.error = 0;
         this.failedAtSource = false;
         this.failedAtSink = false;
-        this.sourceFailed = false;
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
         state = State.FLOWING;
@@ -182,7 +179,8 @@ public final class SpliceForwarder {
             }
             if (state == State.DRAINING && inPipe == 0) {
                 releasePipe();
-                if (sourceFailed) {
+                // A failed source (error says how) ends FAILED rather than DONE once its pipe has drained.
+                if (failedAtSource) {
                     return fail(error, delivered);
                 }
                 if (finAtEnd) {
@@ -198,7 +196,6 @@ public final class SpliceForwarder {
     }
 
     private void sourceFailed(int errno) {
-        sourceFailed = true;
         failedAtSource = true;
         error = errno;
     }

@@ -285,13 +285,11 @@ final class TcpSession implements IndexedSet.Member {
         // forever, whatever the interest mask: the bytes still queued on it must be read out, so it leaves the epoll
         // set and is drained from the other side's writability (every read now returns data, EOF or the error, never
         // EAGAIN).
-        if ((clientEvents & (EPOLLHUP() | EPOLLERR())) != 0 && clientRegistered) {
-            reactor.unregister(clientToken);
-            clientRegistered = false;
+        if ((clientEvents & (EPOLLHUP() | EPOLLERR())) != 0) {
+            unregisterClient();
         }
-        if ((upstreamEvents & (EPOLLHUP() | EPOLLERR())) != 0 && upstreamRegistered) {
-            reactor.unregister(upstreamToken);
-            upstreamRegistered = false;
+        if ((upstreamEvents & (EPOLLHUP() | EPOLLERR())) != 0) {
+            unregisterUpstream();
         }
         rearm((clientToUpstream.wantsSourceReadable() ? EPOLLIN() : 0)
                         | (upstreamToClient.wantsSinkWritable() ? EPOLLOUT() : 0),
@@ -316,12 +314,10 @@ final class TcpSession implements IndexedSet.Member {
         SpliceForwarder toResetSide = upstreamReset ? clientToUpstream : upstreamToClient;
         toResetSide.release();
         fromResetSide.finByClose();
-        if (upstreamReset && upstreamRegistered) {
-            reactor.unregister(upstreamToken);
-            upstreamRegistered = false;
-        } else if (!upstreamReset && clientRegistered) {
-            reactor.unregister(clientToken);
-            clientRegistered = false;
+        if (upstreamReset) {
+            unregisterUpstream();
+        } else {
+            unregisterClient();
         }
         fromResetSide.sourceHungUp();
         if (fromResetSide.pump() > 0) {
@@ -346,6 +342,20 @@ final class TcpSession implements IndexedSet.Member {
             rearm(EPOLLOUT(), 0);
         } else {
             rearm(0, EPOLLOUT());
+        }
+    }
+
+    private void unregisterClient() {
+        if (clientRegistered) {
+            reactor.unregister(clientToken);
+            clientRegistered = false;
+        }
+    }
+
+    private void unregisterUpstream() {
+        if (upstreamRegistered) {
+            reactor.unregister(upstreamToken);
+            upstreamRegistered = false;
         }
     }
 
