@@ -78,18 +78,11 @@ final class SpliceForwarderTest {
         assertFalse(forwarder.isFinished(), "the pipe still holds bytes sent before the reset");
 
         CompletableFuture<byte[]> received = readToEof(sink.peer);
-        while (!forwarder.isFinished()) {
-            forwarder.sinkReady();
-            forwarder.pump();
-            Thread.onSpinWait();
-        }
+        pumpUntilFinished(forwarder);
         assertEquals(SpliceForwarder.State.FAILED, forwarder.state());
         assertTrue(forwarder.failedAtSource());
         assertEquals(-ECONNRESET(), forwarder.error());
-        assertEquals(PAYLOAD, forwarder.bytesMoved());
-        forwarder.release();
-        closeFd(sink.fd);
-        assertArrayEquals(payload, received.get(10, TimeUnit.SECONDS));
+        assertAllDelivered(forwarder, sink, payload, received);
     }
 
     /** A bounded stream whose source closes before the limit: what came is delivered, then it is FAILED, cut short. */
@@ -109,14 +102,25 @@ final class SpliceForwarderTest {
         assertFalse(forwarder.isFinished(), "the pipe still holds bytes sent before the FIN");
 
         CompletableFuture<byte[]> received = readToEof(sink.peer);
+        pumpUntilFinished(forwarder);
+        assertEquals(SpliceForwarder.State.FAILED, forwarder.state());
+        assertTrue(forwarder.endedEarly());
+        assertAllDelivered(forwarder, sink, payload, received);
+    }
+
+    /** The sink's peer reads meanwhile, so every pump makes room; bounded by the test's timeout. */
+    private static void pumpUntilFinished(SpliceForwarder forwarder) {
         while (!forwarder.isFinished()) {
             forwarder.sinkReady();
             forwarder.pump();
             Thread.onSpinWait();
         }
-        assertEquals(SpliceForwarder.State.FAILED, forwarder.state());
-        assertTrue(forwarder.endedEarly());
-        assertEquals(PAYLOAD, forwarder.bytesMoved());
+    }
+
+    /** Every payload byte went through the pipe and, once the sink is closed, its peer has read all of them. */
+    private void assertAllDelivered(SpliceForwarder forwarder, Connected sink, byte[] payload,
+            CompletableFuture<byte[]> received) throws Exception {
+        assertEquals(payload.length, forwarder.bytesMoved());
         forwarder.release();
         closeFd(sink.fd);
         assertArrayEquals(payload, received.get(10, TimeUnit.SECONDS));

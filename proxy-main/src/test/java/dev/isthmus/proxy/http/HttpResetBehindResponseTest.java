@@ -123,8 +123,7 @@ final class HttpResetBehindResponseTest {
     @Test
     void aStreamRightBehindA101AndAResetReachesAClientThatReadsLate() throws Exception {
         byte[] stream = body(SPLICED_BODY);
-        byte[] answer = concat("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n",
-                stream, "");
+        byte[] answer = concat(OriginScripts.WEBSOCKET_SWITCH, stream, "");
         CountDownLatch reset = new CountDownLatch(1);
         startProxy(fixture.origin("o").on("/ws", OriginScripts.answerAcknowledgedThenReset(answer, WAIT, reset)));
         RawClient client = fixture.closeLater(

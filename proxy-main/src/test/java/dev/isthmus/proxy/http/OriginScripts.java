@@ -22,6 +22,9 @@ public final class OriginScripts {
     /** Names the origin connection in every response, so tests can see which upstream connection served them. */
     public static final String CONNECTION_ID = "X-Origin-Connection";
     public static final String ORIGIN_NAME = "X-Origin-Name";
+    /** A 101 to websocket, the head of a tunnel's first bytes. */
+    public static final String WEBSOCKET_SWITCH =
+            "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
 
     private OriginScripts() {
     }
@@ -202,18 +205,21 @@ public final class OriginScripts {
      * down: a whole answer sits in the proxy's socket behind a reset, however slowly the proxy's client reads.
      */
     public static Script answerAcknowledgedThenReset(byte[] response, Duration timeout, CountDownLatch reset) {
-        return exchange -> {
-            exchange.write(response).flush();
-            try {
-                SendQueue.awaitAcknowledged(exchange.socket(), timeout);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return After.DONE;
-            }
-            exchange.reset();
-            reset.countDown();
+        return exchange -> sendAcknowledgedThenReset(exchange, response, timeout, reset);
+    }
+
+    private static After sendAcknowledgedThenReset(Exchange exchange, byte[] bytes, Duration timeout,
+            CountDownLatch reset) throws IOException {
+        exchange.write(bytes).flush();
+        try {
+            SendQueue.awaitAcknowledged(exchange.socket(), timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return After.DONE;
-        };
+        }
+        exchange.reset();
+        reset.countDown();
+        return After.DONE;
     }
 
     /**
@@ -223,27 +229,21 @@ public final class OriginScripts {
     public static Script switchThenResetBehind(CountDownLatch switched, byte[] payload, Duration timeout,
             CountDownLatch reset) {
         return exchange -> {
-            exchange.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-                    .flush();
+            exchange.write(WEBSOCKET_SWITCH).flush();
             try {
                 switched.await();
-                exchange.write(payload).flush();
-                SendQueue.awaitAcknowledged(exchange.socket(), timeout);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return After.DONE;
             }
-            exchange.reset();
-            reset.countDown();
-            return After.DONE;
+            return sendAcknowledgedThenReset(exchange, payload, timeout, reset);
         };
     }
 
     /** A 101, then, once {@code go} is counted down, all the tunnel brings until it ends, into {@code received}. */
     public static Script switchThenReadLate(CountDownLatch go, CompletableFuture<byte[]> received) {
         return exchange -> {
-            exchange.write("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n")
-                    .flush();
+            exchange.write(WEBSOCKET_SWITCH).flush();
             try {
                 go.await();
                 received.complete(exchange.rawIn().readAllBytes());
