@@ -62,8 +62,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * head, the route timeout (504); linger.
  *
  * <p>This class decides what happens to the exchange and when; the bytes of the heads it forwards come from the
- * worker's {@link ForwardedHeads}, those of the responses it gives itself from its {@link LocalResponses}, and after
- * a 101 a {@link Tunnel} moves the bytes both ways.
+ * worker's {@link ForwardedHeads}, those of the responses it gives itself from its {@link LocalResponses}, what the
+ * listener learns of each request goes through its {@link ExchangeRecord}, and after a 101 a {@link Tunnel} moves the
+ * bytes both ways.
  */
 final class ClientConnection implements EventHandler, PhaseTimer.Expiry, IndexedSet.Member {
     enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, SWITCHING, TUNNEL, LINGERING, CLOSED }
@@ -84,8 +85,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private static final int STATUS_GATEWAY_TIMEOUT = 504;
     private static final int STATUS_INTERNAL_ERROR = 500;
     private static final String BODY_TOO_LARGE = "request body larger than the listener's max_request_body_bytes";
-    /** {@link #requestStartNanos} when no parsed request awaits its response (timing only what requests_total counts). */
-    private static final long NOT_TIMED = Long.MIN_VALUE;
     private static final int SWITCHING_PROTOCOLS = 101;
 
     private final HttpListenerWorker worker;
@@ -123,7 +122,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private long requestEnd;
     private boolean requestBodyDone;
     private boolean closeAfterResponse;
-    private long requestStartNanos = NOT_TIMED;
     private boolean clientHalfClosed;
     /** Tunnel only: the client socket hung up and left the epoll set while its last bytes are read out. */
     private boolean clientDetached;
@@ -153,8 +151,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private final PendingWrite toClient;
     private final PendingWrite toUpstream;
     private long lingerDiscarded;
-    /** The access log's record of the request in hand; null until the first request, or when there is no log. */
-    private AccessLogEntry logEntry;
+    private final ExchangeRecord record;
 
     ClientConnection(HttpListenerWorker worker, int fd, byte[] clientIp) {
         this.worker = worker;
@@ -166,6 +163,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         this.interest = new Interest(reactor);
         this.toClient = new PendingWrite(sys, worker.chunks);
         this.toUpstream = new PendingWrite(sys, worker.chunks);
+        this.record = new ExchangeRecord(worker.stats, worker.accessLog, reactor, clientIp);
     }
 
     /** Registers the fd; false (fd closed) when epoll refused it. */
@@ -434,11 +432,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         RequestHead head = parser.head();
-        worker.stats.requests++;
-        requestStartNanos = reactor.nowNanos();
-        if (worker.accessLog != null) {
-            logEntry().begin(head, requestStartNanos);
-        }
+        record.requestParsed(head);
         headLength = head.length();
         requestBodiless = head.framing() == Framing.NONE;
         method = head.method();
@@ -494,9 +488,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void rejectRequest(Rejection rejection) {
-        if (worker.accessLog != null) {
-            beginUnparsedLogEntry();
-        }
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
@@ -538,7 +529,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private void sendLocal(GatherWriter out, int status, boolean close, long bodyBytes) {
         closeAfterResponse = close;
         requestEnd = headStart + headLength;
-        responded(status, bodyBytes);
+        record.responded(status, bodyBytes);
         state = State.RESPONDING;
         if (writeToClient(out)) {
             localResponseSent();
@@ -609,7 +600,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             close();
             return;
         }
-        responded(status, bodyBytes);
+        record.unparsedHead(chunk, headStart, filled);
+        record.responded(status, bodyBytes);
         closeAfterResponse |= close;
         toClient.ready(length);
         state = State.RESPONDING;
@@ -622,8 +614,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void localResponseSent() {
-        logFinished();
-        recordDuration();
+        record.responseSent();
         if (closeAfterResponse) {
             endConnection();
             return;
@@ -643,7 +634,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         }
         upstream = connection;
         state = State.PROXYING;
-        logUpstream(connection);
+        record.upstream(connection);
         sendRequestHead();
     }
 
@@ -657,7 +648,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         worker.stats.upstreamFailures++;
-        logUpstream(connection);
+        record.upstream(connection);
         String cause = "upstream connect failed: " + Errno.describe(errno);
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
@@ -670,7 +661,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         worker.stats.upstreamFailures++;
-        logUpstream(connection);
+        record.upstream(connection);
         String cause = "upstream connect timed out";
         String endpoint = connection.pool.endpointName(connection.endpoint);
         if (!retryConnect(connection.pool, cause, endpoint)) {
@@ -967,7 +958,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             // The response ended exactly where the read filled the chunk: what follows may still be in the socket.
             upstreamDirty = !upstreamDrained();
         }
-        responded(responseStatus, initial);
+        record.responded(responseStatus, initial);
         responseStarted = true;
         onlyInterimSent = false;
         phase = mode == null ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
@@ -1176,14 +1167,13 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         long spliced = transfer.takeSplicedBytes();
         worker.stats.bytesSpliced += spliced;
         worker.stats.bytesRelayed += moved - spliced;
-        if (logEntry != null && transfer == responseBody) {
-            logEntry.bodyBytes += moved;
+        if (transfer == responseBody) {
+            record.responseBodyMoved(moved);
         }
     }
 
     private void finishExchange() {
-        logFinished();
-        recordDuration();
+        record.responseSent();
         timer.cancel();
         boolean reusable = upstreamKeepAlive && requestBodyDone && !upstreamDirty
                 && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
@@ -1531,7 +1521,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             routedPool.cancel(this);
         }
         state = State.CLOSED;
-        logFinished();
+        record.requestEnded();
         timer.cancel();
         if (upstream != null) {
             UpstreamConnection held = upstream;
@@ -1547,54 +1537,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             reactor.closeRegistered(token);
         }
         worker.connectionClosed(this);
-    }
-
-    // ---------------------------------------------------------------- access log
-
-    private AccessLogEntry logEntry() {
-        if (logEntry == null) {
-            logEntry = new AccessLogEntry();
-        }
-        return logEntry;
-    }
-
-    /** What came of a request that never parsed: the bytes of its head so far, if it has begun. */
-    private void beginUnparsedLogEntry() {
-        logEntry().beginUnparsed(chunk, headStart, chunk == null ? headStart : filled, reactor.nowNanos());
-    }
-
-    /** A final response head went to the client: counted, and kept for the access log. */
-    private void responded(int status, long bodyBytes) {
-        worker.stats.response(status);
-        if (worker.accessLog != null) {
-            if (!logEntry().isOpen()) {
-                // A response to a request whose head never parsed: a request head timeout.
-                beginUnparsedLogEntry();
-            }
-            logEntry.status = status;
-            logEntry.bodyBytes = bodyBytes;
-        }
-    }
-
-    private void logUpstream(UpstreamConnection connection) {
-        if (logEntry != null) {
-            logEntry.upstream = connection.pool.endpointHost(connection.endpoint);
-        }
-    }
-
-    /** The response to a request whose head parsed is all out: its time goes into the listener's histogram. */
-    private void recordDuration() {
-        if (requestStartNanos != NOT_TIMED) {
-            worker.stats.durations.record(reactor.nowNanos() - requestStartNanos);
-            requestStartNanos = NOT_TIMED;
-        }
-    }
-
-    /** The request in hand is done with, answered or not: its access log line, once. */
-    private void logFinished() {
-        if (logEntry != null && logEntry.isOpen()) {
-            worker.accessLog.write(clientIp, logEntry, reactor.nowNanos());
-        }
     }
 
     private void releasePending() {

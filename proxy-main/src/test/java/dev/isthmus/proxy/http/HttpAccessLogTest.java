@@ -89,6 +89,35 @@ final class HttpAccessLogTest {
         assertFalse(lines.get(2).split(" ")[7].equals("0"), "the 404 has a body: " + lines.get(2));
     }
 
+    /** A head that never completes gets its 408 line too, after a request the same connection already had. */
+    @Test
+    void aRequestHeadTimeoutIsLoggedWithTheLineThatArrived() throws Exception {
+        Path log = dir.resolve("access.log");
+        fixture.start("""
+                workers: 1
+                listeners:
+                  - name: web
+                    address: 127.0.0.1:0
+                    access_log: %s
+                    request_head_timeout: 200ms
+                    routes:
+                      - match: { prefix: / }
+                        direct_response: { status: 200, body: "direct\\n" }
+                """.formatted(log));
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/first").status());
+        client.send("GET /never-finished HTTP/1.1\r\nHost: test\r\n");
+        assertEquals(408, client.read("GET").status());
+        fixture.drain();
+
+        List<String> lines = Files.readAllLines(log, StandardCharsets.US_ASCII).stream()
+                .map(HttpAccessLogTest::withoutTimes).toList();
+        assertEquals(List.of(
+                "127.0.0.1 - - \"GET /first HTTP/1.1\" 200 7 \"-\" \"-\" T -",
+                "127.0.0.1 - - \"GET /never-finished HTTP/1.1\" 408 " + lines.get(1).split(" ")[7] + " \"-\" \"-\" T -"),
+                lines);
+    }
+
     /** Rotation by renaming, as logrotate does without copytruncate: rename, then SIGUSR1 (reopenAccessLogs). */
     @Test
     void reopeningAfterARenameWritesTheNextLinesToANewFile() throws Exception {
