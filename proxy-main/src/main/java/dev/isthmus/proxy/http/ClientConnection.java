@@ -43,8 +43,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  *  READING_HEAD --head complete--> (route) --respond--> RESPONDING --flushed--> READING_HEAD | LINGERING
  *       |                              \--forward--> AWAITING_UPSTREAM --connection--> PROXYING
  *       |                                                                      |--response done--> READING_HEAD
- *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> SWITCHING
- *  any --failure--> CLOSED                                                       --flushed--> TUNNEL
+ *       |--malformed/timeout--> RESPONDING (error, close) --> LINGERING          \--101--> TUNNEL
+ *  any --failure--> CLOSED
  * </pre>
  * A response that ends the connection leads to LINGERING, or straight to CLOSED when the client asked for the close
  * ({@link #endConnection}).
@@ -67,7 +67,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
  * bytes both ways.
  */
 final class ClientConnection implements EventHandler, PhaseTimer.Expiry, IndexedSet.Member {
-    enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, SWITCHING, TUNNEL, LINGERING, CLOSED }
+    enum State { READING_HEAD, AWAITING_UPSTREAM, PROXYING, RESPONDING, TUNNEL, LINGERING, CLOSED }
 
     private enum ResponsePhase { AWAIT_HEAD, BODY, COMPLETE }
 
@@ -216,7 +216,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                     localResponseSent();
                 }
             }
-            case SWITCHING -> onSwitchingEvents(events, true);
             case TUNNEL -> onTunnelEvents(events, true);
             case LINGERING -> discardUntilEof();
             case CLOSED -> { }
@@ -284,10 +283,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     /** Events of the upstream connection lent to this client. */
     void onUpstreamEvents(int events) {
-        if (state == State.SWITCHING) {
-            onSwitchingEvents(events, false);
-            return;
-        }
         if (state == State.TUNNEL) {
             onTunnelEvents(events, false);
             return;
@@ -967,9 +962,13 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         if (switching) {
-            state = State.SWITCHING;
+            state = State.TUNNEL;
             closeAfterResponse = true;
-            advanceSwitch();
+            tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, fd, toClient, toUpstream,
+                    worker.writer, worker.stats);
+            long clientBytesFrom = requestEnd;
+            requestEnd = filled;
+            afterTunnelMoved(tunnel.start(chunk, clientBytesFrom, filled), tunnel.clientReset());
             return;
         }
         if (mode != null) {
@@ -993,63 +992,9 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         }
     }
 
-    /**
-     * Between the 101 and the tunnel: the tunnel may start only once the 101 (with the upstream's first bytes) is out
-     * to the client, and once the rest of the request head, then what the client sent after it, is out to the
-     * upstream, each direction in its order. A short write on either side waits here for writability.
-     */
-    private void advanceSwitch() {
-        if (toUpstream.isEmpty() && filled > requestEnd) {
-            long from = requestEnd;
-            requestEnd = filled;
-            if (!writeToUpstream(worker.writer.begin().add(chunk, from, filled - from))) {
-                return;
-            }
-        }
-        if (toClient.isEmpty() && toUpstream.isEmpty()) {
-            state = State.TUNNEL;
-            tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, worker.stats);
-            boolean open = tunnel.start(fd);
-            afterTunnelMoved(open, tunnel.clientReset());
-            return;
-        }
-        setInterest(toClient.isEmpty() ? 0 : EPOLLOUT());
-        upstream.setInterest(toUpstream.isEmpty() ? 0 : EPOLLOUT());
-    }
-
-    /**
-     * Events while {@link State#SWITCHING}: writability, and resets. A client that resets or hangs up ends the
-     * exchange. An upstream that does (a reset right behind its 101 and first bytes) takes nothing more, but what it
-     * sent is still on its way: it leaves the epoll set, the client's bytes for it are dropped, and the tunnel starts
-     * in its reset state once the 101 is out ({@link Tunnel#start}).
-     */
-    private void onSwitchingEvents(int events, boolean fromClient) {
-        timer.activity();
-        if ((events & (EPOLLERR() | EPOLLHUP())) != 0 && fromClient) {
-            abort("client connection closed while switching to a tunnel", 0);
-            return;
-        }
-        if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
-            toUpstream.release();
-            requestEnd = filled;
-            upstream.detach();
-            advanceSwitch();
-            return;
-        }
-        if ((events & EPOLLOUT()) != 0) {
-            if (fromClient) {
-                flushToClient();
-            } else {
-                flushToUpstream();
-            }
-            if (state != State.SWITCHING) {
-                return;
-            }
-        }
-        advanceSwitch();
-    }
-
+    /** The stall check watches the switch, until the tunnel is open: then, as a direct connection, it has no timeout. */
     private void onTunnelEvents(int events, boolean fromClient) {
+        timer.activity();
         boolean open = tunnel.onEvents(events, fromClient);
         afterTunnelMoved(open, (fromClient && (events & EPOLLHUP()) != 0) || tunnel.clientReset());
     }
@@ -1443,12 +1388,13 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     /** Ends an exchange on which nothing moved for the stream idle timeout, saying which side went quiet. */
     private void onStallCheck() {
-        if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING && state != State.SWITCHING)
+        boolean switching = state == State.TUNNEL && tunnel.switching();
+        if ((state != State.AWAITING_UPSTREAM && state != State.PROXYING && !switching)
                 || timer.rearmIfActive(streamIdleNanos())) {
             return;
         }
         String quiet = " for " + worker.limits.streamIdleTimeout().toNanos() / 1_000_000 + " ms";
-        if (state == State.SWITCHING) {
+        if (switching) {
             abort("the switch to a tunnel could not be flushed" + quiet, 0);
         } else if (state == State.AWAITING_UPSTREAM) {
             abort("no upstream connection of cluster " + routedPool.name()

@@ -1,54 +1,82 @@
 package dev.isthmus.proxy.http;
 
+import java.lang.foreign.MemorySegment;
+
+import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
 
 /**
- * The two-way stream a connection becomes after a WebSocket upgrade's {@code 101}: client to upstream and upstream
- * to client, each spliced until its source's EOF, which is then passed on as a FIN. From the switch on it drives
- * the connection's two {@link BodyTransfer}s and the upstream socket's epoll interest; the {@link ClientConnection}
- * keeps its own socket and closes both when this says the tunnel is over. Created once, at the switch: a tunnel
- * ends its connection. Confined to the reactor thread.
+ * The two-way stream a connection becomes at a WebSocket upgrade's {@code 101}: client to upstream and upstream to
+ * client, each spliced until its source's EOF, which is then passed on as a FIN. From the 101 on it drives the
+ * connection's two {@link BodyTransfer}s and the upstream socket's epoll interest; the {@link ClientConnection} keeps
+ * its own socket and closes both when this says the tunnel is over. Created once, at the 101: a tunnel ends its
+ * connection. Confined to the reactor thread.
  *
- * <p>States: {@code OPEN}; a reset on one side (an error on its socket, or a write to it refused) makes it
- * {@code CLIENT_RESET} or {@code UPSTREAM_RESET}: nothing more can be written to that side, but what it sent before
- * the reset is still in its socket, so that direction is read out to the reset and delivered before the tunnel is
- * over, as a direct connection would have delivered it.
+ * <p>States: {@code SWITCHING} while what is already on its way must go first, each direction in its order: to the
+ * client, the part of the 101 and the upstream's first bytes that one write did not take; to the upstream, what is
+ * left of the request head, then the bytes the client sent after it. Then {@code OPEN}. A reset on one side (an
+ * error or hang-up on its socket, or a write to it refused) makes it {@code CLIENT_RESET} or {@code UPSTREAM_RESET},
+ * at once, or once the switch is over when it comes during it: nothing more can be written to that side, but what it
+ * sent before the reset is still in its socket, so that direction is read out to the reset and delivered before the
+ * tunnel is over, as a direct connection would have delivered it.
  */
 final class Tunnel {
-    private enum State { OPEN, CLIENT_RESET, UPSTREAM_RESET }
+    private enum State { SWITCHING, OPEN, CLIENT_RESET, UPSTREAM_RESET }
+
+    /** {@link #sendToUpstream}: a short write left bytes there was no chunk to keep in. */
+    private static final long NO_MEMORY = Long.MIN_VALUE;
 
     private final BodyTransfer upstreamBound;
     private final BodyTransfer clientBound;
     private final UpstreamConnection upstream;
+    private final int clientFd;
+    private final PendingWrite toClient;
+    private final PendingWrite toUpstream;
+    private final GatherWriter writer;
     private final HttpStats stats;
-    private State state = State.OPEN;
+    private State state = State.SWITCHING;
+    /** SWITCHING: the client reset; the tunnel opens in {@code CLIENT_RESET}. */
+    private boolean clientResetWhileSwitching;
+    /** SWITCHING: bytes the client sent after its request head, {@code [clientBytesFrom, clientBytesTo)}. */
+    private MemorySegment clientBytes;
+    private long clientBytesFrom;
+    private long clientBytesTo;
 
-    Tunnel(BodyTransfer upstreamBound, BodyTransfer clientBound, UpstreamConnection upstream, HttpStats stats) {
+    Tunnel(BodyTransfer upstreamBound, BodyTransfer clientBound, UpstreamConnection upstream, int clientFd,
+            PendingWrite toClient, PendingWrite toUpstream, GatherWriter writer, HttpStats stats) {
         this.upstreamBound = upstreamBound;
         this.clientBound = clientBound;
         this.upstream = upstream;
+        this.clientFd = clientFd;
+        this.toClient = toClient;
+        this.toUpstream = toUpstream;
+        this.writer = writer;
         this.stats = stats;
     }
 
     /**
-     * Starts both directions, once the 101 and any bytes the client sent after its request went out, and moves what
-     * can be moved already; false when the tunnel is over at once. An upstream already detached reset (or hung up)
-     * during the switch: the tunnel starts in its reset state.
+     * Starts the switch once the 101 went to the client (or waits in {@code toClient}); {@code [from, to)} of
+     * {@code bytes} is what the client sent after its request head, which must stay there until this is over. False
+     * when the tunnel is over at once.
      */
-    boolean start(int clientFd) {
-        upstreamBound.startTunnel(clientFd, upstream.fd());
-        clientBound.startTunnel(upstream.fd(), clientFd);
-        if (upstream.isDetached()) {
-            reset(false);
-        }
-        return pump(0, false);
+    boolean start(MemorySegment bytes, long from, long to) {
+        clientBytes = bytes;
+        clientBytesFrom = from;
+        clientBytesTo = to;
+        return advanceSwitch();
     }
 
     /** Events of the client's socket ({@code fromClient}) or the upstream's; false when the tunnel is over. */
     boolean onEvents(int events, boolean fromClient) {
+        if (state == State.SWITCHING) {
+            if ((events & (EPOLLERR() | EPOLLHUP())) != 0) {
+                resetWhileSwitching(fromClient);
+            }
+            return advanceSwitch();
+        }
         BodyTransfer outbound = fromClient ? upstreamBound : clientBound;
         BodyTransfer inbound = fromClient ? clientBound : upstreamBound;
         if ((events & EPOLLERR()) != 0 && state == State.OPEN) {
@@ -66,9 +94,108 @@ final class Tunnel {
         return pump(events, fromClient);
     }
 
+    /** The switch is not over yet: what went before the 101 still waits to go out. */
+    boolean switching() {
+        return state == State.SWITCHING;
+    }
+
     /** The client reset: its socket must leave the caller's epoll set, where the error would be reported forever. */
     boolean clientReset() {
-        return state == State.CLIENT_RESET;
+        return state == State.CLIENT_RESET || clientResetWhileSwitching;
+    }
+
+    /** What the client's socket must be watched for now. */
+    int clientInterest() {
+        if (state == State.SWITCHING) {
+            return toClient.isEmpty() ? 0 : EPOLLOUT();
+        }
+        return (upstreamBound.wantsSourceReadable() ? EPOLLIN() : 0)
+                | (clientBound.wantsSinkWritable() ? EPOLLOUT() : 0);
+    }
+
+    /** Sends what waits each way; once neither way has anything left, opens the tunnel. */
+    private boolean advanceSwitch() {
+        if (!upstream.isDetached()) {
+            long sent = sendToUpstream();
+            if (sent == NO_MEMORY) {
+                return false;
+            }
+            if (sent < 0) {
+                resetWhileSwitching(false);
+            }
+        }
+        if (!clientResetWhileSwitching && !toClient.isEmpty() && failed(toClient.flush(clientFd))) {
+            resetWhileSwitching(true);
+        }
+        boolean upstreamClear = upstream.isDetached() || (toUpstream.isEmpty() && clientBytesFrom == clientBytesTo);
+        if (upstreamClear && toClient.isEmpty()) {
+            return open();
+        }
+        upstream.setInterest(upstreamClear ? 0 : EPOLLOUT());
+        return true;
+    }
+
+    /**
+     * What is left of the request head, then the client's bytes after it; a short write keeps the rest in
+     * {@code toUpstream}. 0 when nothing failed (all sent, or waiting for writability), else {@code -errno} or
+     * {@link #NO_MEMORY}.
+     */
+    private long sendToUpstream() {
+        if (!toUpstream.isEmpty()) {
+            long r = toUpstream.flush(upstream.fd());
+            if (r != 0) {
+                return failed(r) ? r : 0;
+            }
+        }
+        if (clientBytesFrom == clientBytesTo) {
+            return 0;
+        }
+        GatherWriter out = writer.begin().add(clientBytes, clientBytesFrom, clientBytesTo - clientBytesFrom);
+        long written = out.write(upstream.fd());
+        clientBytesFrom = clientBytesTo;
+        if (failed(written)) {
+            return written;
+        }
+        if (written < out.totalBytes() && !toUpstream.keepUnsent(out, Math.max(written, 0))) {
+            return NO_MEMORY;
+        }
+        return 0;
+    }
+
+    private static boolean failed(long result) {
+        return result < 0 && result != -EAGAIN();
+    }
+
+    /**
+     * One side reset (or refused a write) during the switch: what still waited for it is dropped, and the tunnel will
+     * open in that side's reset state. A reset upstream leaves the epoll set here; the caller detaches the client.
+     */
+    private void resetWhileSwitching(boolean client) {
+        if (client) {
+            clientResetWhileSwitching = true;
+            toClient.release();
+        } else {
+            toUpstream.release();
+            clientBytesFrom = clientBytesTo;
+            upstream.detach();
+        }
+    }
+
+    /** Starts both directions and moves what can be moved already; false when the tunnel is over at once. */
+    private boolean open() {
+        state = State.OPEN;
+        clientBytes = null;
+        upstreamBound.startTunnel(clientFd, upstream.fd());
+        clientBound.startTunnel(upstream.fd(), clientFd);
+        if (upstream.isDetached() && clientResetWhileSwitching) {
+            return false;
+        }
+        if (upstream.isDetached()) {
+            reset(false);
+        } else if (clientResetWhileSwitching) {
+            reset(true);
+        }
+        return pump(0, false);
     }
 
     /**
@@ -122,11 +249,5 @@ final class Tunnel {
         if (!client) {
             upstream.detach();
         }
-    }
-
-    /** What the client's socket must be watched for now. */
-    int clientInterest() {
-        return (upstreamBound.wantsSourceReadable() ? EPOLLIN() : 0)
-                | (clientBound.wantsSinkWritable() ? EPOLLOUT() : 0);
     }
 }

@@ -159,6 +159,31 @@ final class HttpResetBehindResponseTest {
         assertArrayEquals(stream, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
     }
 
+    /**
+     * A client that sent bytes behind its upgrade request, and more once they were through, then reset while the 101
+     * still waited for it (it never reads): the upstream gets all it sent before the reset, as a direct connection
+     * would have.
+     */
+    @Test
+    void whatAClientSentBeforeResettingDuringTheSwitchReachesTheUpstream() throws Exception {
+        byte[] early = body(CHUNK / 4);
+        byte[] late = "and these bytes after the first ones were through".getBytes(StandardCharsets.US_ASCII);
+        byte[] answer = concat(OriginScripts.WEBSOCKET_SWITCH, body(SPLICED_BODY / 8), "");
+        CountDownLatch earlyArrived = new CountDownLatch(1);
+        CompletableFuture<byte[]> received = new CompletableFuture<>();
+        startProxy(fixture.origin("o").on("/ws",
+                OriginScripts.answerThenReadAll(answer, early.length, earlyArrived, received)));
+        RawClient client = fixture.closeLater(
+                RawClient.connectWithReceiveBuffer(fixture.port(), SLOW_CLIENT_RECEIVE_BUFFER));
+        client.send(concat(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"), early, ""));
+        assertTrue(earlyArrived.await(WAIT.toSeconds(), TimeUnit.SECONDS), "the first bytes went through");
+        client.send(late);
+        client.awaitAcknowledged(WAIT);
+        client.reset();
+        assertArrayEquals(concat("", early, new String(late, StandardCharsets.US_ASCII)),
+                received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
     /** Starts the proxy, sends GET /whole on a new client and returns once the origin has answered and reset. */
     private RawClient requestAnswerBehindReset(byte[] response, int clientReceiveBuffer) throws Exception {
         CountDownLatch reset = new CountDownLatch(1);

@@ -5,9 +5,11 @@ import dev.isthmus.proxy.http.HttpTestOrigin.Script;
 import dev.isthmus.proxy.testing.Payloads;
 import dev.isthmus.proxy.testing.SendQueue;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.time.Duration;
@@ -252,6 +254,31 @@ public final class OriginScripts {
             } catch (IOException e) {
                 received.completeExceptionally(e);
             }
+            return After.DONE;
+        };
+    }
+
+    /**
+     * {@code answer} (a 101 and what follows it), then all the tunnel brings, into {@code received}, until it ends by
+     * a FIN or a reset; {@code firstArrived} is counted down once {@code firstBytes} of it came.
+     */
+    public static Script answerThenReadAll(byte[] answer, int firstBytes, CountDownLatch firstArrived,
+            CompletableFuture<byte[]> received) {
+        return exchange -> {
+            exchange.write(answer).flush();
+            ByteArrayOutputStream all = new ByteArrayOutputStream();
+            byte[] buffer = new byte[8192];
+            try {
+                for (int n; (n = exchange.rawIn().read(buffer)) > 0; ) {
+                    all.write(buffer, 0, n);
+                    if (all.size() >= firstBytes) {
+                        firstArrived.countDown();
+                    }
+                }
+            } catch (SocketException e) {
+                // The proxy reset the connection: what came before the reset is what the test asserts on.
+            }
+            received.complete(all.toByteArray());
             return After.DONE;
         };
     }
