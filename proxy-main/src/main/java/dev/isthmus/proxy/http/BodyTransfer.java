@@ -2,6 +2,7 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.bindings.Syscalls;
 import dev.isthmus.http1.ChunkedDecoder;
+import dev.isthmus.http1.Framing;
 import dev.isthmus.http1.Rejection;
 import dev.isthmus.reactor.PipePool;
 import dev.isthmus.reactor.SpliceForwarder;
@@ -12,8 +13,9 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_NOSIGNAL;
 
 /**
- * Moves the rest of one message body from a source fd to a sink fd, after the head (and whatever body bytes came
- * with it) went out. Confined to the reactor thread; reused for every message of a connection.
+ * Moves one message body from a source fd to a sink fd: {@link #takeLeading} sizes up the bytes that came with the
+ * head, which go out with it, and {@link #startRest} then moves the rest. Confined to the reactor thread; reused for
+ * every message of a connection.
  *
  * <p>Large bodies of known length, close-delimited ones and tunnels go by {@code splice(2)} and never enter the JVM.
  * Smaller ones are relayed through the connection's chunk: read, then written out in full before the next read, so a
@@ -24,7 +26,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_NOSIGNAL;
  * the front of the chunk and only it is written; spliced chunk payloads are pure data already.
  */
 final class BodyTransfer {
-    enum Mode { LENGTH, CHUNKED, UNTIL_EOF, TUNNEL }
+    private enum Mode { LENGTH, CHUNKED, UNTIL_EOF, TUNNEL }
 
     enum State { IDLE, ACTIVE, DONE, FAILED }
 
@@ -55,6 +57,9 @@ final class BodyTransfer {
     private boolean splicingChunk;
     /** Chunked mode: forward only chunk data, not the framing (de-chunk). */
     private boolean payloadOnly;
+    /** What {@link #takeLeading} left to {@link #startRest}: null when the body came whole with its head. */
+    private Mode restMode;
+    private long restLength;
     /** Bytes the last {@link #decode} consumed; it returns how many of them are forwarded. */
     private long consumed;
 
@@ -66,11 +71,51 @@ final class BodyTransfer {
     }
 
     /**
+     * Takes the body bytes that came in with their message's head, {@code [offset, offset + available)} of
+     * {@code segment}, by the head's {@code framing} (never {@code NONE}); returns how many of them go out with the
+     * head: all that belong to this body, or, de-chunking, their chunk data moved to the front. {@link #consumed()}
+     * says how many belong to it, {@link #rejection()} whether their chunked framing is bad, and
+     * {@link #cameWithHead()} whether all of the body did. Call {@link #prepare} first.
+     */
+    long takeLeading(Framing framing, long contentLength, MemorySegment segment, long offset, long available) {
+        restLength = 0;
+        switch (framing) {
+            case CONTENT_LENGTH -> {
+                consumed = Math.min(available, contentLength);
+                restLength = contentLength - consumed;
+                restMode = restLength > 0 ? Mode.LENGTH : null;
+                return consumed;
+            }
+            case CHUNKED -> {
+                long forwarded = decode(segment, offset, available);
+                restMode = decoder.isComplete() || decoder.isRejected() ? null : Mode.CHUNKED;
+                return forwarded;
+            }
+            case CLOSE_DELIMITED, TUNNEL -> {
+                consumed = available;
+                restMode = Mode.UNTIL_EOF;
+                return consumed;
+            }
+            default -> throw new IllegalArgumentException("no body to take: " + framing);
+        }
+    }
+
+    /** Whether {@link #takeLeading} found the whole body: there is no rest to start. */
+    boolean cameWithHead() {
+        return restMode == null;
+    }
+
+    /** Moves the rest of the body {@link #takeLeading} began; {@code buffer} is the relay chunk (empty now). */
+    void startRest(int source, int sink, MemorySegment buffer) {
+        start(restMode, restLength, source, sink, buffer);
+    }
+
+    /**
      * Starts moving: {@code LENGTH} moves {@code length} more bytes; {@code CHUNKED} continues a chunked body whose
-     * beginning the caller already ran through {@link #decode}; {@code UNTIL_EOF} moves until the source closes.
+     * beginning {@link #takeLeading} ran through the decoder; {@code UNTIL_EOF} moves until the source closes.
      * {@code buffer} is the relay chunk (empty now).
      */
-    void start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
+    private void start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
         this.mode = mode;
         this.source = source;
         this.sink = sink;
@@ -101,12 +146,11 @@ final class BodyTransfer {
     }
 
     /**
-     * Prepares for a chunked body: resets the decoder; {@code payloadOnly} forwards only its chunk data, and more than
-     * {@code maxPayloadBytes} of it fails the transfer with {@link Rejection#CONTENT_TOO_LARGE} before any byte past
-     * the limit is forwarded. Call before {@link #decode} of the bytes that came with the head and before
-     * {@link #start}.
+     * Prepares for the next body, before {@link #takeLeading}: resets the decoder. Should the body be chunked,
+     * {@code payloadOnly} forwards only its chunk data, and more than {@code maxPayloadBytes} of it fails the
+     * transfer with {@link Rejection#CONTENT_TOO_LARGE} before any byte past the limit is forwarded.
      */
-    void prepareChunked(boolean payloadOnly, long maxPayloadBytes) {
+    void prepare(boolean payloadOnly, long maxPayloadBytes) {
         decoder.reset(maxPayloadBytes);
         this.payloadOnly = payloadOnly;
     }
@@ -116,7 +160,7 @@ final class BodyTransfer {
      * returns how many bytes at {@code offset} are to be forwarded: all those consumed, or, when de-chunking, their
      * chunk data, moved to the front. {@link #consumed()} says how many were consumed.
      */
-    long decode(MemorySegment segment, long offset, long length) {
+    private long decode(MemorySegment segment, long offset, long length) {
         long at = 0;
         long kept = 0;
         while (at < length) {
@@ -138,10 +182,6 @@ final class BodyTransfer {
 
     long consumed() {
         return consumed;
-    }
-
-    boolean chunkedComplete() {
-        return decoder.isComplete();
     }
 
     State state() {

@@ -140,9 +140,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     private int responseStatus;
 
     private boolean upgradeRequested;
-    /** A response body that may start only once the head waiting in {@link #toClient} is out. */
-    private BodyTransfer.Mode pendingResponseMode;
-    private long pendingResponseRest;
+    /** The response body may start only once the head waiting in {@link #toClient} is out. */
+    private boolean responseBodyWaiting;
 
     private BodyTransfer requestBody;
     private BodyTransfer responseBody;
@@ -699,31 +698,20 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         long bodyStart = headStart + headLength;
-        long available = filled - bodyStart;
-        long initial;
-        BodyTransfer.Mode mode = null;
-        long rest = 0;
-        switch (head.framing()) {
-            case CONTENT_LENGTH -> {
-                initial = Math.min(available, head.contentLength());
-                rest = head.contentLength() - initial;
-                mode = BodyTransfer.Mode.LENGTH;
+        long initial = 0;
+        requestBodyDone = true;
+        if (head.framing() != Framing.NONE) {
+            BodyTransfer transfer = requestTransfer();
+            transfer.prepare(false, worker.limits.maxRequestBodyBytes());
+            initial = transfer.takeLeading(head.framing(), head.contentLength(), chunk, bodyStart, filled - bodyStart);
+            Rejection rejection = transfer.rejection();
+            if (rejection != null) {
+                worker.stats.rejectedRequests++;
+                abort(chunkedBodyRefusal(rejection), rejection.status());
+                return;
             }
-            case CHUNKED -> {
-                BodyTransfer transfer = requestTransfer();
-                transfer.prepareChunked(false, worker.limits.maxRequestBodyBytes());
-                initial = transfer.decode(chunk, bodyStart, available);
-                Rejection rejection = transfer.rejection();
-                if (rejection != null) {
-                    worker.stats.rejectedRequests++;
-                    abort(chunkedBodyRefusal(rejection), rejection.status());
-                    return;
-                }
-                mode = transfer.chunkedComplete() ? null : BodyTransfer.Mode.CHUNKED;
-            }
-            default -> initial = 0;
+            requestBodyDone = transfer.cameWithHead();
         }
-        requestBodyDone = mode == null || (mode == BodyTransfer.Mode.LENGTH && rest == 0);
         requestEnd = bodyStart + initial;
         GatherWriter out = worker.writer.begin().add(worker.gather).add(chunk, bodyStart, initial);
         phase = ResponsePhase.AWAIT_HEAD;
@@ -738,7 +726,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             headStart = 0;
             filled = 0;
             requestEnd = 0;
-            requestTransfer().start(mode, rest, fd, upstream.fd(), chunk);
+            requestBody.startRest(fd, upstream.fd(), chunk);
         }
         if (requestBodyDone) {
             armRouteTimeout();
@@ -912,51 +900,33 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         long bodyStart = responseStart + head.length();
-        long available = responseFilled - bodyStart;
-        long initial;
-        long consumed;
-        BodyTransfer.Mode mode = null;
-        long rest = 0;
-        switch (framing) {
-            case CONTENT_LENGTH -> {
-                initial = Math.min(available, head.contentLength());
-                consumed = initial;
-                rest = head.contentLength() - initial;
-                mode = rest > 0 ? BodyTransfer.Mode.LENGTH : null;
+        long initial = 0;
+        long consumed = 0;
+        boolean complete = true;
+        if (framing != Framing.NONE) {
+            BodyTransfer transfer = responseTransfer();
+            transfer.prepare(dechunk, ListenerLimits.NO_BODY_LIMIT);
+            initial = transfer.takeLeading(framing, head.contentLength(), upstream.chunk, bodyStart,
+                    responseFilled - bodyStart);
+            consumed = transfer.consumed();
+            Rejection rejection = transfer.rejection();
+            if (rejection != null) {
+                upstreamFailed("malformed chunked response body: " + rejection.description(), STATUS_BAD_GATEWAY);
+                return;
             }
-            case CHUNKED -> {
-                BodyTransfer transfer = responseTransfer();
-                transfer.prepareChunked(dechunk, ListenerLimits.NO_BODY_LIMIT);
-                initial = transfer.decode(upstream.chunk, bodyStart, available);
-                consumed = transfer.consumed();
-                Rejection rejection = transfer.rejection();
-                if (rejection != null) {
-                    upstreamFailed("malformed chunked response body: " + rejection.description(), STATUS_BAD_GATEWAY);
-                    return;
-                }
-                mode = transfer.chunkedComplete() ? null : BodyTransfer.Mode.CHUNKED;
-            }
-            case CLOSE_DELIMITED, TUNNEL -> {
-                initial = available;
-                consumed = initial;
-                mode = BodyTransfer.Mode.UNTIL_EOF;
-            }
-            default -> {
-                initial = 0;
-                consumed = 0;
-            }
+            complete = transfer.cameWithHead();
         }
         if (bodyStart + consumed < responseFilled) {
             // Bytes after the end of the response: an upstream that does not frame its messages; never reuse it.
             upstreamDirty = true;
-        } else if (mode == null && responseFilled == upstream.chunk.byteSize() && upstreamKeepAlive) {
+        } else if (complete && responseFilled == upstream.chunk.byteSize() && upstreamKeepAlive) {
             // The response ended exactly where the read filled the chunk: what follows may still be in the socket.
             upstreamDirty = !upstreamDrained();
         }
         record.responded(responseStatus, initial);
         responseStarted = true;
         onlyInterimSent = false;
-        phase = mode == null ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
+        phase = complete ? ResponsePhase.COMPLETE : ResponsePhase.BODY;
         boolean flushed = writeToClient(worker.writer.begin().add(worker.gather).add(upstream.chunk, bodyStart, initial));
         if (state != State.PROXYING) {
             return;
@@ -971,24 +941,21 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             afterTunnelMoved(tunnel.start(chunk, clientBytesFrom, filled), tunnel.clientReset());
             return;
         }
-        if (mode != null) {
+        if (!complete) {
             responseFilled = 0;
             responseStart = 0;
+            responseBodyWaiting = !flushed;
             if (flushed) {
-                startResponseBody(mode, rest);
-            } else {
-                pendingResponseMode = mode;
-                pendingResponseRest = rest;
+                startResponseBody();
             }
         }
     }
 
-    private void startResponseBody(BodyTransfer.Mode mode, long rest) {
-        pendingResponseMode = null;
-        BodyTransfer transfer = responseTransfer();
-        transfer.start(mode, rest, upstream.fd(), fd, upstream.chunk);
+    private void startResponseBody() {
+        responseBodyWaiting = false;
+        responseBody.startRest(upstream.fd(), fd, upstream.chunk);
         if (upstream.isDetached()) {
-            transfer.sourceHungUp();
+            responseBody.sourceHungUp();
         }
     }
 
@@ -1046,8 +1013,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             }
         }
         if (phase == ResponsePhase.BODY && toClient.isEmpty()) {
-            if (pendingResponseMode != null) {
-                startResponseBody(pendingResponseMode, pendingResponseRest);
+            if (responseBodyWaiting) {
+                startResponseBody();
             }
             long moved = responseBody.pump();
             if (responseBody.state() == BodyTransfer.State.FAILED) {
@@ -1279,7 +1246,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                     | (requestBody != null && requestBody.isActive() && requestBody.wantsSinkWritable() ? EPOLLOUT() : 0)
                     | (phase == ResponsePhase.AWAIT_HEAD
                     || (phase == ResponsePhase.BODY && toClient.isEmpty() && responseBody != null
-                    && (pendingResponseMode != null || responseBody.wantsSourceReadable())) ? EPOLLIN() : 0);
+                    && (responseBodyWaiting || responseBody.wantsSourceReadable())) ? EPOLLIN() : 0);
             upstream.setInterest(upstreamWants);
         }
         int rdhup = (state == State.PROXYING || state == State.AWAITING_UPSTREAM) && !clientHalfClosed ? EPOLLRDHUP() : 0;
@@ -1345,7 +1312,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (responseBody != null) {
             responseBody.release();
         }
-        pendingResponseMode = null;
+        responseBodyWaiting = false;
     }
 
     @Override
