@@ -871,26 +871,15 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         responseStatus = head.statusCode();
         Framing framing = head.framing();
         upstreamKeepAlive = head.keepAlive();
+        String refusal = unforwardable(head);
+        if (refusal != null) {
+            upstreamFailed(refusal, STATUS_BAD_GATEWAY);
+            return;
+        }
         boolean switching = framing == Framing.TUNNEL;
-        if (switching && !upgradeRequested) {
-            upstreamFailed("upstream switched protocols without being asked to", STATUS_BAD_GATEWAY);
-            return;
-        }
-        if (switching && !head.upgradeOffers(WEBSOCKET)) {
-            // RFC 9110 §7.8, §15.2.2: a 101 names the protocol it switches to, one the client asked for.
-            upstreamFailed("upstream switched to a protocol the client did not ask for", STATUS_BAD_GATEWAY);
-            return;
-        }
         // An HTTP/1.0 client cannot receive a transfer coding (RFC 9112 §6.1): a chunked response (from an upstream
-        // that ignored the request's version) is de-chunked and delimited by closing the connection; any other coding
-        // would reach it undeclared, and this proxy decodes none.
-        boolean http10 = version == HttpVersion.HTTP_1_0;
-        if (http10 && head.hasOtherTransferCoding()
-                && (framing == Framing.CHUNKED || framing == Framing.CLOSE_DELIMITED)) {
-            upstreamFailed("upstream used a transfer coding an HTTP/1.0 client cannot receive", STATUS_BAD_GATEWAY);
-            return;
-        }
-        boolean dechunk = framing == Framing.CHUNKED && http10;
+        // that ignored the request's version) is de-chunked and delimited by closing the connection.
+        boolean dechunk = framing == Framing.CHUNKED && version == HttpVersion.HTTP_1_0;
         if (!requestBodyDone || framing == Framing.CLOSE_DELIMITED || dechunk || worker.draining
                 || lastRequestBeforeFin(requestEnd)) {
             closeAfterResponse = true;
@@ -932,13 +921,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         if (switching) {
-            state = State.TUNNEL;
-            closeAfterResponse = true;
-            tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, fd, toClient, toUpstream,
-                    worker.writer, worker.stats);
-            long clientBytesFrom = requestEnd;
-            requestEnd = filled;
-            afterTunnelMoved(tunnel.start(chunk, clientBytesFrom, filled), tunnel.clientReset());
+            switchToTunnel();
             return;
         }
         if (!complete) {
@@ -949,6 +932,35 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 startResponseBody();
             }
         }
+    }
+
+    /** Why a final response head cannot go to this client, or null when it can. */
+    private String unforwardable(ResponseHead head) {
+        if (head.framing() == Framing.TUNNEL && !upgradeRequested) {
+            return "upstream switched protocols without being asked to";
+        }
+        if (head.framing() == Framing.TUNNEL && !head.upgradeOffers(WEBSOCKET)) {
+            // RFC 9110 §7.8, §15.2.2: a 101 names the protocol it switches to, one the client asked for.
+            return "upstream switched to a protocol the client did not ask for";
+        }
+        // Chunked is de-chunked for an HTTP/1.0 client (forwardFinalHead); any other transfer coding would reach it
+        // undeclared (RFC 9112 §6.1), and this proxy decodes none.
+        if (version == HttpVersion.HTTP_1_0 && head.hasOtherTransferCoding()
+                && (head.framing() == Framing.CHUNKED || head.framing() == Framing.CLOSE_DELIMITED)) {
+            return "upstream used a transfer coding an HTTP/1.0 client cannot receive";
+        }
+        return null;
+    }
+
+    /** The 101 went to the client, or waits in {@link #toClient}: from now on the {@link Tunnel} moves the bytes. */
+    private void switchToTunnel() {
+        state = State.TUNNEL;
+        closeAfterResponse = true;
+        tunnel = new Tunnel(requestTransfer(), responseTransfer(), upstream, fd, toClient, toUpstream, worker.writer,
+                worker.stats);
+        long clientBytesFrom = requestEnd;
+        requestEnd = filled;
+        afterTunnelMoved(tunnel.start(chunk, clientBytesFrom, filled), tunnel.clientReset());
     }
 
     private void startResponseBody() {
