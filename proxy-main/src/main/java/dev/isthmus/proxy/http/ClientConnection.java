@@ -162,7 +162,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         this.interest = new Interest(reactor);
         this.toClient = new PendingWrite(sys, worker.chunks);
         this.toUpstream = new PendingWrite(sys, worker.chunks);
-        this.record = new ExchangeRecord(worker.stats, worker.accessLog, reactor, clientIp);
+        this.record = new ExchangeRecord(worker, clientIp);
     }
 
     /** Registers the fd; false (fd closed) when epoll refused it. */

@@ -1,7 +1,6 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.http1.RequestHead;
-import dev.isthmus.reactor.EpollReactor;
 
 import java.lang.foreign.MemorySegment;
 
@@ -9,32 +8,28 @@ import java.lang.foreign.MemorySegment;
  * What one client connection tells its listener about each request: the request and response counters of
  * {@link HttpStats}, the request's duration in {@link RequestDurations}, and its access log line. One per connection,
  * reused request after request; the {@link AccessLogEntry} is made once, at the first request of a connection whose
- * listener logs, so nothing here allocates per request. Confined to the reactor thread.
+ * listener logs, so nothing here allocates per request. It reaches the counters, the log and the clock through the
+ * worker rather than holding each: every connection has one, idle ones too. Confined to the reactor thread.
  */
 final class ExchangeRecord {
     /** {@link #startNanos} when no parsed request awaits its response (timing only what requests_total counts). */
     private static final long NOT_TIMED = Long.MIN_VALUE;
 
-    private final HttpStats stats;
-    /** Null when the listener keeps no access log. */
-    private final AccessLog accessLog;
-    private final EpollReactor reactor;
+    private final HttpListenerWorker worker;
     private final byte[] clientIp;
     private long startNanos = NOT_TIMED;
     private AccessLogEntry entry;
 
-    ExchangeRecord(HttpStats stats, AccessLog accessLog, EpollReactor reactor, byte[] clientIp) {
-        this.stats = stats;
-        this.accessLog = accessLog;
-        this.reactor = reactor;
+    ExchangeRecord(HttpListenerWorker worker, byte[] clientIp) {
+        this.worker = worker;
         this.clientIp = clientIp;
     }
 
     /** A request head parsed: it is counted, and its time starts. */
     void requestParsed(RequestHead head) {
-        stats.requests++;
-        startNanos = reactor.nowNanos();
-        if (accessLog != null) {
+        worker.stats.requests++;
+        startNanos = worker.reactor.nowNanos();
+        if (worker.accessLog != null) {
             entry().begin(head, startNanos);
         }
     }
@@ -45,14 +40,14 @@ final class ExchangeRecord {
      * entry of a request that did parse is kept.
      */
     void unparsedHead(MemorySegment bytes, long from, long to) {
-        if (accessLog != null && !entry().isOpen()) {
-            entry.beginUnparsed(bytes, from, bytes == null ? from : to, reactor.nowNanos());
+        if (worker.accessLog != null && !entry().isOpen()) {
+            entry.beginUnparsed(bytes, from, bytes == null ? from : to, worker.reactor.nowNanos());
         }
     }
 
     /** A final response head went to the client; {@code bodyBytes} of its body went with it. */
     void responded(int status, long bodyBytes) {
-        stats.response(status);
+        worker.stats.response(status);
         if (entry != null) {
             entry.status = status;
             entry.bodyBytes = bodyBytes;
@@ -75,7 +70,7 @@ final class ExchangeRecord {
     void responseSent() {
         requestEnded();
         if (startNanos != NOT_TIMED) {
-            stats.durations.record(reactor.nowNanos() - startNanos);
+            worker.stats.durations.record(worker.reactor.nowNanos() - startNanos);
             startNanos = NOT_TIMED;
         }
     }
@@ -83,7 +78,7 @@ final class ExchangeRecord {
     /** The request in hand is done with, answered or not: its access log line, once. */
     void requestEnded() {
         if (entry != null && entry.isOpen()) {
-            accessLog.write(clientIp, entry, reactor.nowNanos());
+            worker.accessLog.write(clientIp, entry, worker.reactor.nowNanos());
         }
     }
 
