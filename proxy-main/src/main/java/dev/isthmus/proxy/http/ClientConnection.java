@@ -482,6 +482,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void rejectRequest(Rejection rejection) {
+        // Logged even when no chunk is left to answer with, as a line without a status.
+        record.unparsedHead(chunk, headStart, filled);
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
