@@ -281,7 +281,7 @@ final class RouteReader {
         }
         Duration timeout = RouteAction.Forward.DEFAULT_TIMEOUT;
         if (f.has("timeout")) {
-            timeout = reader.duration(f.get("timeout"), f.field("timeout"));
+            timeout = reader.durationOrZero(f.get("timeout"), f.field("timeout"));
             ok &= timeout != null;
         }
         return ok ? new RouteAction.Forward(cluster, prefixRewrite, hostRewrite, timeout) : null;

@@ -57,6 +57,9 @@ final class HttpStreamIdleTimeoutTest {
                       - match: { prefix: /timed/ }
                         cluster: o
                         timeout: 300ms
+                      - match: { prefix: /untimed/ }
+                        cluster: o
+                        timeout: 0s
                       - match: { prefix: / }
                         cluster: o
                 clusters:
@@ -80,6 +83,20 @@ final class HttpStreamIdleTimeoutTest {
         assertEquals(200, response.status(),
                 () -> "the route timeout counts from the end of the request:\n" + response);
         assertTrue(response.bodyText().endsWith(":10"), response::toString);
+    }
+
+    /** {@code timeout: 0s} turns the route timeout off: the stream idle timeout still bounds a silent upstream. */
+    @Test
+    void withoutARouteTimeoutASilentUpstreamGets504AfterTheStreamIdleTimeout() throws Exception {
+        origin.on("/untimed/silent", OriginScripts.hang());
+        RawClient client = fixture.client();
+        client.readTimeout(UPPER_BOUND);
+        long start = System.nanoTime();
+        RawResponse response = client.get("/untimed/silent");
+        Duration elapsed = Duration.ofNanos(System.nanoTime() - start);
+        ErrorResponses.assertError(response, 504);
+        assertEquals("upstream sent no response for 500 ms\n", response.bodyText());
+        assertTrue(elapsed.compareTo(NOT_BEFORE) >= 0, "504 after " + elapsed);
     }
 
     @Test
