@@ -13,6 +13,7 @@ import java.lang.foreign.SymbolLookup;
 import java.lang.foreign.ValueLayout;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EINTR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLL_CTL_DEL;
@@ -79,6 +80,7 @@ public final class Syscalls {
     private static final MethodHandle EPOLL_WAIT = blocking("epoll_wait", JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle EVENTFD = blocking("eventfd", JAVA_INT, JAVA_INT, JAVA_INT);
     private static final MethodHandle SCHED_SETAFFINITY = blocking("sched_setaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
+    private static final MethodHandle SCHED_GETAFFINITY = blocking("sched_getaffinity", JAVA_INT, JAVA_INT, JAVA_LONG, ADDRESS);
     private static final MethodHandle GETRLIMIT = blocking("getrlimit", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle SETRLIMIT = blocking("setrlimit", JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle INET_PTON = blocking("inet_pton", JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
@@ -422,6 +424,30 @@ public final class Syscalls {
             MemorySegment mask = temporary.allocate(CPU_SET_BYTES, Long.BYTES);
             mask.set(ValueLayout.JAVA_BYTE, cpu / Byte.SIZE, (byte) (1 << (cpu % Byte.SIZE)));
             return result((int) SCHED_SETAFFINITY.invokeExact(errnoState, 0, CPU_SET_BYTES, mask));
+        } catch (Throwable t) {
+            throw linkageFailure(t);
+        }
+    }
+
+    /**
+     * The CPUs the calling thread may run on ({@code sched_getaffinity(2)}), in ascending order: what {@code taskset}
+     * or a cpuset left it, which {@link #pinCurrentThread} should choose from.
+     */
+    public int[] allowedCpus() throws SyscallException {
+        try (Arena temporary = Arena.ofConfined()) {
+            MemorySegment mask = temporary.allocate(CPU_SET_BYTES, Long.BYTES);
+            SyscallException.check("sched_getaffinity",
+                    result((int) SCHED_GETAFFINITY.invokeExact(errnoState, 0, CPU_SET_BYTES, mask)));
+            int[] cpus = new int[(int) (CPU_SET_BYTES * Byte.SIZE)];
+            int count = 0;
+            for (int cpu = 0; cpu < cpus.length; cpu++) {
+                if ((mask.get(ValueLayout.JAVA_BYTE, cpu / Byte.SIZE) & (1 << (cpu % Byte.SIZE))) != 0) {
+                    cpus[count++] = cpu;
+                }
+            }
+            return Arrays.copyOf(cpus, count);
+        } catch (SyscallException e) {
+            throw e;
         } catch (Throwable t) {
             throw linkageFailure(t);
         }

@@ -21,6 +21,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -196,7 +197,8 @@ final class SyscallsOverTcpTest {
             Syscalls own = new Syscalls();
             try {
                 int r = own.pinCurrentThread(cpu);
-                pinned.complete(r == 0 ? allowedCpus(Path.of("/proc/thread-self/status")) : Errno.describe(r));
+                pinned.complete(r != 0 ? Errno.describe(r) : allowedCpus(Path.of("/proc/thread-self/status"))
+                        + " " + Arrays.toString(own.allowedCpus()));
             } catch (Throwable t) {
                 pinned.completeExceptionally(t);
             } finally {
@@ -204,7 +206,7 @@ final class SyscallsOverTcpTest {
             }
         }, "pin-test");
         thread.start();
-        assertEquals(Integer.toString(cpu), pinned.get(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
+        assertEquals(cpu + " [" + cpu + "]", pinned.get(READY_TIMEOUT_MILLIS, TimeUnit.MILLISECONDS));
         thread.join(READY_TIMEOUT_MILLIS);
         assertThrows(IllegalArgumentException.class, () -> sys.pinCurrentThread(-1));
     }
@@ -276,6 +278,19 @@ final class SyscallsOverTcpTest {
 
     private static String ascii(MemorySegment buffer, int length) {
         return new String(buffer.asSlice(0, length).toArray(ValueLayout.JAVA_BYTE), StandardCharsets.US_ASCII);
+    }
+
+    @Test
+    void allowedCpusAreTheKernelsAllowedList() throws Exception {
+        List<Integer> expected = new ArrayList<>();
+        for (String range : allowedCpus(Path.of("/proc/thread-self/status")).split(",")) {
+            String[] bounds = range.split("-");
+            int last = Integer.parseInt(bounds[bounds.length - 1]);
+            for (int cpu = Integer.parseInt(bounds[0]); cpu <= last; cpu++) {
+                expected.add(cpu);
+            }
+        }
+        assertEquals(expected, Arrays.stream(sys.allowedCpus()).boxed().toList());
     }
 
     private static int firstAllowedCpu() throws IOException {

@@ -1,9 +1,12 @@
 package dev.isthmus.reactor;
 
+import dev.isthmus.bindings.Errno;
+import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.bindings.Syscalls;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -12,34 +15,49 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
- * N reactor threads (default: one per available processor), each optionally pinned to a core. Created and shut down
- * from any thread; each reactor's state is touched only by its own thread, reached through {@link EpollReactor#post}.
+ * N reactor threads (default: one per available processor), each optionally pinned to a core: reactor i to the i-th
+ * of the CPUs the starting thread may run on (so a {@code taskset} or cpuset around the process is kept), round robin
+ * when there are more reactors than CPUs. Created and shut down from any thread; each reactor's state is touched only
+ * by its own thread, reached through {@link EpollReactor#post}.
  */
 public final class ReactorGroup implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(ReactorGroup.class.getName());
 
+    private static final int NOT_PINNED = -1;
+
     private final List<EpollReactor> reactors;
     private final List<Thread> threads;
+    private final int[] cpus;
     private volatile boolean stopping;
 
     private ReactorGroup(int count) {
         this.reactors = new ArrayList<>(count);
         this.threads = new ArrayList<>(count);
+        this.cpus = new int[count];
+        Arrays.fill(cpus, NOT_PINNED);
     }
 
-    /** Starts {@code count} reactors; returns once every one of them is constructed and looping. */
+    /**
+     * Starts {@code count} reactors; returns once every one of them is constructed and looping. With
+     * {@code pinToCores}, fails when the CPUs allowed to the calling thread cannot be read.
+     */
     public static ReactorGroup start(String namePrefix, int count, ReactorOptions options, boolean pinToCores)
-            throws InterruptedException {
+            throws InterruptedException, SyscallException {
         ReactorGroup group = new ReactorGroup(count);
-        int cpus = Runtime.getRuntime().availableProcessors();
+        if (pinToCores) {
+            int[] allowed = allowedCpus();
+            for (int i = 0; i < count; i++) {
+                group.cpus[i] = allowed[i % allowed.length];
+            }
+        }
         List<CompletableFuture<EpollReactor>> started = new ArrayList<>(count);
         for (int i = 0; i < count; i++) {
-            int index = i;
             CompletableFuture<EpollReactor> ready = new CompletableFuture<>();
             started.add(ready);
             String name = namePrefix + "-" + i;
+            int index = i;
             group.threads.add(Thread.ofPlatform().name(name).start(
-                    () -> group.runReactor(name, options, pinToCores ? index % cpus : -1, ready)));
+                    () -> group.runReactor(name, options, index, ready)));
         }
         try {
             for (CompletableFuture<EpollReactor> ready : started) {
@@ -52,7 +70,16 @@ public final class ReactorGroup implements AutoCloseable {
         return group;
     }
 
-    private void runReactor(String name, ReactorOptions options, int cpu, CompletableFuture<EpollReactor> ready) {
+    private static int[] allowedCpus() throws SyscallException {
+        Syscalls sys = new Syscalls();
+        try {
+            return sys.allowedCpus();
+        } finally {
+            sys.close();
+        }
+    }
+
+    private void runReactor(String name, ReactorOptions options, int index, CompletableFuture<EpollReactor> ready) {
         EpollReactor reactor;
         try {
             reactor = new EpollReactor(name, options);
@@ -61,9 +88,10 @@ public final class ReactorGroup implements AutoCloseable {
             return;
         }
         try {
-            if (cpu >= 0) {
-                pin(reactor.syscalls(), cpu, name);
+            if (cpus[index] != NOT_PINNED && !pin(reactor.syscalls(), cpus[index], name)) {
+                cpus[index] = NOT_PINNED;
             }
+            // Published by the future: start() reads cpus only after every reactor is ready.
             ready.complete(reactor);
             reactor.runUntil(() -> stopping);
         } catch (Throwable t) {
@@ -73,15 +101,22 @@ public final class ReactorGroup implements AutoCloseable {
         }
     }
 
-    private static void pin(Syscalls sys, int cpu, String name) {
+    /** False, with a warning, when the kernel refused: the reactor then runs wherever the scheduler puts it. */
+    private static boolean pin(Syscalls sys, int cpu, String name) {
         int r = sys.pinCurrentThread(cpu);
         if (r < 0) {
-            LOG.log(System.Logger.Level.WARNING, "{0}: could not pin to cpu {1}: errno {2}", name, cpu, -r);
+            LOG.log(System.Logger.Level.WARNING, "{0}: could not pin to cpu {1}: {2}", name, cpu, Errno.describe(r));
         }
+        return r == 0;
     }
 
     public int size() {
         return reactors.size();
+    }
+
+    /** The CPU reactor {@code index} was pinned to, or -1 when the group does not pin. */
+    public int pinnedCpu(int index) {
+        return cpus[index];
     }
 
     public EpollReactor get(int index) {

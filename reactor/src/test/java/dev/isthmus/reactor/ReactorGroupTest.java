@@ -1,5 +1,6 @@
 package dev.isthmus.reactor;
 
+import dev.isthmus.bindings.Syscalls;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -9,6 +10,7 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -41,6 +43,54 @@ final class ReactorGroupTest {
                 assertTrue(ran.await(5, TimeUnit.SECONDS), "task " + round + " never ran");
                 assertTrue(thread.get() != Thread.currentThread().threadId());
             }
+        } finally {
+            assertTrue(group.shutdown(SHUTDOWN));
+        }
+    }
+
+    /**
+     * Pinned reactors each run on one CPU, the next of those this thread may use (round robin past the last), so a
+     * taskset around the process holds; more reactors than CPUs checks the wrap-around too.
+     */
+    @Test
+    void pinnedReactorsTakeTheAllowedCpusInTurn() throws Exception {
+        Syscalls sys = new Syscalls();
+        int[] allowed;
+        try {
+            allowed = sys.allowedCpus();
+        } finally {
+            sys.close();
+        }
+        int count = allowed.length + 1;
+        ReactorGroup group = ReactorGroup.start("pinned", count, ReactorOptions.DEFAULTS, true);
+        try {
+            List<String> expected = new ArrayList<>();
+            List<String> actual = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                int cpu = allowed[i % allowed.length];
+                expected.add(i + ": [" + cpu + "] " + cpu);
+                CompletableFuture<int[]> runsOn = new CompletableFuture<>();
+                EpollReactor reactor = group.get(i);
+                reactor.post(() -> {
+                    try {
+                        runsOn.complete(reactor.syscalls().allowedCpus());
+                    } catch (Exception e) {
+                        runsOn.completeExceptionally(e);
+                    }
+                });
+                actual.add(i + ": " + Arrays.toString(runsOn.get(5, TimeUnit.SECONDS)) + " " + group.pinnedCpu(i));
+            }
+            assertEquals(expected, actual);
+        } finally {
+            assertTrue(group.shutdown(SHUTDOWN));
+        }
+    }
+
+    @Test
+    void unpinnedReactorsSayTheyAreNotPinned() throws Exception {
+        ReactorGroup group = ReactorGroup.start("free", 1, ReactorOptions.DEFAULTS, false);
+        try {
+            assertEquals(-1, group.pinnedCpu(0));
         } finally {
             assertTrue(group.shutdown(SHUTDOWN));
         }

@@ -126,7 +126,7 @@ public final class Cli {
                 throw new ConfigException(new ConfigError(FlagConfig.SOURCE, 0, "--admin", e.getMessage()));
             }
         }
-        return new ProxyConfig(admin, workers, loaded.listeners(), loaded.clusters(), loaded.splicePipeSize());
+        return loaded.with(workers, admin);
     }
 
     /** The config file, read again as at start (with the command line's overrides) whenever a reload asks. */

@@ -21,8 +21,8 @@ import org.snakeyaml.engine.v2.nodes.Tag;
  */
 final class ConfigReader {
 
-    private static final List<String> TOP_KEYS = List.of("admin", "workers", "splice_pipe_bytes", "listeners",
-            "clusters");
+    private static final List<String> TOP_KEYS = List.of("admin", "workers", "pin_workers", "splice_pipe_bytes",
+            "listeners", "clusters");
     private static final List<String> ADMIN_KEYS = List.of("address");
     private static final List<String> LISTENER_KEYS = List.of(
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
@@ -66,6 +66,7 @@ final class ConfigReader {
         }
         Optional<AdminConfig> admin = f.has("admin") ? admin(f.get("admin")) : Optional.empty();
         Workers workers = f.has("workers") ? workers(f.get("workers")) : Workers.AUTO;
+        Boolean pinWorkers = f.has("pin_workers") ? reader.bool(f.get("pin_workers"), "pin_workers") : Boolean.FALSE;
         SplicePipeSize splicePipeSize = f.has("splice_pipe_bytes")
                 ? splicePipeSize(f.get("splice_pipe_bytes"))
                 : SplicePipeSize.AUTO;
@@ -82,7 +83,7 @@ final class ConfigReader {
         if (!reader.errors().isEmpty()) {
             return null;
         }
-        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeSize);
+        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeSize, pinWorkers);
     }
 
     /** A listener, cluster or virtual host name: short, and safe in logs, stats and metrics names. */

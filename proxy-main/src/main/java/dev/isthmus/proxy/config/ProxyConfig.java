@@ -14,13 +14,15 @@ import java.util.Optional;
  * @param listeners       at least one
  * @param clusters        may be empty when every route answers directly
  * @param splicePipeSize  capacity asked of each splice pipe
+ * @param pinWorkers      whether each worker thread is pinned to one CPU
  */
 public record ProxyConfig(
         Optional<AdminConfig> admin,
         Workers workers,
         List<ListenerConfig> listeners,
         List<ClusterConfig> clusters,
-        SplicePipeSize splicePipeSize) {
+        SplicePipeSize splicePipeSize,
+        boolean pinWorkers) {
 
     public ProxyConfig {
         Objects.requireNonNull(admin, "admin");
@@ -30,10 +32,15 @@ public record ProxyConfig(
         Objects.requireNonNull(splicePipeSize, "splicePipeSize");
     }
 
-    /** A config whose splice pipes are sized {@code auto}. */
+    /** A config whose splice pipes are sized {@code auto} and whose workers are not pinned. */
     public ProxyConfig(Optional<AdminConfig> admin, Workers workers, List<ListenerConfig> listeners,
                        List<ClusterConfig> clusters) {
-        this(admin, workers, listeners, clusters, SplicePipeSize.AUTO);
+        this(admin, workers, listeners, clusters, SplicePipeSize.AUTO, false);
+    }
+
+    /** This config with {@code workers} and {@code admin} in place of its own (the command line's overrides). */
+    public ProxyConfig with(Workers workers, Optional<AdminConfig> admin) {
+        return new ProxyConfig(admin, workers, listeners, clusters, splicePipeSize, pinWorkers);
     }
 
     /** The index of the named cluster in {@link #clusters()}, or -1. */

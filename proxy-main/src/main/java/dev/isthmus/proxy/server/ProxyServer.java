@@ -92,7 +92,7 @@ public final class ProxyServer implements AutoCloseable {
         int workers = config.workers().resolve();
         int pipeBytes = config.splicePipeSize().resolve();
         ReactorGroup group = ReactorGroup.start("isthmus-worker", workers,
-                ReactorOptions.DEFAULTS.withPipeSize(pipeBytes), false);
+                ReactorOptions.DEFAULTS.withPipeSize(pipeBytes), config.pinWorkers());
         ProxyServer server = new ProxyServer(group, config);
         boolean success = false;
         try {
@@ -109,6 +109,9 @@ public final class ProxyServer implements AutoCloseable {
             }
             System.err.printf("isthmus: splice pipes of %d bytes%s%n", pipeBytes,
                     config.splicePipeSize().isAuto() ? " (splice_pipe_bytes: auto)" : "");
+            if (config.pinWorkers()) {
+                System.err.println("isthmus: workers pinned to CPUs " + pinnedCpus(group));
+            }
             success = true;
             return server;
         } finally {
@@ -122,6 +125,16 @@ public final class ProxyServer implements AutoCloseable {
                 }
             }
         }
+    }
+
+    /** Worker by worker, in order; a worker the kernel would not pin (warned about) shows as {@code -}. */
+    private static String pinnedCpus(ReactorGroup group) {
+        StringBuilder cpus = new StringBuilder();
+        for (int i = 0; i < group.size(); i++) {
+            int cpu = group.pinnedCpu(i);
+            cpus.append(i == 0 ? "" : ", ").append(cpu < 0 ? "-" : Integer.toString(cpu));
+        }
+        return cpus.toString();
     }
 
     /**

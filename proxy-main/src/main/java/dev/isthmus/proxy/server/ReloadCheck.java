@@ -13,8 +13,8 @@ import java.util.function.Function;
  * listener's too), a listener's timeouts, {@code max_connections}, body limit and splice threshold are swapped in
  * place, and listeners may come and go by name; a listener that stays keeps its sockets and what they and its
  * buffers were built with (address, protocol, head size and header count limits, access log, path normalization,
- * socket buffers), and so do the workers, the splice pipe size (the reactors' pipe pools are built with it) and the
- * admin endpoint, so a change to any of those is refused, naming it, rather than half applied.
+ * socket buffers), and so do the workers and their pinning, the splice pipe size (the reactors' pipe pools are built
+ * with it) and the admin endpoint, so a change to any of those is refused, naming it, rather than half applied.
  */
 final class ReloadCheck {
     private static final List<Field> LISTENER_FIELDS = List.of(
@@ -34,6 +34,9 @@ final class ReloadCheck {
         int workers = next.workers().resolve();
         if (workers != reactors) {
             return "workers: " + workers + " in the new config, " + reactors + " running";
+        }
+        if (running.pinWorkers() != next.pinWorkers()) {
+            return "pin_workers: " + next.pinWorkers() + " in the new config, " + running.pinWorkers() + " running";
         }
         if (!running.splicePipeSize().equals(next.splicePipeSize())) {
             return "splice_pipe_bytes: " + next.splicePipeSize() + " in the new config, " + running.splicePipeSize()

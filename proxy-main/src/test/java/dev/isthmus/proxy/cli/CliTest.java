@@ -12,6 +12,7 @@ import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.HostPort.PortRule;
 import dev.isthmus.proxy.config.HostResolver;
 import dev.isthmus.proxy.config.ProxyConfig;
+import dev.isthmus.proxy.config.SplicePipeSize;
 import dev.isthmus.proxy.config.Workers;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -243,6 +244,8 @@ class CliTest {
         Path yaml = dir.resolve("ok.yaml");
         Files.writeString(yaml, """
                 workers: 2
+                pin_workers: true
+                splice_pipe_bytes: 128KiB
                 admin: { address: 127.0.0.1:9901 }
                 listeners:
                   - name: db
@@ -255,6 +258,8 @@ class CliTest {
         assertEquals(Workers.AUTO, ran.workers());
         assertEquals(Optional.of(new AdminConfig(hp("127.0.0.1:9902"))), ran.admin());
         assertEquals(List.of(ClusterConfig.of("pg", List.of(hp("127.0.0.1:6432")))), ran.clusters());
+        assertTrue(ran.pinWorkers(), "what no flag overrides stays the file's");
+        assertEquals(new SplicePipeSize(128 * 1024), ran.splicePipeSize());
     }
 
     @Test

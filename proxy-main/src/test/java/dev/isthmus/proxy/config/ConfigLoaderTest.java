@@ -1,7 +1,9 @@
 package dev.isthmus.proxy.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.isthmus.proxy.config.HostPort.PortRule;
 import java.net.InetAddress;
@@ -383,6 +385,14 @@ class ConfigLoaderTest {
                 "test.yaml:5: listeners[0].splice_threshold_bytes: bad size 99999999999999999999: more bytes than a "
                         + "64-bit count holds",
                 "test.yaml:6: listeners[0].max_request_head_bytes: bad size '0x4000': " + Sizes.FORMAT);
+    }
+
+    @Test
+    void workersArePinnedOnlyWhenAsked() throws ConfigException {
+        assertFalse(LOADER.parse(FILE, WEB_HEAD + DIRECT_ROUTE).pinWorkers());
+        assertTrue(LOADER.parse(FILE, "pin_workers: true\n" + WEB_HEAD + DIRECT_ROUTE).pinWorkers());
+        assertErrors("pin_workers: 2\n" + WEB_HEAD + DIRECT_ROUTE,
+                "test.yaml:1: pin_workers: expected true or false, got the number 2");
     }
 
     @Test

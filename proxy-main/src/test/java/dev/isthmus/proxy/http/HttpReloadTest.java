@@ -219,6 +219,9 @@ final class HttpReloadTest {
                 () -> reload(running.replace("workers: 1", "workers: 1\nsplice_pipe_bytes: 256KiB")));
         assertEquals("splice_pipe_bytes: 262144 in the new config, auto running (restart to apply)",
                 pipes.getMessage());
+        ReloadRefusedException pinning = assertThrows(ReloadRefusedException.class,
+                () -> reload(running.replace("workers: 1", "workers: 1\npin_workers: true")));
+        assertEquals("pin_workers: true in the new config, false running (restart to apply)", pinning.getMessage());
         assertEquals("x GET /still\n", fixture.client().get("/still").bodyText());
     }
 }
