@@ -40,6 +40,8 @@ final class Tunnel {
     private State state = State.SWITCHING;
     /** SWITCHING: the client reset; the tunnel opens in {@code CLIENT_RESET}. */
     private boolean clientResetWhileSwitching;
+    /** The switch ended the tunnel: a short write left bytes there was no chunk to keep. */
+    private boolean outOfMemory;
     /** SWITCHING: bytes the client sent after its request head, {@code [clientBytesFrom, clientBytesTo)}. */
     private MemorySegment clientBytes;
     private long clientBytesFrom;
@@ -94,6 +96,11 @@ final class Tunnel {
         return pump(events, fromClient);
     }
 
+    /** Whether the tunnel is over because buffer memory ran out, not because a side ended or reset. */
+    boolean outOfMemory() {
+        return outOfMemory;
+    }
+
     /** The switch is not over yet: what went before the 101 still waits to go out. */
     boolean switching() {
         return state == State.SWITCHING;
@@ -118,6 +125,7 @@ final class Tunnel {
         if (!upstream.isDetached()) {
             long sent = sendToUpstream();
             if (sent == NO_MEMORY) {
+                outOfMemory = true;
                 return false;
             }
             if (sent < 0) {
