@@ -35,6 +35,11 @@ final class HttpAccessLogTest {
     Path dir;
 
     private Path start(HttpTestOrigin origin) throws Exception {
+        return start(origin, "");
+    }
+
+    /** {@code listenerKeys}: more keys of the listener, each a line indented by four spaces. */
+    private Path start(HttpTestOrigin origin, String listenerKeys) throws Exception {
         Path log = dir.resolve("access.log");
         fixture.start("""
                 workers: 1
@@ -42,14 +47,14 @@ final class HttpAccessLogTest {
                   - name: web
                     address: 127.0.0.1:0
                     access_log: %s
-                    routes:
+                %s    routes:
                       - match: { path: /direct }
                         direct_response: { status: 200, body: "direct\\n" }
                       - match: { prefix: /app/ }
                         cluster: o
                 clusters:
                   - { name: o, endpoints: [127.0.0.1:%d] }
-                """.formatted(log, origin.port()));
+                """.formatted(log, listenerKeys, origin.port()));
         return log;
     }
 
@@ -92,20 +97,9 @@ final class HttpAccessLogTest {
     /** A head that never completes gets its 408 line too, after a request the same connection already had. */
     @Test
     void aRequestHeadTimeoutIsLoggedWithTheLineThatArrived() throws Exception {
-        Path log = dir.resolve("access.log");
-        fixture.start("""
-                workers: 1
-                listeners:
-                  - name: web
-                    address: 127.0.0.1:0
-                    access_log: %s
-                    request_head_timeout: 200ms
-                    routes:
-                      - match: { prefix: / }
-                        direct_response: { status: 200, body: "direct\\n" }
-                """.formatted(log));
+        Path log = start(fixture.origin("o"), "    request_head_timeout: 200ms\n");
         RawClient client = fixture.client();
-        assertEquals(200, client.get("/first").status());
+        assertEquals(200, client.get("/direct").status());
         client.send("GET /never-finished HTTP/1.1\r\nHost: test\r\n");
         assertEquals(408, client.read("GET").status());
         fixture.drain();
@@ -113,7 +107,7 @@ final class HttpAccessLogTest {
         List<String> lines = Files.readAllLines(log, StandardCharsets.US_ASCII).stream()
                 .map(HttpAccessLogTest::withoutTimes).toList();
         assertEquals(List.of(
-                "127.0.0.1 - - \"GET /first HTTP/1.1\" 200 7 \"-\" \"-\" T -",
+                "127.0.0.1 - - \"GET /direct HTTP/1.1\" 200 7 \"-\" \"-\" T -",
                 "127.0.0.1 - - \"GET /never-finished HTTP/1.1\" 408 " + lines.get(1).split(" ")[7] + " \"-\" \"-\" T -"),
                 lines);
     }
