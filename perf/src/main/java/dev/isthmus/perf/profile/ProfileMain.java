@@ -37,7 +37,7 @@ public final class ProfileMain {
     private static final Duration LOAD_SLACK = Duration.ofSeconds(5);
     // The proxy's usual options (bin/isthmus's defaults) plus what makes a profile honest: frames between safepoints
     // resolved, and an agent loaded into the running JVM without the JDK 21+ warning.
-    private static final String PROFILED_JAVA_OPTS = "-XX:+UseSerialGC -Xss512k -XX:+EnableDynamicAgentLoading"
+    private static final String PROFILED_JAVA_OPTS = "-XX:+UseSerialGC -Xss512k -Xmn32m -XX:+EnableDynamicAgentLoading"
             + " -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints";
 
     private ProfileMain() {
