@@ -33,7 +33,8 @@ final class BodyTransfer {
     private final Syscalls sys;
     private final SpliceForwarder splice;
     private final ChunkedDecoder decoder;
-    private final long spliceThreshold;
+    /** Set by {@link #prepare} for each body: a reload may change the listener's threshold between two bodies. */
+    private long spliceThreshold;
     private State state = State.IDLE;
     private Mode mode;
     private boolean spliced;
@@ -63,11 +64,10 @@ final class BodyTransfer {
     /** Bytes the last {@link #decode} consumed; it returns how many of them are forwarded. */
     private long consumed;
 
-    BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder, long spliceThreshold) {
+    BodyTransfer(Syscalls sys, PipePool pipes, ChunkedDecoder decoder) {
         this.sys = sys;
         this.splice = new SpliceForwarder(sys, pipes);
         this.decoder = decoder;
-        this.spliceThreshold = spliceThreshold;
     }
 
     /**
@@ -146,12 +146,14 @@ final class BodyTransfer {
     }
 
     /**
-     * Prepares for the next body, before {@link #takeLeading}: resets the decoder. Should the body be chunked,
+     * Prepares for the next body, before {@link #takeLeading}: resets the decoder. A body of known length above
+     * {@code spliceThreshold}, and the payload of any chunk above it, go by splice. Should the body be chunked,
      * {@code payloadOnly} forwards only its chunk data, and more than {@code maxPayloadBytes} of it fails the
      * transfer with {@link Rejection#CONTENT_TOO_LARGE} before any byte past the limit is forwarded.
      */
-    void prepare(boolean payloadOnly, long maxPayloadBytes) {
+    void prepare(long spliceThreshold, boolean payloadOnly, long maxPayloadBytes) {
         decoder.reset(maxPayloadBytes);
+        this.spliceThreshold = spliceThreshold;
         this.payloadOnly = payloadOnly;
     }
 

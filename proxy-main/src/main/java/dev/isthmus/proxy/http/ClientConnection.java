@@ -704,7 +704,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         requestBodyDone = true;
         if (head.framing() != Framing.NONE) {
             BodyTransfer transfer = requestTransfer();
-            transfer.prepare(false, worker.limits.maxRequestBodyBytes());
+            transfer.prepare(worker.limits.spliceThresholdBytes(), false, worker.limits.maxRequestBodyBytes());
             initial = transfer.takeLeading(head.framing(), head.contentLength(), chunk, bodyStart, filled - bodyStart);
             Rejection rejection = transfer.rejection();
             if (rejection != null) {
@@ -754,8 +754,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     /** Made at a connection's first body in each direction, then reused for every later one. */
     private BodyTransfer newTransfer() {
-        return new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits),
-                worker.limits.spliceThresholdBytes());
+        return new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits));
     }
 
     private void readResponseHead() {
@@ -896,7 +895,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         boolean complete = true;
         if (framing != Framing.NONE) {
             BodyTransfer transfer = responseTransfer();
-            transfer.prepare(dechunk, ListenerLimits.NO_BODY_LIMIT);
+            transfer.prepare(worker.limits.spliceThresholdBytes(), dechunk, ListenerLimits.NO_BODY_LIMIT);
             initial = transfer.takeLeading(framing, head.contentLength(), upstream.chunk, bodyStart,
                     responseFilled - bodyStart);
             consumed = transfer.consumed();

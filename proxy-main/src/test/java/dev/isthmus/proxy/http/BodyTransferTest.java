@@ -30,8 +30,7 @@ final class BodyTransferTest {
 
     private final Arena arena = Arena.ofConfined();
     private final Syscalls sys = new Syscalls();
-    private final BodyTransfer transfer = new BodyTransfer(sys, new PipePool(sys, 64 * 1024, 1), new ChunkedDecoder(),
-            THRESHOLD);
+    private final BodyTransfer transfer = new BodyTransfer(sys, new PipePool(sys, 64 * 1024, 1), new ChunkedDecoder());
 
     @AfterEach
     void closeArena() {
@@ -41,7 +40,7 @@ final class BodyTransferTest {
     @Test
     void aLengthBodyReadWholeWithItsHeadStopsAtItsLengthAndLeavesNoRest() {
         MemorySegment bytes = afterHead("helloGET /next HTTP/1.1\r\n");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertEquals(5, transfer.takeLeading(Framing.CONTENT_LENGTH, 5, bytes, HEAD, bytes.byteSize() - HEAD));
         assertEquals(5, transfer.consumed(), "the pipelined request after it is not the body's");
         assertTrue(transfer.cameWithHead());
@@ -51,7 +50,7 @@ final class BodyTransferTest {
     @Test
     void aLengthBodyReadInPartLeavesTheRest() {
         MemorySegment bytes = afterHead("hel");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertEquals(3, transfer.takeLeading(Framing.CONTENT_LENGTH, 5, bytes, HEAD, 3));
         assertFalse(transfer.cameWithHead());
     }
@@ -59,7 +58,7 @@ final class BodyTransferTest {
     @Test
     void anEmptyLengthBodyIsWholeAtOnce() {
         MemorySegment bytes = afterHead("");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertEquals(0, transfer.takeLeading(Framing.CONTENT_LENGTH, 0, bytes, HEAD, 0));
         assertTrue(transfer.cameWithHead());
     }
@@ -68,7 +67,7 @@ final class BodyTransferTest {
     void aChunkedBodyEndsAtItsLastChunkAndItsFramingGoesOutWithIt() {
         String body = "5\r\nhello\r\n0\r\n\r\n";
         MemorySegment bytes = afterHead(body + "GET /next HTTP/1.1\r\n");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertEquals(body.length(), transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, bytes.byteSize() - HEAD));
         assertEquals(body.length(), transfer.consumed());
         assertTrue(transfer.cameWithHead());
@@ -77,7 +76,7 @@ final class BodyTransferTest {
     @Test
     void aChunkedBodyCutShortLeavesTheRest() {
         MemorySegment bytes = afterHead("5\r\nhel");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertEquals(6, transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, 6));
         assertFalse(transfer.cameWithHead());
         assertNull(transfer.rejection());
@@ -87,7 +86,7 @@ final class BodyTransferTest {
     void deChunkingForwardsOnlyTheChunkDataMovedToTheFront() {
         String body = "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n";
         MemorySegment bytes = afterHead(body);
-        transfer.prepare(true, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, true, ListenerLimits.NO_BODY_LIMIT);
         long forwarded = transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, body.length());
         assertEquals("hello world", text(bytes, HEAD, forwarded));
         assertEquals(body.length(), transfer.consumed());
@@ -97,7 +96,7 @@ final class BodyTransferTest {
     @Test
     void badChunkFramingIsRejectedWithNoRestToMove() {
         MemorySegment bytes = afterHead("zz\r\nhello\r\n");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, bytes.byteSize() - HEAD);
         assertEquals(Rejection.INVALID_CHUNK_SIZE, transfer.rejection());
         assertTrue(transfer.cameWithHead());
@@ -106,7 +105,7 @@ final class BodyTransferTest {
     @Test
     void chunkDataPastTheLimitIsRefusedBeforeItIsForwarded() {
         MemorySegment bytes = afterHead("a\r\n0123456789\r\n0\r\n\r\n");
-        transfer.prepare(false, 4);
+        transfer.prepare(THRESHOLD, false, 4);
         transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, bytes.byteSize() - HEAD);
         assertEquals(Rejection.CONTENT_TOO_LARGE, transfer.rejection());
     }
@@ -114,9 +113,9 @@ final class BodyTransferTest {
     @Test
     void theLimitOfOneBodyDoesNotCarryOverToTheNext() {
         MemorySegment bytes = afterHead("a\r\n0123456789\r\n0\r\n\r\n");
-        transfer.prepare(false, 4);
+        transfer.prepare(THRESHOLD, false, 4);
         transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, bytes.byteSize() - HEAD);
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         transfer.takeLeading(Framing.CHUNKED, 0, bytes, HEAD, bytes.byteSize() - HEAD);
         assertNull(transfer.rejection());
         assertTrue(transfer.cameWithHead());
@@ -125,7 +124,7 @@ final class BodyTransferTest {
     @Test
     void aCloseDelimitedBodyTakesAllThatCameAndIsNeverWholeWithItsHead() {
         MemorySegment bytes = afterHead("everything until the close");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         long available = bytes.byteSize() - HEAD;
         assertEquals(available, transfer.takeLeading(Framing.CLOSE_DELIMITED, 0, bytes, HEAD, available));
         assertEquals(available, transfer.consumed());
@@ -135,7 +134,7 @@ final class BodyTransferTest {
     @Test
     void aHeadWithoutABodyIsNotTheTransfersToTake() {
         MemorySegment bytes = afterHead("");
-        transfer.prepare(false, ListenerLimits.NO_BODY_LIMIT);
+        transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
         assertThrows(IllegalArgumentException.class, () -> transfer.takeLeading(Framing.NONE, 0, bytes, HEAD, 0));
     }
 

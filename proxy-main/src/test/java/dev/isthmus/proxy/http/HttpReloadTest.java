@@ -189,6 +189,25 @@ final class HttpReloadTest {
         client.assertClosedByPeer();
     }
 
+    /** A keep-alive connection opened before the reload moves its next body by the new splice threshold. */
+    @Test
+    void aReloadedSpliceThresholdAppliesToTheNextBodyOnAKeptConnection() throws Exception {
+        int size = 256 * 1024;
+        HttpTestOrigin x = fixture.origin("x");
+        x.on("/big", OriginScripts.streamed(1, size));
+        String relayed = listenerKeys(config("", "a", x.port(), ""), "splice_threshold_bytes: 1MiB");
+        fixture.start(relayed);
+        RawClient client = fixture.client();
+        assertEquals(size, client.get("/big").body().length);
+        assertEquals(0, fixture.listener().httpStat(HttpStats::bytesSpliced), "below 1 MiB: relayed");
+        reload(relayed.replace("splice_threshold_bytes: 1MiB", "splice_threshold_bytes: 64KiB"));
+        assertEquals(size, client.get("/big").body().length);
+        // All but what came in with the head (at most one 16 KiB chunk). The counter moves on the reactor thread as
+        // the bytes go, which may be a moment after the client has them.
+        Eventually.await("the body after the reload spliced", WAIT,
+                () -> fixture.listener().httpStat(HttpStats::bytesSpliced) >= size - 16 * 1024);
+    }
+
     @Test
     void aReloadedMaxConnectionsLetsAWaitingClientIn() throws Exception {
         HttpTestOrigin x = fixture.origin("x");
