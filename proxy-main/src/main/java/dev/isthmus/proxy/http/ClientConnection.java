@@ -3,7 +3,6 @@ package dev.isthmus.proxy.http;
 import dev.isthmus.bindings.Errno;
 import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.bindings.Syscalls;
-import dev.isthmus.http1.ChunkedDecoder;
 import dev.isthmus.http1.Framing;
 import dev.isthmus.http1.HttpMethod;
 import dev.isthmus.http1.HttpVersion;
@@ -738,23 +737,19 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         progress();
     }
 
+    /** Taken from the worker's pool at the exchange's first use, given back by {@link #releaseTransfers}. */
     private BodyTransfer requestTransfer() {
         if (requestBody == null) {
-            requestBody = newTransfer();
+            requestBody = worker.transfers.acquire();
         }
         return requestBody;
     }
 
     private BodyTransfer responseTransfer() {
         if (responseBody == null) {
-            responseBody = newTransfer();
+            responseBody = worker.transfers.acquire();
         }
         return responseBody;
-    }
-
-    /** Made at a connection's first body in each direction, then reused for every later one. */
-    private BodyTransfer newTransfer() {
-        return new BodyTransfer(sys, reactor.pipes(), new ChunkedDecoder(worker.codecLimits));
     }
 
     private void readResponseHead() {
@@ -1108,12 +1103,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 && upstream.state() == UpstreamConnection.State.ACTIVE && !upstream.isDetached();
         UpstreamConnection done = upstream;
         upstream = null;
-        if (requestBody != null) {
-            requestBody.release();
-        }
-        if (responseBody != null) {
-            responseBody.release();
-        }
+        releaseTransfers();
         if (reusable) {
             if (done.chunk != null) {
                 releaseBuffer(done.chunk);
@@ -1322,12 +1312,15 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         close();
     }
 
+    /** The exchange is over (or the connection is): its transfers go back to the worker's pool. */
     private void releaseTransfers() {
         if (requestBody != null) {
-            requestBody.release();
+            worker.transfers.release(requestBody);
+            requestBody = null;
         }
         if (responseBody != null) {
-            responseBody.release();
+            worker.transfers.release(responseBody);
+            responseBody = null;
         }
         responseBodyWaiting = false;
     }

@@ -61,6 +61,8 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final Http1Limits codecLimits;
     /** Chunks for heads and relayed bodies, and the large ones a head that outgrows a small chunk moves to. */
     final ChunkPools chunks;
+    /** Body transfers, lent to an exchange while it moves bodies. */
+    final TransferPool transfers;
     final HttpStats stats = new HttpStats();
     /** Upstream failures and aborted exchanges, rate-limited: stderr writes block the reactor thread. */
     final RateLimitedLog warnings;
@@ -107,6 +109,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
         this.chunks = new ChunkPools(new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS),
                 new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_LARGE_CHUNKS));
+        this.transfers = new TransferPool(reactor.syscalls(), reactor.pipes(), codecLimits);
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }
 
