@@ -481,8 +481,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void rejectRequest(Rejection rejection) {
-        // Logged even when no chunk is left to answer with, as a line without a status.
-        record.unparsedHead(chunk, headStart, filled);
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
@@ -577,8 +575,12 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         return new String(clientIp, StandardCharsets.US_ASCII);
     }
 
-    /** A chunk for a response the proxy writes itself; null (and the connection closed) when there is none. */
+    /**
+     * A chunk for a response the proxy writes itself; null (and the connection closed) when there is none. A head
+     * that never parsed is logged from here, so that it gets its line even when there is no chunk to answer with.
+     */
     private MemorySegment startLocalResponse() {
+        record.unparsedHead(chunk, headStart, filled);
         toUpstream.release();
         MemorySegment out = toClient.reserve();
         if (out == null) {
@@ -595,7 +597,6 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             close();
             return;
         }
-        record.unparsedHead(chunk, headStart, filled);
         record.responded(status, bodyBytes);
         closeAfterResponse |= close;
         toClient.ready(length);
