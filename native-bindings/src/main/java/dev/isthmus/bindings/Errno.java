@@ -77,4 +77,9 @@ public final class Errno {
     public static boolean isWouldBlock(long result) {
         return result == -EAGAIN();
     }
+
+    /** True for a {@code -errno} other than the would-block one: the call failed, and retrying will not help. */
+    public static boolean isFailure(long result) {
+        return result < 0 && result != -EAGAIN();
+    }
 }

@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.*;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 @Timeout(10)
@@ -58,6 +59,7 @@ final class SyscallsTest {
         long r = sys.read(fds[1], in.address(), 16);
         assertEquals(-EAGAIN(), r);
         assertTrue(Errno.isWouldBlock(r));
+        assertFalse(Errno.isFailure(r), "would-block is a value to wait on, not a failure");
         sys.close(fds[0]);
         sys.close(fds[1]);
     }
@@ -73,6 +75,8 @@ final class SyscallsTest {
         int length = SocketAddresses.write(address, new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         int r = sys.connect(fd, address, length);
         assertEquals(-ECONNREFUSED(), r);
+        assertTrue(Errno.isFailure(r));
+        assertFalse(Errno.isFailure(0), "a result, not an errno");
         assertEquals("connect: ECONNREFUSED (111)", new SyscallException("connect", r).getMessage());
         sys.close(fd);
     }

@@ -368,7 +368,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         if (n < 0) {
-            if (n != -EAGAIN()) {
+            if (Errno.isFailure(n)) {
                 close();
             }
             return;
@@ -1155,7 +1155,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (written == out.totalBytes()) {
             return true;
         }
-        if (written < 0 && written != -EAGAIN()) {
+        if (Errno.isFailure(written)) {
             abort("client write failed: " + Errno.describe((int) written), 0);
         } else if (!toClient.keepUnsent(out, Math.max(written, 0))) {
             abort("no buffer memory for a pending write", 0);
@@ -1171,7 +1171,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (written == out.totalBytes()) {
             return true;
         }
-        if (written < 0 && written != -EAGAIN()) {
+        if (Errno.isFailure(written)) {
             if (retryable()) {
                 retryOnFreshConnection();
             } else if (upstreamWriteFailed((int) written)) {
@@ -1190,7 +1190,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     /** Sends what waits for the client; true when nothing is left. */
     private boolean flushToClient() {
         long r = toClient.flush(fd);
-        if (r < 0 && r != -EAGAIN()) {
+        if (Errno.isFailure(r)) {
             abort("client write failed: " + Errno.describe((int) r), 0);
         }
         return r == 0;
@@ -1199,7 +1199,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     /** Sends what waits for the upstream; true when nothing is left (an upstream that stopped reading: dropped). */
     private boolean flushToUpstream() {
         long r = toUpstream.flush(upstream.fd());
-        if (r < 0 && r != -EAGAIN()) {
+        if (Errno.isFailure(r)) {
             return upstreamWriteFailed((int) r);
         }
         return r == 0;

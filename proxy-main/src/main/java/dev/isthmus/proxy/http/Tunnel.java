@@ -1,8 +1,9 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.bindings.Errno;
+
 import java.lang.foreign.MemorySegment;
 
-import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLERR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLHUP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLIN;
@@ -132,7 +133,7 @@ final class Tunnel {
                 resetWhileSwitching(false);
             }
         }
-        if (!clientResetWhileSwitching && !toClient.isEmpty() && failed(toClient.flush(clientFd))) {
+        if (!clientResetWhileSwitching && !toClient.isEmpty() && Errno.isFailure(toClient.flush(clientFd))) {
             resetWhileSwitching(true);
         }
         boolean upstreamClear = upstream.isDetached() || (toUpstream.isEmpty() && clientBytesFrom == clientBytesTo);
@@ -152,7 +153,7 @@ final class Tunnel {
         if (!toUpstream.isEmpty()) {
             long r = toUpstream.flush(upstream.fd());
             if (r != 0) {
-                return failed(r) ? r : 0;
+                return Errno.isFailure(r) ? r : 0;
             }
         }
         if (clientBytesFrom == clientBytesTo) {
@@ -161,17 +162,13 @@ final class Tunnel {
         GatherWriter out = writer.begin().add(clientBytes, clientBytesFrom, clientBytesTo - clientBytesFrom);
         long written = out.write(upstream.fd());
         clientBytesFrom = clientBytesTo;
-        if (failed(written)) {
+        if (Errno.isFailure(written)) {
             return written;
         }
         if (written < out.totalBytes() && !toUpstream.keepUnsent(out, Math.max(written, 0))) {
             return NO_MEMORY;
         }
         return 0;
-    }
-
-    private static boolean failed(long result) {
-        return result < 0 && result != -EAGAIN();
     }
 
     /**

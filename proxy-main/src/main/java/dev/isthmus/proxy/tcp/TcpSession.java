@@ -197,15 +197,7 @@ final class TcpSession implements IndexedSet.Member {
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
             return;
         }
-        if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
-            clientToUpstream.sourceReady();
-        }
-        if ((events & EPOLLHUP()) != 0) {
-            clientToUpstream.sourceHungUp();
-        }
-        if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
-            upstreamToClient.sinkReady();
-        }
+        socketReady(events, clientToUpstream, upstreamToClient);
         pumpAndRearm(events, 0);
     }
 
@@ -221,16 +213,24 @@ final class TcpSession implements IndexedSet.Member {
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
             return;
         }
+        socketReady(events, upstreamToClient, clientToUpstream);
+        pumpAndRearm(0, events);
+    }
+
+    /**
+     * One socket's events, told to the direction that reads it and the one that writes it. A hang-up or an error
+     * wakes both: the read or write that follows finds the EOF or the errno, which a wait for readiness never would.
+     */
+    private static void socketReady(int events, SpliceForwarder readingIt, SpliceForwarder writingIt) {
         if ((events & (EPOLLIN() | EPOLLHUP() | EPOLLERR())) != 0) {
-            upstreamToClient.sourceReady();
+            readingIt.sourceReady();
         }
         if ((events & EPOLLHUP()) != 0) {
-            upstreamToClient.sourceHungUp();
+            readingIt.sourceHungUp();
         }
         if ((events & (EPOLLOUT() | EPOLLHUP() | EPOLLERR())) != 0) {
-            clientToUpstream.sinkReady();
+            writingIt.sinkReady();
         }
-        pumpAndRearm(0, events);
     }
 
     private void pumpAndRearm(int clientEvents, int upstreamEvents) {
