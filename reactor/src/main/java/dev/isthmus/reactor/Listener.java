@@ -22,6 +22,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SOL_SOCKET;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_REUSEADDR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_REUSEPORT;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_QUICKACK;
 
 /**
  * One reactor's listen socket. Every reactor binds its own {@code SO_REUSEPORT} socket to the same address and the
@@ -126,6 +127,19 @@ public final class Listener implements EventHandler {
 
     public int port() {
         return port;
+    }
+
+    /**
+     * Accepted sockets start with delayed ACKs (HAProxy's {@code tcp-smart-accept}): a request that arrives whole is
+     * acknowledged by the response instead of by a segment of its own, one packet fewer per new connection for both
+     * ends. The handler must then ask for an immediate ACK (see {@link Sockets#ackNow}) whenever it waits for more of
+     * a message it has begun to read: a client with Nagle on holds its next write until the previous one is ACKed,
+     * and a delayed ACK would stall it for the kernel's delayed-ACK timeout (40 ms or more). Only for protocols whose
+     * client speaks first and waits for an answer; a tcp listener keeps the kernel's quick ACKs.
+     */
+    public void deferAcks() throws SyscallException {
+        // listen() resets the socket's ACK state, so this comes after it; accepted sockets inherit it.
+        SyscallException.check("setsockopt(TCP_QUICKACK)", sys.setIntOption(fd, IPPROTO_TCP(), TCP_QUICKACK(), 0));
     }
 
     public long acceptedCount() {

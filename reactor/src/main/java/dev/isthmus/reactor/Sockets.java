@@ -19,6 +19,7 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_ERROR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_RCVBUF;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SO_SNDBUF;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NODELAY;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_QUICKACK;
 
 /** Socket recipes shared by listeners and connectors: non-blocking TCP sockets, connect, and its completion. */
 public final class Sockets {
@@ -72,6 +73,15 @@ public final class Sockets {
             r = sys.setIntOption(fd, SOL_SOCKET(), SO_RCVBUF(), receiveBufferBytes);
         }
         return r;
+    }
+
+    /**
+     * Acknowledges what {@code fd} has received now rather than on the delayed-ACK timer, and keeps acknowledging at
+     * once until the kernel sees an exchange again: for a reader that waits for more of a message it has begun (see
+     * {@link Listener#deferAcks}). Returns 0 or {@code -errno}.
+     */
+    public static int ackNow(Syscalls sys, int fd) {
+        return sys.setIntOption(fd, IPPROTO_TCP(), TCP_QUICKACK(), 1);
     }
 
     /**

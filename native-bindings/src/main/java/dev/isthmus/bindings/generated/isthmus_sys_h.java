@@ -193,6 +193,16 @@ public class isthmus_sys_h {
         return TCP_NODELAY;
     }
 
+    private static final int TCP_QUICKACK = (int)12L;
+
+    /**
+     * {@snippet lang=c : * #define TCP_QUICKACK 12
+     * }
+     */
+    public static int TCP_QUICKACK() {
+        return TCP_QUICKACK;
+    }
+
     private static final int TCP_NOTSENT_LOWAT = (int)25L;
 
     /**

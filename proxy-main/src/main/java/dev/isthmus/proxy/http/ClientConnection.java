@@ -19,6 +19,7 @@ import dev.isthmus.reactor.EpollReactor;
 import dev.isthmus.reactor.EventHandler;
 import dev.isthmus.reactor.IndexedSet;
 import dev.isthmus.reactor.Interest;
+import dev.isthmus.reactor.Sockets;
 
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
@@ -381,9 +382,18 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (begun && filled < chunk.byteSize() && !hasLineFeed(filled - n, filled)) {
             // The parser starts over on every call and a head can only end with a line: parsing again only once a
             // line is complete keeps a head dripped a few bytes per packet from costing its length squared.
+            ackPartialRequest();
             return;
         }
         parseHead();
+    }
+
+    /**
+     * Part of a request came and the rest is still to come: ACK it now. The connection started with delayed ACKs
+     * ({@link HttpListenerWorker#listenOn}), and a client with Nagle on holds the rest until it is ACKed.
+     */
+    private void ackPartialRequest() {
+        Sockets.ackNow(sys, fd);
     }
 
     private boolean hasLineFeed(long from, long to) {
@@ -417,6 +427,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         parser.reset();
         ParseStatus status = parser.parse(chunk, headStart, filled - headStart);
         if (status == ParseStatus.NEED_MORE) {
+            ackPartialRequest();
             setInterest(readingInterest());
             return;
         }
@@ -458,6 +469,9 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 respondError(STATUS_CONTENT_TOO_LARGE, BODY_TOO_LARGE);
                 return;
             }
+            if (!requestBodiless && !bodyCameWithHead(head)) {
+                ackPartialRequest();
+            }
             routedPool = worker.pool(route.clusterIndex());
             state = State.AWAITING_UPSTREAM;
             setInterest(clientHalfClosed ? 0 : EPOLLRDHUP());
@@ -472,6 +486,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         respondDirect(head);
+    }
+
+    /** Whether a Content-Length body is already in the chunk, whole; a chunked one is taken to be still coming. */
+    private boolean bodyCameWithHead(RequestHead head) {
+        return head.framing() == Framing.CONTENT_LENGTH && filled - (headStart + headLength) >= head.contentLength();
     }
 
     /** Why a chunked request body was refused, for the client and the log. */

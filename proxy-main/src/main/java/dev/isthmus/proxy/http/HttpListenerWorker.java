@@ -1,6 +1,7 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.bindings.SocketAddresses;
+import dev.isthmus.bindings.SyscallException;
 import dev.isthmus.http1.GatherList;
 import dev.isthmus.http1.Http1Limits;
 import dev.isthmus.http1.RequestParser;
@@ -113,8 +114,13 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }
 
-    /** The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. */
-    public void listenOn(Listener socket) {
+    /**
+     * The listen socket this worker accepts from, paused while the worker is at {@code max_connections}. Its
+     * connections start with delayed ACKs, which {@link ClientConnection} turns back to immediate ones whenever it
+     * waits for the rest of a request.
+     */
+    public void listenOn(Listener socket) throws SyscallException {
+        socket.deferAcks();
         this.listener = socket;
     }
 

@@ -58,6 +58,11 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(socket);
     }
 
+    /** The client's own port: with the proxy's, it names this connection in /proc/net/tcp. */
+    public int localPort() {
+        return socket.getLocalPort();
+    }
+
     public OutputStream out() {
         return out;
     }

@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.tcp;
 
+import dev.isthmus.bindings.Syscalls;
 import dev.isthmus.proxy.config.ClusterConfig;
 import dev.isthmus.proxy.config.HostPort;
 import dev.isthmus.proxy.config.ListenerConfig;
@@ -14,6 +15,7 @@ import dev.isthmus.proxy.testing.ChildJava;
 import dev.isthmus.proxy.testing.EndlessStreamer;
 import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.OpenFds;
+import dev.isthmus.proxy.testing.OwnSockets;
 import dev.isthmus.proxy.testing.Payloads;
 import dev.isthmus.proxy.testing.RefusingPort;
 import dev.isthmus.proxy.testing.SendQueue;
@@ -44,6 +46,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_QUICKACK;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -278,6 +282,23 @@ final class TcpProxyTest {
             client.shutdownOutput();
             assertEquals("got 12345", new String(client.getInputStream().readAllBytes(), StandardCharsets.US_ASCII));
         }
+    }
+
+    @Test
+    void aTcpListenersConnectionsKeepTheKernelsImmediateAcks() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(socket -> socket.getInputStream().readAllBytes()));
+        int port = startProxy(origin.port());
+        try (Socket client = connect(port)) {
+            int proxySide = awaitOwnSocket(port, client.getLocalPort());
+            // Only HTTP defers them: a tcp stream's protocol may have its client write twice before any answer.
+            assertEquals(1, new Syscalls().getIntOption(proxySide, IPPROTO_TCP(), TCP_QUICKACK()));
+        }
+    }
+
+    private static int awaitOwnSocket(int localPort, int remotePort) throws InterruptedException {
+        Eventually.await("the proxy to accept the connection from :" + remotePort, Duration.ofSeconds(10),
+                () -> OwnSockets.find(localPort, remotePort).isPresent());
+        return OwnSockets.find(localPort, remotePort).orElseThrow();
     }
 
     @Test
