@@ -1,7 +1,6 @@
 package dev.isthmus.proxy.http;
 
 import dev.isthmus.bindings.Syscalls;
-import dev.isthmus.proxy.testing.Eventually;
 import dev.isthmus.proxy.testing.OwnSockets;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -92,10 +91,7 @@ final class HttpDelayedAckTest {
     }
 
     private int proxySide(RawClient client) throws InterruptedException {
-        int port = fixture.port();
-        Eventually.await("the proxy to accept the connection from :" + client.localPort(), ACCEPT_WAIT,
-                () -> OwnSockets.find(port, client.localPort()).isPresent());
-        return OwnSockets.find(port, client.localPort()).orElseThrow();
+        return OwnSockets.awaitAccepted(fixture.port(), client.localPort(), ACCEPT_WAIT);
     }
 
     private int quickAck(int fd) {

@@ -289,16 +289,10 @@ final class TcpProxyTest {
         TestOrigin origin = closeLater(new TestOrigin(socket -> socket.getInputStream().readAllBytes()));
         int port = startProxy(origin.port());
         try (Socket client = connect(port)) {
-            int proxySide = awaitOwnSocket(port, client.getLocalPort());
+            int proxySide = OwnSockets.awaitAccepted(port, client.getLocalPort(), Duration.ofSeconds(10));
             // Only HTTP defers them: a tcp stream's protocol may have its client write twice before any answer.
             assertEquals(1, new Syscalls().getIntOption(proxySide, IPPROTO_TCP(), TCP_QUICKACK()));
         }
-    }
-
-    private static int awaitOwnSocket(int localPort, int remotePort) throws InterruptedException {
-        Eventually.await("the proxy to accept the connection from :" + remotePort, Duration.ofSeconds(10),
-                () -> OwnSockets.find(localPort, remotePort).isPresent());
-        return OwnSockets.find(localPort, remotePort).orElseThrow();
     }
 
     @Test

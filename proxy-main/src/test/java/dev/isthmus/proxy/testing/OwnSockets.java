@@ -4,7 +4,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
+import java.time.Duration;
 import java.util.OptionalInt;
 import java.util.stream.Stream;
 
@@ -13,19 +13,23 @@ import java.util.stream.Stream;
  * connection to an in-process proxy, whose socket options a test then reads as the proxy set them.
  */
 public final class OwnSockets {
-    private static final List<Path> TABLES = List.of(Path.of("/proc/net/tcp"), Path.of("/proc/net/tcp6"));
-    private static final int INODE_COLUMN = 9;
-
     private OwnSockets() {
+    }
+
+    /** Waits until this process has accepted the connection from {@code remotePort} to {@code localPort}; its fd. */
+    public static int awaitAccepted(int localPort, int remotePort, Duration timeout) throws InterruptedException {
+        Eventually.await("the proxy to accept the connection from :" + remotePort, timeout,
+                () -> find(localPort, remotePort).isPresent());
+        return find(localPort, remotePort).orElseThrow();
     }
 
     /** The fd of this process's socket from {@code localPort} to {@code remotePort}, if it has one open. */
     public static OptionalInt find(int localPort, int remotePort) {
-        String inode = inode(portSuffix(localPort), portSuffix(remotePort));
-        if (inode == null) {
+        String[] row = TcpTable.row(localPort, remotePort).orElse(null);
+        if (row == null) {
             return OptionalInt.empty();
         }
-        String target = "socket:[" + inode + "]";
+        String target = "socket:[" + row[TcpTable.INODE] + "]";
         try (Stream<Path> fds = Files.list(Path.of("/proc/self/fd"))) {
             for (Path fd : (Iterable<Path>) fds::iterator) {
                 try {
@@ -40,26 +44,5 @@ public final class OwnSockets {
             throw new UncheckedIOException(e);
         }
         return OptionalInt.empty();
-    }
-
-    private static String inode(String local, String remote) {
-        for (Path table : TABLES) {
-            try {
-                List<String> lines = Files.exists(table) ? Files.readAllLines(table) : List.of();
-                for (String line : lines.subList(Math.min(1, lines.size()), lines.size())) {
-                    String[] f = line.trim().split("\\s+");
-                    if (f[1].endsWith(local) && f[2].endsWith(remote)) {
-                        return f[INODE_COLUMN];
-                    }
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-        return null;
-    }
-
-    private static String portSuffix(int port) {
-        return String.format(":%04X", port);
     }
 }
