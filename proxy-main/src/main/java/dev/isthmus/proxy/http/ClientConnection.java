@@ -999,12 +999,12 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
      * the tunnel.
      */
     private void afterTunnelMoved(boolean open, boolean clientHungUp) {
-        if (!open && tunnel.outOfMemory()) {
-            abort("no buffer memory for a pending write", 0);
-            return;
-        }
         if (!open) {
-            close();
+            if (tunnel.outOfMemory()) {
+                abort("no buffer memory for a pending write", 0);
+            } else {
+                close();
+            }
             return;
         }
         if (clientHungUp) {
