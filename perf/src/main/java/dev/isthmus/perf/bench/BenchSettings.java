@@ -47,6 +47,9 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
     private static final int DEFAULT_ROUNDS = 3;
     private static final int DEFAULT_IDLE_CONNECTIONS = 10_000;
     private static final int QUICK_IDLE_CONNECTIONS = 1_000;
+    // A tcp-mode proxy holds an upstream connection beside each idle client: half the clients ask the same number of
+    // descriptors of it as http mode does (10,000 clients would pass a 20,000 hard limit less isthmus's reserve).
+    private static final int TCP_MODE_DESCRIPTORS_PER_CLIENT = 2;
 
     public BenchSettings {
         targets = List.copyOf(targets);
@@ -86,11 +89,13 @@ public record BenchSettings(Duration duration, Duration warmup, int rounds, int 
         for (String key : valueOr(options.remove("targets"), "direct,isthmus,nginx,haproxy").split(",")) {
             targets.add(Target.fromKey(key));
         }
-        int idle = intOr(options.remove("idle-connections"), quick ? QUICK_IDLE_CONNECTIONS : DEFAULT_IDLE_CONNECTIONS);
+        String mode = valueOr(options.remove("isthmus-mode"), "http");
+        int defaultIdle = (quick ? QUICK_IDLE_CONNECTIONS : DEFAULT_IDLE_CONNECTIONS)
+                / (mode.equals("tcp") ? TCP_MODE_DESCRIPTORS_PER_CLIENT : 1);
+        int idle = intOr(options.remove("idle-connections"), defaultIdle);
         long rate = intOr(options.remove("rate"), 0);
         Path out = Path.of(valueOr(options.remove("out"), "perf/target/bench"));
         Path launcher = Path.of(valueOr(options.remove("isthmus"), "bin/isthmus"));
-        String mode = valueOr(options.remove("isthmus-mode"), "http");
         Path perfJar = Path.of(valueOr(options.remove("perf-jar"), "perf/target/isthmus-perf.jar"));
         CpuLayout cpus = CpuLayout.parse(valueOr(options.remove("cpus"), "shared"),
                 Runtime.getRuntime().availableProcessors(), workers);

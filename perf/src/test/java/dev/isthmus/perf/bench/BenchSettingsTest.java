@@ -41,6 +41,14 @@ class BenchSettingsTest {
     }
 
     @Test
+    void tcpModeHoldsHalfTheIdleClientsBecauseEachAlsoHoldsAnUpstreamConnection() {
+        assertEquals(5_000, BenchSettings.parse(new String[] {"--isthmus-mode", "tcp"}).idleConnections());
+        assertEquals(500, BenchSettings.parse(new String[] {"--isthmus-mode", "tcp", "--quick", "1"}).idleConnections());
+        assertEquals(8_000, BenchSettings.parse(new String[] {"--isthmus-mode", "tcp", "--idle-connections", "8000"})
+                .idleConnections());
+    }
+
+    @Test
     void splitCpusGiveTheProxiesTheLastCpusAndEverythingElseTheRest() {
         CpuLayout split = CpuLayout.parse("split", 4, 1);
         assertEquals(List.of("taskset", "-c", "3", "haproxy"), split.proxy(List.of("haproxy")));
