@@ -43,9 +43,8 @@ class ValidateProcessTest {
     }
 
     @Test
-    void validConfigExits0() throws Exception {
-        Outcome outcome = isthmus(Files.createTempDirectory("isthmus-validate"),
-                "--config", "../config/isthmus.yaml", "--validate");
+    void validConfigExits0(@TempDir Path dir) throws Exception {
+        Outcome outcome = isthmus(dir, "--config", "../config/isthmus.yaml", "--validate");
         assertEquals(new Outcome(0, "../config/isthmus.yaml: valid\n", ""), outcome);
     }
 
