@@ -109,6 +109,14 @@ public final class RequestParser {
         return rejection;
     }
 
+    /**
+     * The method of the request-line once it parsed whole, also when a later line was rejected; null before. The
+     * answer to a rejected HEAD must carry no content (RFC 9110 §9.3.2).
+     */
+    public HttpMethod method() {
+        return head.method;
+    }
+
     private ParseStatus run(MemorySegment s, long base, int limit) {
         while (true) {
             switch (state) {

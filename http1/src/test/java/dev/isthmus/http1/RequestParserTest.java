@@ -62,6 +62,18 @@ class RequestParserTest {
     }
 
     @Test
+    void theMethodOfAWholeRequestLineOutlivesARejectionOfALaterLine() {
+        rejects(Rejection.MISSING_HOST, 400, "HEAD / HTTP/1.1\r\n\r\n");
+        assertEquals(HttpMethod.HEAD, parser.method());
+        rejects(Rejection.INVALID_TARGET, 400, "HEAD * HTTP/1.1\r\n" + HOST + "\r\n");
+        assertEquals(HttpMethod.HEAD, parser.method());
+        rejects(Rejection.INVALID_REQUEST_LINE, 400, "HEAD  / HTTP/1.1\r\n" + HOST + "\r\n");
+        assertNull(parser.method());
+        assertEquals(ParseStatus.NEED_MORE, parse("HEAD / HTTP/1.1\r"));
+        assertNull(parser.method());
+    }
+
+    @Test
     void bytesAfterTheHeadAreNotConsumed() {
         RequestHead head = complete("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\nhello");
         assertEquals("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\n\r\n".length(), head.length());

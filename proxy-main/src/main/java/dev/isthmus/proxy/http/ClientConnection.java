@@ -418,8 +418,19 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             chunk = larger;
             return true;
         }
-        rejectRequest(Rejection.HEAD_TOO_LARGE);
+        rejectRequest(Rejection.HEAD_TOO_LARGE, methodOfPartialHead());
         return false;
+    }
+
+    /**
+     * The method of the head begun in the chunk, or null while its request-line is incomplete. The worker's parser
+     * serves all of its connections, so this head is read again rather than taken from the parser's last run.
+     */
+    private HttpMethod methodOfPartialHead() {
+        RequestParser parser = worker.requestParser;
+        parser.reset();
+        parser.parse(chunk, headStart, filled - headStart);
+        return parser.method();
     }
 
     private void parseHead() {
@@ -432,7 +443,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         if (status == ParseStatus.REJECTED) {
-            rejectRequest(parser.rejection());
+            rejectRequest(parser.rejection(), parser.method());
             return;
         }
         RequestHead head = parser.head();
@@ -499,19 +510,20 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
                 : "malformed chunked request body: " + rejection.description();
     }
 
-    private void rejectRequest(Rejection rejection) {
+    /** The codec's answer to a head it refused; {@code requestMethod} is null if the request-line did not parse. */
+    private void rejectRequest(Rejection rejection, HttpMethod requestMethod) {
         worker.stats.rejectedRequests++;
         worker.stats.proxyError(rejection.status());
         if (worker.clientFaults.admit()) {
             worker.clientFaults.print("http " + worker.config.name() + ": " + rejection.status() + " "
                     + rejection.description() + " from " + clientAddress());
         }
-        method = null;
+        method = requestMethod;
         MemorySegment out = startLocalResponse();
         if (out == null) {
             return;
         }
-        sendLocal(worker.localResponses.rejection(out, rejection), rejection.status(), true,
+        sendLocal(worker.localResponses.rejection(out, rejection, method), rejection.status(), true,
                 worker.localResponses.bodyLength());
     }
 
@@ -1145,6 +1157,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     private void awaitNextRequest() {
         state = State.READING_HEAD;
+        method = null;
         route = null;
         routedPool = null;
         if (headStart >= filled) {

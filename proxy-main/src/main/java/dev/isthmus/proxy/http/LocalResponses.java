@@ -103,10 +103,15 @@ final class LocalResponses {
         return out;
     }
 
-    /** The codec's 4xx or 5xx for a request it rejected, written into {@code out}; its length, or negative. */
-    long rejection(MemorySegment out, Rejection rejection) {
-        bodyLength = ResponseWriter.rejectionBodyLength(rejection);
-        return responseWriter.writeRejection(out, 0, out.byteSize(), rejection, date.value());
+    /**
+     * The codec's 4xx or 5xx for a request it rejected, written into {@code out}; its length, or negative.
+     * {@code method} is null when the request-line did not parse; a HEAD gets no content, as in {@link #error}.
+     */
+    long rejection(MemorySegment out, Rejection rejection, HttpMethod method) {
+        int body = ResponseWriter.rejectionBodyLength(rejection);
+        long n = responseWriter.writeRejection(out, 0, out.byteSize(), rejection, date.value());
+        bodyLength = method == HttpMethod.HEAD ? 0 : body;
+        return method == HttpMethod.HEAD && n > 0 ? n - body : n;
     }
 
     /**

@@ -248,6 +248,47 @@ final class MalformedRequestTest {
         assertEquals(0, origin.receivedBytes());
     }
 
+    static Stream<Arguments> badHeadRequests() {
+        return Stream.of(
+                row("missing Host", 400, "HEAD / HTTP/1.1\r\n\r\n"),
+                row("obs-fold continuation line", 400, "HEAD / HTTP/1.1\r\nHost: test\r\nX-A: 1\r\n 2\r\n\r\n"),
+                row("asterisk target", 400, "HEAD * HTTP/1.1\r\nHost: test\r\n\r\n"),
+                row("huge field", 431, "HEAD / HTTP/1.1\r\nHost: test\r\nX-Big: " + "b".repeat(70_000) + "\r\n\r\n"),
+                row("TE gzip, chunked", 501, "HEAD / HTTP/1.1\r\nHost: test\r\nTransfer-Encoding: gzip, chunked\r\n\r\n"));
+    }
+
+    /**
+     * RFC 9110 §9.3.2: a response to HEAD has no content, an error included. The method is known once the
+     * request-line parsed; error bytes after the head would reach a client that reads no body as the start of the
+     * next response.
+     */
+    @ParameterizedTest(name = "{0} -> {1}")
+    @MethodSource("badHeadRequests")
+    void aRejectedHeadRequestGetsAnErrorWithoutContent(String name, int status, byte[] request) throws Exception {
+        RawClient client = fixture.client();
+        client.send(request);
+        RawResponse response = client.read("HEAD");
+        assertEquals(status, response.status(), response::toString);
+        assertTrue(Long.parseLong(response.header("Content-Length")) > 0, response::toString);
+        assertTrue(response.closes(), response::toString);
+        client.assertClosedByPeer();
+        fixture.drain();
+        assertEquals(0, origin.receivedBytes());
+    }
+
+    /** The method of the connection's previous request says nothing about a head that never parsed. */
+    @Test
+    void aHeadCutShortAfterAHeadRequestGetsItsErrorWithContent() throws Exception {
+        RawClient client = fixture.client();
+        assertEquals(200, client.request("HEAD", "/").status());
+        client.send("GET / HTTP/1.1\r\nHost: te");
+        client.shutdownOutput();
+        RawResponse response = client.read();
+        ErrorResponses.assertError(response, 400);
+        assertEquals("request head incomplete when the client closed\n", response.bodyText());
+        client.assertClosedByPeer();
+    }
+
     @Test
     void connectIsNotImplementedByAReverseProxy() throws Exception {
         RawClient client = fixture.client();
