@@ -61,6 +61,11 @@ final class BodyTransfer {
     /** What {@link #takeLeading} left to {@link #startRest}: null when the body came whole with its head. */
     private Mode restMode;
     private long restLength;
+    /**
+     * Whether the rest goes by splice: a close-delimited one always, a chunked one never as a whole, and one of known
+     * length when the whole body is above the threshold, however much of it came with the head.
+     */
+    private boolean restSpliced;
     /** Bytes the last {@link #decode} consumed; it returns how many of them are forwarded. */
     private long consumed;
 
@@ -84,16 +89,19 @@ final class BodyTransfer {
                 consumed = Math.min(available, contentLength);
                 restLength = contentLength - consumed;
                 restMode = restLength > 0 ? Mode.LENGTH : null;
+                restSpliced = contentLength > spliceThreshold;
                 return consumed;
             }
             case CHUNKED -> {
                 long forwarded = decode(segment, offset, available);
                 restMode = decoder.isComplete() || decoder.isRejected() ? null : Mode.CHUNKED;
+                restSpliced = false;
                 return forwarded;
             }
             case CLOSE_DELIMITED, TUNNEL -> {
                 consumed = available;
                 restMode = Mode.UNTIL_EOF;
+                restSpliced = true;
                 return consumed;
             }
             default -> throw new IllegalArgumentException("no body to take: " + framing);
@@ -107,7 +115,7 @@ final class BodyTransfer {
 
     /** Moves the rest of the body {@link #takeLeading} began; {@code buffer} is the relay chunk (empty now). */
     void startRest(int source, int sink, MemorySegment buffer) {
-        start(restMode, restLength, source, sink, buffer);
+        start(restMode, restLength, restSpliced, source, sink, buffer);
     }
 
     /**
@@ -115,7 +123,7 @@ final class BodyTransfer {
      * beginning {@link #takeLeading} ran through the decoder; {@code UNTIL_EOF} moves until the source closes.
      * {@code buffer} is the relay chunk (empty now).
      */
-    private void start(Mode mode, long length, int source, int sink, MemorySegment buffer) {
+    private void start(Mode mode, long length, boolean spliced, int source, int sink, MemorySegment buffer) {
         this.mode = mode;
         this.source = source;
         this.sink = sink;
@@ -133,16 +141,16 @@ final class BodyTransfer {
         this.sourceHungUp = false;
         this.splicingChunk = false;
         this.state = State.ACTIVE;
-        boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
-        this.spliced = untilEof || (mode == Mode.LENGTH && length > spliceThreshold);
+        this.spliced = spliced;
         if (spliced) {
+            boolean untilEof = mode == Mode.UNTIL_EOF || mode == Mode.TUNNEL;
             splice.start(source, sink, untilEof ? Long.MAX_VALUE : length, mode == Mode.TUNNEL);
         }
     }
 
     /** One direction of a tunnel after a 101: splice until EOF, then pass the FIN on. */
     void startTunnel(int source, int sink) {
-        start(Mode.TUNNEL, 0, source, sink, null);
+        start(Mode.TUNNEL, 0, true, source, sink, null);
     }
 
     /**

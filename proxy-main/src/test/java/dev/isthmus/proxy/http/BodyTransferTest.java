@@ -14,6 +14,10 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.charset.StandardCharsets;
 
+import static dev.isthmus.bindings.generated.isthmus_sys_h.AF_UNIX;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_CLOEXEC;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_NONBLOCK;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.SOCK_STREAM;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -23,6 +27,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@link BodyTransfer#takeLeading}: how much of the bytes read with a head belongs to its body, what goes out with the
  * head, and whether a rest is left to move, for every framing. The bytes start at an offset, as behind a real head.
+ * Then, on real socket pairs, which way the rest moves.
  */
 final class BodyTransferTest {
     private static final long HEAD = 100;
@@ -139,6 +144,46 @@ final class BodyTransferTest {
     }
 
     /** {@code text} at offset {@link #HEAD} of a segment, behind bytes standing for a head. */
+    /** The whole body's length decides, not its rest's: a body above the threshold goes by splice however little is left. */
+    @Test
+    void theRestOfABodyAboveTheThresholdIsSplicedHoweverShortItIs() {
+        int[] source = socketPair();
+        int[] sink = socketPair();
+        try {
+            MemorySegment bytes = afterHead("b".repeat(1000));
+            long length = THRESHOLD + 10;
+            long rest = length - 1000;
+            transfer.prepare(THRESHOLD, false, ListenerLimits.NO_BODY_LIMIT);
+            assertEquals(1000, transfer.takeLeading(Framing.CONTENT_LENGTH, length, bytes, HEAD, 1000));
+            MemorySegment restBytes = arena.allocate(rest);
+            assertEquals(rest, sys.write(source[0], restBytes.address(), rest));
+            transfer.startRest(source[1], sink[0], arena.allocate(16 * 1024));
+            MemorySegment received = arena.allocate(rest);
+            long delivered = 0;
+            long read = 0;
+            for (int round = 0; round < 1000 && (transfer.isActive() || read < rest); round++) {
+                delivered += transfer.pump();
+                long n = sys.read(sink[1], received.address() + read, rest - read);
+                read += Math.max(n, 0);
+            }
+            assertEquals(BodyTransfer.State.DONE, transfer.state());
+            assertEquals(rest, read);
+            assertEquals(rest, delivered);
+            assertEquals(rest, transfer.takeSplicedBytes(), "every byte of the rest went by splice");
+        } finally {
+            transfer.release();
+            for (int fd : new int[] {source[0], source[1], sink[0], sink[1]}) {
+                sys.close(fd);
+            }
+        }
+    }
+
+    private int[] socketPair() {
+        int[] fds = new int[2];
+        assertEquals(0, sys.socketpair(AF_UNIX(), SOCK_STREAM() | SOCK_NONBLOCK() | SOCK_CLOEXEC(), 0, fds));
+        return fds;
+    }
+
     private MemorySegment afterHead(String text) {
         byte[] body = text.getBytes(StandardCharsets.US_ASCII);
         MemorySegment segment = arena.allocate(HEAD + body.length);
