@@ -2,25 +2,61 @@ package dev.isthmus.proxy.http;
 
 import dev.isthmus.reactor.BufferPool;
 
+import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The two chunk sizes an HTTP listener uses on one reactor: small chunks for heads and relayed bodies, and large ones
- * (as large as the biggest head allowed) for the rare head that outgrows a small one. Every chunk goes back to the
- * pool of its size, whoever held it last. Confined to the reactor thread.
+ * The chunks an HTTP listener uses on one reactor, in three roles: small chunks for request heads, request bodies
+ * and the proxy's own responses; response chunks that an upstream's response is read into, so that a response of up
+ * to {@link #RESPONSE_CHUNK} bytes comes in with one read and leaves with one write (with small chunks a 16 KiB
+ * response took three reads and two writes, and its client two reads); and large chunks, as large as the biggest
+ * request head allowed, for the rare head that outgrows a small one. Roles of the same size share one pool, and every
+ * chunk goes back to the pool of its size, whoever held it last. Confined to the reactor thread.
+ *
+ * <p>Memory bounds per listener per reactor: 16 Ki small chunks (256 MiB at 16 KiB), 4 Ki response chunks
+ * (256 MiB) and 2 Ki large ones (128 MiB at the 64 KiB default head limit). Slabs are allocated on demand. Past its
+ * bound a response is read into a small chunk, and a head that needs a large one is refused as too large; a shared
+ * pool keeps the large chunks' share for heads. Past the small bound a connection waits for memory instead of the
+ * process growing without limit.
  */
 final class ChunkPools {
+    static final int RESPONSE_CHUNK = 64 * 1024;
+    private static final int MAX_SMALL_CHUNKS = 1 << 14;
+    private static final int MAX_RESPONSE_CHUNKS = 1 << 12;
+    private static final int MAX_LARGE_CHUNKS = 1 << 11;
+
+    private final int maxResponse;
     private final BufferPool small;
+    private final BufferPool response;
     private final BufferPool large;
 
-    ChunkPools(BufferPool small, BufferPool large) {
-        this.small = small;
-        this.large = large;
+    /** Small chunks of {@code smallSize} bytes, large ones of {@code largeSize}, from slabs of {@code arena}. */
+    ChunkPools(Arena arena, int smallSize, int largeSize) {
+        this(arena, smallSize, largeSize, MAX_SMALL_CHUNKS, MAX_RESPONSE_CHUNKS, MAX_LARGE_CHUNKS);
+    }
+
+    /** With bounds of its own, for tests that reach them. */
+    ChunkPools(Arena arena, int smallSize, int largeSize, int maxSmall, int maxResponse, int maxLarge) {
+        this.maxResponse = maxResponse;
+        this.small = new BufferPool(arena, smallSize, maxSmall);
+        if (largeSize == RESPONSE_CHUNK) {
+            this.response = new BufferPool(arena, RESPONSE_CHUNK, maxResponse + maxLarge);
+            this.large = response;
+        } else {
+            this.response = new BufferPool(arena, RESPONSE_CHUNK, maxResponse);
+            this.large = largeSize == smallSize ? small : new BufferPool(arena, largeSize, maxLarge);
+        }
     }
 
     /** A small chunk, or null at the memory bound. */
     MemorySegment acquire() {
         return small.acquire();
+    }
+
+    /** A chunk to read an upstream's response into: a response chunk, a small one past their bound, or null. */
+    MemorySegment acquireForResponse() {
+        MemorySegment chunk = response.inUse() < maxResponse ? response.acquire() : null;
+        return chunk != null ? chunk : small.acquire();
     }
 
     /** A chunk that holds {@code bytes}, or null when none is that large or the bound is reached. */
@@ -30,8 +66,8 @@ final class ChunkPools {
     }
 
     /**
-     * Moves the first {@code used} bytes of a full small chunk into a large one and releases the small one; returns
-     * the large chunk, or null (the small one kept) when it is large already or none is left.
+     * Moves the first {@code used} bytes of a full chunk into a large one and releases the full one; returns the large
+     * chunk, or null (the full one kept) when it is as large already or none is left.
      */
     MemorySegment enlarge(MemorySegment chunk, long used) {
         if (chunk.byteSize() >= large.chunkSize()) {
@@ -46,6 +82,7 @@ final class ChunkPools {
     }
 
     void release(MemorySegment chunk) {
-        (chunk.byteSize() == small.chunkSize() ? small : large).release(chunk);
+        long size = chunk.byteSize();
+        (size == small.chunkSize() ? small : size == RESPONSE_CHUNK ? response : large).release(chunk);
     }
 }

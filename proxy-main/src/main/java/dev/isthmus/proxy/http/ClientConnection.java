@@ -786,7 +786,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     private void readResponseHead() {
         if (upstream.chunk == null) {
-            upstream.chunk = worker.chunks.acquire();
+            upstream.chunk = worker.chunks.acquireForResponse();
             if (upstream.chunk == null) {
                 upstreamFailed("no buffer memory for the response", STATUS_UNAVAILABLE);
                 return;

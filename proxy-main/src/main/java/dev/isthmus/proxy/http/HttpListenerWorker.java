@@ -30,13 +30,6 @@ import java.lang.foreign.ValueLayout;
 public final class HttpListenerWorker implements Listener.AcceptHandler {
     private static final int SCRATCH_BYTES = 16 * 1024;
     private static final int SMALL_CHUNK = BufferPool.DEFAULT_CHUNK_SIZE;
-    /**
-     * Buffer memory bounds per listener per reactor: 16 Ki small chunks (256 MiB at 16 KiB) and 2 Ki large ones
-     * (128 MiB at the 64 KiB default head limit). Slabs are allocated on demand; past the bound a connection waits
-     * for memory instead of the process growing without limit.
-     */
-    private static final int MAX_SMALL_CHUNKS = 1 << 14;
-    private static final int MAX_LARGE_CHUNKS = 1 << 11;
     private static final int MAX_IP_TEXT = 40;
     private static final int CLIENT_FAULTS_PER_SECOND = 5;
     private static final int WARNINGS_PER_SECOND = 20;
@@ -60,7 +53,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
     final ForwardedHeads forwardedHeads;
     final LocalResponses localResponses;
     final Http1Limits codecLimits;
-    /** Chunks for heads and relayed bodies, and the large ones a head that outgrows a small chunk moves to. */
+    /** Chunks for requests, for responses, and the large ones a head that outgrows a small chunk moves to. */
     final ChunkPools chunks;
     /** Body transfers, lent to an exchange while it moves bodies. */
     final TransferPool transfers;
@@ -108,8 +101,7 @@ public final class HttpListenerWorker implements Listener.AcceptHandler {
         this.forwardedHeads = new ForwardedHeads(view, date, scratch, gather);
         this.localResponses = new LocalResponses(writer, scratch, gather, date);
         int small = Math.min(SMALL_CHUNK, limits.maxRequestHeadBytes());
-        this.chunks = new ChunkPools(new BufferPool(reactor.arena(), small, MAX_SMALL_CHUNKS),
-                new BufferPool(reactor.arena(), Math.max(small, limits.maxRequestHeadBytes()), MAX_LARGE_CHUNKS));
+        this.chunks = new ChunkPools(reactor.arena(), small, Math.max(small, limits.maxRequestHeadBytes()));
         this.transfers = new TransferPool(reactor.syscalls(), reactor.pipes(), codecLimits);
         this.pools = new UpstreamPool[proxy.clusters().size()];
     }

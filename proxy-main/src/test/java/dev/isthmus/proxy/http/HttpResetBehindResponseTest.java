@@ -36,7 +36,7 @@ final class HttpResetBehindResponseTest {
     private static final int SPLICED_BODY = 512 * 1024;
     private static final int CHUNK = 4 * 1024;
     private static final int CHUNKS = 128;
-    /** With its head, less than one 16 KiB response chunk: read whole with the head, then only written out. */
+    /** With its head, less than one response chunk: read whole with the head, then only written out. */
     private static final int ONE_READ_BODY = 15 * 1024;
     private static final int SLOW_CLIENT_RECEIVE_BUFFER = 4 * 1024;
     private static final int TRUNCATED_AT = 200 * 1024;

@@ -177,10 +177,11 @@ final class HttpUpstreamErrorTest {
     }
 
     static Stream<Arguments> bodiesFollowedByAStrayResponse() {
-        String relayed = "r".repeat(32_000);
+        // At the splice threshold, so relayed, and with its head one response chunk and more: its end is relayed.
+        String relayed = "r".repeat(ChunkPools.RESPONSE_CHUNK);
         String spliced = "s".repeat(100_000);
-        // "HTTP/1.1 200 OK\r\n" and "Content-Length: 16342\r\n\r\n" are 42 bytes: head and body fill a 16 KiB chunk.
-        String fillsTheChunk = "f".repeat(16 * 1024 - 42);
+        // "HTTP/1.1 200 OK\r\n" and "Content-Length: 65494\r\n\r\n" are 42 bytes: head and body fill a response chunk.
+        String fillsTheChunk = "f".repeat(ChunkPools.RESPONSE_CHUNK - 42);
         return Stream.of(
                 Arguments.of("length ending where the first read fills the chunk",
                         "Content-Length: " + fillsTheChunk.length() + "\r\n\r\n" + fillsTheChunk),

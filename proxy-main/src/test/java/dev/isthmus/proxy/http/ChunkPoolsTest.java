@@ -1,0 +1,85 @@
+package dev.isthmus.proxy.http;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+class ChunkPoolsTest {
+    private static final int SMALL = 16 * 1024;
+    private static final int RESPONSE = ChunkPools.RESPONSE_CHUNK;
+    private static final int MAX_SMALL = 64;
+    private static final int MAX_RESPONSE = 8;
+    private static final int MAX_LARGE = 4;
+
+    private final Arena arena = Arena.ofConfined();
+
+    @AfterEach
+    void close() {
+        arena.close();
+    }
+
+    private ChunkPools pools(int largeSize) {
+        return new ChunkPools(arena, SMALL, largeSize, MAX_SMALL, MAX_RESPONSE, MAX_LARGE);
+    }
+
+    @Test
+    void aResponseIsReadIntoAResponseChunkAndIntoASmallOneOnlyPastTheirBound() {
+        ChunkPools pools = pools(RESPONSE);
+        List<MemorySegment> held = new ArrayList<>();
+        for (int i = 0; i < MAX_RESPONSE; i++) {
+            MemorySegment chunk = pools.acquireForResponse();
+            assertEquals(RESPONSE, chunk.byteSize());
+            held.add(chunk);
+        }
+        assertEquals(SMALL, pools.acquireForResponse().byteSize());
+        pools.release(held.removeLast());
+        assertEquals(RESPONSE, pools.acquireForResponse().byteSize());
+    }
+
+    @Test
+    void responsesLeaveHeadsTheirLargeChunksWhenBothShareAPool() {
+        ChunkPools pools = pools(RESPONSE);
+        for (int i = 0; i < MAX_RESPONSE; i++) {
+            pools.acquireForResponse();
+        }
+        for (int i = 0; i < MAX_LARGE; i++) {
+            MemorySegment head = pools.enlarge(pools.acquire(), SMALL);
+            assertNotNull(head, "large chunk " + i);
+            assertEquals(RESPONSE, head.byteSize());
+        }
+        assertNull(pools.enlarge(pools.acquire(), SMALL));
+    }
+
+    @Test
+    void everyChunkGoesBackToThePoolOfItsSize() {
+        int largeSize = 2 * RESPONSE;
+        ChunkPools pools = pools(largeSize);
+        MemorySegment response = pools.acquireForResponse();
+        MemorySegment large = pools.enlarge(pools.acquire(), SMALL);
+        assertEquals(largeSize, large.byteSize());
+        pools.release(response);
+        pools.release(large);
+        assertEquals(response, pools.acquireForResponse());
+        assertEquals(large, pools.acquireFor(largeSize));
+    }
+
+    @Test
+    void aResponseHeadOutgrowsItsChunkOnlyWhenLargeChunksAreLarger() {
+        assertNull(pools(RESPONSE).enlarge(pools(RESPONSE).acquireForResponse(), 0));
+        ChunkPools pools = pools(4 * RESPONSE);
+        MemorySegment response = pools.acquireForResponse();
+        response.set(ValueLayout.JAVA_BYTE, RESPONSE - 1, (byte) 42);
+        MemorySegment larger = pools.enlarge(response, RESPONSE);
+        assertEquals(4 * RESPONSE, larger.byteSize());
+        assertEquals(42, larger.get(ValueLayout.JAVA_BYTE, RESPONSE - 1));
+    }
+}
