@@ -6,11 +6,12 @@ import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 
 /**
- * The chunks an HTTP listener uses on one reactor, in three roles: small chunks for request heads, request bodies
- * and the proxy's own responses; response chunks that an upstream's response is read into, so that a response of up
- * to {@link #RESPONSE_CHUNK} bytes comes in with one read and leaves with one write (with small chunks a 16 KiB
- * response took three reads and two writes, and its client two reads); and large chunks, as large as the biggest
- * request head allowed, for the rare head that outgrows a small one. Roles of the same size share one pool, and every
+ * The chunks an HTTP listener uses on one reactor, in three roles: small chunks for request heads and the proxy's
+ * own responses; response chunks that an upstream's response is read into, so that a response of up to
+ * {@link #RESPONSE_CHUNK} bytes comes in with one read and leaves with one write (with small chunks a 16 KiB
+ * response took three reads and two writes, and its client two reads), and that the rest of a request body is
+ * relayed through; and large chunks, as large as the biggest request head allowed, for the rare head that outgrows a
+ * small one. Roles of the same size share one pool, and every
  * chunk goes back to the pool of its size, whoever held it last. Confined to the reactor thread.
  *
  * <p>Memory bounds per listener per reactor: 16 Ki small chunks (256 MiB at 16 KiB), 4 Ki response chunks
@@ -57,6 +58,21 @@ final class ChunkPools {
     MemorySegment acquireForResponse() {
         MemorySegment chunk = response.inUse() < maxResponse ? response.acquire() : null;
         return chunk != null ? chunk : small.acquire();
+    }
+
+    /**
+     * A response-sized chunk in place of {@code empty}, which is released, to relay a request body through: the rest of
+     * a body up to the splice threshold then moves with one read and one write. {@code empty} itself when it is as
+     * large already or no response chunk is free within their bound.
+     */
+    MemorySegment widen(MemorySegment empty) {
+        MemorySegment wide = empty.byteSize() < RESPONSE_CHUNK && response.inUse() < maxResponse
+                ? response.acquire() : null;
+        if (wide == null) {
+            return empty;
+        }
+        release(empty);
+        return wide;
     }
 
     /** A chunk that holds {@code bytes}, or null when none is that large or the bound is reached. */

@@ -755,10 +755,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         if (!requestBodyDone) {
-            // The body's remaining bytes are still in the socket: the chunk is free to relay them.
+            // The body's remaining bytes are still in the socket: the chunk, empty now, relays them.
             headStart = 0;
             filled = 0;
             requestEnd = 0;
+            chunk = worker.chunks.widen(chunk);
             requestBody.startRest(fd, upstream.fd(), chunk);
         }
         if (requestBodyDone) {

@@ -46,6 +46,21 @@ class ChunkPoolsTest {
     }
 
     @Test
+    void aRequestBodyIsRelayedThroughAResponseChunkWhileOneIsFreeWithinTheirBound() {
+        ChunkPools pools = pools(RESPONSE);
+        MemorySegment small = pools.acquire();
+        MemorySegment wide = pools.widen(small);
+        assertEquals(RESPONSE, wide.byteSize());
+        assertEquals(small, pools.acquire(), "the small chunk went back to its pool");
+        assertEquals(wide, pools.widen(wide), "a chunk as large already stays");
+        for (int i = 1; i < MAX_RESPONSE; i++) {
+            pools.acquireForResponse();
+        }
+        MemorySegment another = pools.acquire();
+        assertEquals(another, pools.widen(another), "past the bound of response chunks the small one stays");
+    }
+
+    @Test
     void responsesLeaveHeadsTheirLargeChunksWhenBothShareAPool() {
         ChunkPools pools = pools(RESPONSE);
         for (int i = 0; i < MAX_RESPONSE; i++) {
