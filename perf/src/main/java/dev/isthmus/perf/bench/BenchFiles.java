@@ -10,10 +10,12 @@ import java.util.SplittableRandom;
 public final class BenchFiles {
 
     public static final String SMALL_PATH = "/";
+    public static final String MEDIUM_PATH = "/16k.bin";
     public static final String MIB_PATH = "/1m.bin";
     public static final String BIG_PATH = "/64m.bin";
 
     private static final int MIB = 1 << 20;
+    private static final int MEDIUM_FILE_SIZE = 16 * 1024;
     private static final int MIB_FILE_SIZE = MIB;
     private static final int BIG_FILE_SIZE = 64 * MIB;
     private static final long SEED = 0x1574_B005L;
@@ -21,9 +23,10 @@ public final class BenchFiles {
     private BenchFiles() {
     }
 
-    /** Writes {@code www/1m.bin} and {@code www/64m.bin} under {@code benchDir} unless they already have the right size. */
+    /** Writes the files of {@code www/} under {@code benchDir}, except those that already have the right size. */
     public static Path create(Path benchDir) throws IOException {
         Path www = Files.createDirectories(benchDir.resolve("www"));
+        write(www.resolve(MEDIUM_PATH.substring(1)), MEDIUM_FILE_SIZE);
         write(www.resolve(MIB_PATH.substring(1)), MIB_FILE_SIZE);
         write(www.resolve(BIG_PATH.substring(1)), BIG_FILE_SIZE);
         return www;
@@ -44,7 +47,7 @@ public final class BenchFiles {
                         block[i + b] = (byte) (value >>> (b * Byte.SIZE));
                     }
                 }
-                out.write(block);
+                out.write(block, 0, Math.min(block.length, size - written));
             }
         }
     }

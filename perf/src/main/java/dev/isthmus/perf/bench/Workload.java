@@ -6,6 +6,8 @@ import java.util.Locale;
 public enum Workload {
     /** Small GET of {@code /}, closed loop: requests per second and latency under saturation. */
     SMALL_GET("small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
+    /** 16 KiB static file, closed loop: a response larger than one 16 KiB buffer, below the splice threshold. */
+    MEDIUM_GET("16 KiB GET, 64 conns", BenchFiles.MEDIUM_PATH, 64),
     /** 1 MiB static file, closed loop: throughput for medium bodies. */
     MIB_GET("1 MiB GET, 8 conns", BenchFiles.MIB_PATH, 8),
     /** 64 MiB static file, closed loop: throughput where splice matters. */

@@ -20,6 +20,8 @@ public record Column(Workload workload, Metric metric, boolean compared) {
             new Column(Workload.SMALL_GET, Metric.P50_MICROS, true),
             new Column(Workload.SMALL_GET, Metric.P99_MICROS, true),
             new Column(Workload.SMALL_GET, Metric.CPU_MICROS_PER_REQUEST, true),
+            new Column(Workload.MEDIUM_GET, Metric.REQUESTS_PER_SECOND, true),
+            new Column(Workload.MEDIUM_GET, Metric.CPU_MICROS_PER_REQUEST, true),
             new Column(Workload.MIB_GET, Metric.BYTES_PER_SECOND, true),
             new Column(Workload.BIG_GET, Metric.BYTES_PER_SECOND, true),
             new Column(Workload.NEW_CONNECTION_GET, Metric.REQUESTS_PER_SECOND, true),
@@ -35,6 +37,7 @@ public record Column(Workload workload, Metric metric, boolean compared) {
     public String header() {
         return switch (workload) {
             case SMALL_GET -> "small GET " + metric.label();
+            case MEDIUM_GET -> "16 KiB " + metric.label();
             case MIB_GET -> "1 MiB " + metric.label();
             case BIG_GET -> "64 MiB " + metric.label();
             case NEW_CONNECTION_GET -> "new conn GET " + metric.label();
