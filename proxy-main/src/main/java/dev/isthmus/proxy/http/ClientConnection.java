@@ -794,11 +794,12 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             }
         }
         MemorySegment buffer = upstream.chunk;
-        if (responseFilled == buffer.byteSize() && !makeRoomForResponseHead()) {
+        if (responseFilled == ChunkPools.responseReadLimit(buffer) && !makeRoomForResponseHead()) {
             return;
         }
         buffer = upstream.chunk;
-        long n = sys.recv(upstream.fd(), buffer.address() + responseFilled, buffer.byteSize() - responseFilled, 0);
+        long n = sys.recv(upstream.fd(), buffer.address() + responseFilled,
+                ChunkPools.responseReadLimit(buffer) - responseFilled, 0);
         if (n == -EAGAIN()) {
             return;
         }
@@ -937,8 +938,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
         if (bodyStart + consumed < responseFilled) {
             // Bytes after the end of the response: an upstream that does not frame its messages; never reuse it.
             upstreamDirty = true;
-        } else if (complete && responseFilled == upstream.chunk.byteSize() && upstreamKeepAlive) {
-            // The response ended exactly where the read filled the chunk: what follows may still be in the socket.
+        } else if (complete && responseFilled == ChunkPools.responseReadLimit(upstream.chunk) && upstreamKeepAlive) {
+            // The response ended exactly where the read reached its limit: what follows may still be in the socket.
             upstreamDirty = !upstreamDrained();
         }
         record.responded(responseStatus, initial);

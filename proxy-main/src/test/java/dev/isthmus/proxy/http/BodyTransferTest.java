@@ -143,7 +143,6 @@ final class BodyTransferTest {
         assertThrows(IllegalArgumentException.class, () -> transfer.takeLeading(Framing.NONE, 0, bytes, HEAD, 0));
     }
 
-    /** {@code text} at offset {@link #HEAD} of a segment, behind bytes standing for a head. */
     /** The whole body's length decides, not its rest's: a body above the threshold goes by splice however little is left. */
     @Test
     void theRestOfABodyAboveTheThresholdIsSplicedHoweverShortItIs() {
@@ -184,6 +183,7 @@ final class BodyTransferTest {
         return fds;
     }
 
+    /** {@code text} at offset {@link #HEAD} of a segment, behind bytes standing for a head. */
     private MemorySegment afterHead(String text) {
         byte[] body = text.getBytes(StandardCharsets.US_ASCII);
         MemorySegment segment = arena.allocate(HEAD + body.length);

@@ -61,6 +61,26 @@ class ChunkPoolsTest {
     }
 
     @Test
+    void aPendingWriteGetsTheSmallestChunkThatHoldsItAndALargerOneWhenThoseAreTaken() {
+        ChunkPools pools = pools(SMALL * 2);
+        assertEquals(SMALL, pools.acquireFor(SMALL).byteSize());
+        assertEquals(SMALL * 2, pools.acquireFor(SMALL + 1).byteSize());
+        assertEquals(RESPONSE, pools.acquireFor(SMALL * 2 + 1).byteSize(), "the head limit is below a response chunk");
+        for (int i = 1; i < MAX_LARGE; i++) {
+            pools.acquireFor(SMALL + 1);
+        }
+        assertEquals(RESPONSE, pools.acquireFor(SMALL + 1).byteSize(), "the large ones are all taken");
+        assertNull(pools.acquireFor(RESPONSE + 1));
+    }
+
+    @Test
+    void aResponseReadLeavesRoomForItsRewrittenHeadOnlyInTheLargestChunks() {
+        ChunkPools pools = pools(RESPONSE);
+        assertEquals(RESPONSE - ChunkPools.REWRITE_HEADROOM, ChunkPools.responseReadLimit(pools.acquireForResponse()));
+        assertEquals(SMALL, ChunkPools.responseReadLimit(pools.acquire()));
+    }
+
+    @Test
     void responsesLeaveHeadsTheirLargeChunksWhenBothShareAPool() {
         ChunkPools pools = pools(RESPONSE);
         for (int i = 0; i < MAX_RESPONSE; i++) {

@@ -70,6 +70,27 @@ final class HttpSmallSocketBufferTest {
                 """.formatted(originPort) + upstream);
     }
 
+    /**
+     * A response that filled its read chunk, behind one the client is still reading: its head and body, a little
+     * longer once the head is rewritten, wait in the proxy whole, as the client's socket is full when they come.
+     */
+    @Test
+    void pipelinedResponsesThatFillTheirReadChunkWaitWholeForASlowClient() throws Exception {
+        // "HTTP/1.1 200 OK\r\n" and "Content-Length: NNNNN\r\n\r\n" are 42 bytes; the proxy adds Date and Via.
+        String body = "f".repeat(ChunkPools.RESPONSE_CHUNK - 42 - 20);
+        origin.on("/full", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: " + body.length() + "\r\n\r\n" + body,
+                HttpTestOrigin.After.KEEP_ALIVE));
+        startProxy(origin.port());
+        RawClient client = fixture.closeLater(RawClient.connectWithReceiveBuffer(fixture.port(), 4096));
+        int pipelined = 4;
+        client.send(RawClient.head("GET", "/full").repeat(pipelined));
+        for (int i = 0; i < pipelined; i++) {
+            RawResponse response = client.read();
+            assertEquals(200, response.status(), "response " + i);
+            assertEquals(body, response.bodyText(), "response " + i);
+        }
+    }
+
     @Test
     void largeHeadsAndBodiesCrossTinyBuffersIntact() throws Exception {
         startProxy(origin.port());

@@ -180,8 +180,9 @@ final class HttpUpstreamErrorTest {
         // At the splice threshold, so relayed, and with its head one response chunk and more: its end is relayed.
         String relayed = "r".repeat(ChunkPools.RESPONSE_CHUNK);
         String spliced = "s".repeat(100_000);
-        // "HTTP/1.1 200 OK\r\n" and "Content-Length: 65494\r\n\r\n" are 42 bytes: head and body fill a response chunk.
-        String fillsTheChunk = "f".repeat(ChunkPools.RESPONSE_CHUNK - 42);
+        // "HTTP/1.1 200 OK\r\n" and "Content-Length: 64470\r\n\r\n" are 42 bytes: head and body take all a response read
+        // may take of its chunk.
+        String fillsTheChunk = "f".repeat(ChunkPools.RESPONSE_CHUNK - ChunkPools.REWRITE_HEADROOM - 42);
         return Stream.of(
                 Arguments.of("length ending where the first read fills the chunk",
                         "Content-Length: " + fillsTheChunk.length() + "\r\n\r\n" + fillsTheChunk),
