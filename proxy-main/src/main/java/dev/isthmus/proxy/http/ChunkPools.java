@@ -69,7 +69,7 @@ final class ChunkPools {
 
     /** A chunk to read an upstream's response into: a response chunk, a small one past their bound, or null. */
     MemorySegment acquireForResponse() {
-        MemorySegment chunk = response.inUse() < maxResponse ? response.acquire() : null;
+        MemorySegment chunk = responseChunkWithinBound();
         return chunk != null ? chunk : small.acquire();
     }
 
@@ -79,13 +79,17 @@ final class ChunkPools {
      * large already or no response chunk is free within their bound.
      */
     MemorySegment widen(MemorySegment empty) {
-        MemorySegment wide = empty.byteSize() < RESPONSE_CHUNK && response.inUse() < maxResponse
-                ? response.acquire() : null;
+        MemorySegment wide = empty.byteSize() < RESPONSE_CHUNK ? responseChunkWithinBound() : null;
         if (wide == null) {
             return empty;
         }
         release(empty);
         return wide;
+    }
+
+    /** A response chunk, or null past the response chunks' bound (in a shared pool, the heads' share stays). */
+    private MemorySegment responseChunkWithinBound() {
+        return response.inUse() < maxResponse ? response.acquire() : null;
     }
 
     /** How many bytes of {@code chunk} a response may be read into. */

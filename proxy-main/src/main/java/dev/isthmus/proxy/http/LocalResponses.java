@@ -108,10 +108,8 @@ final class LocalResponses {
      * {@code method} is null when the request-line did not parse; a HEAD gets no content, as in {@link #error}.
      */
     long rejection(MemorySegment out, Rejection rejection, HttpMethod method) {
-        int body = ResponseWriter.rejectionBodyLength(rejection);
         long n = responseWriter.writeRejection(out, 0, out.byteSize(), rejection, date.value());
-        bodyLength = method == HttpMethod.HEAD ? 0 : body;
-        return method == HttpMethod.HEAD && n > 0 ? n - body : n;
+        return withContentUnlessHead(method, n, ResponseWriter.rejectionBodyLength(rejection));
     }
 
     /**
@@ -125,10 +123,16 @@ final class LocalResponses {
                 .header(CONTENT_TYPE, TEXT_PLAIN)
                 .header(DATE, date.value())
                 .finish(body, close);
-        bodyLength = method == HttpMethod.HEAD ? 0 : body.length;
-        if (method == HttpMethod.HEAD && n > 0) {
-            n -= body.length;
-        }
-        return n;
+        return withContentUnlessHead(method, n, body.length);
+    }
+
+    /**
+     * The length to send of a response of {@code n} bytes (negative: it did not fit) that ends in {@code content}
+     * bytes of content: all of them, or for a HEAD the head alone. Sets {@link #bodyLength} to match.
+     */
+    private long withContentUnlessHead(HttpMethod method, long n, int content) {
+        boolean head = method == HttpMethod.HEAD;
+        bodyLength = head ? 0 : content;
+        return head && n > 0 ? n - content : n;
     }
 }
