@@ -129,6 +129,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     /** Only 1xx responses went to the client so far: a final error response may still follow them. */
     private boolean onlyInterimSent;
     private boolean retried;
+    /**
+     * The request went upstream whole from the client's chunk, which still holds it: it can be sent again. A body
+     * that went on past the head's read was relayed through that chunk, or spliced, and is gone.
+     */
+    private boolean requestReplayable;
     private int failedConnects;
 
     private UpstreamConnection upstream;
@@ -745,6 +750,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             }
             requestBodyDone = transfer.cameWithHead();
         }
+        requestReplayable = requestBodyDone;
         requestEnd = bodyStart + initial;
         GatherWriter out = worker.writer.begin().add(worker.gather).add(chunk, bodyStart, initial);
         phase = ResponsePhase.AWAIT_HEAD;
@@ -834,14 +840,14 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
 
     /**
      * Whether a failure of the upstream connection may be a keep-alive race rather than an answer: the connection
-     * was reused, nothing of the response has arrived, the whole request is still in the client's chunk, and this
-     * request was not retried already. Only an idempotent request is sent again (RFC 9112 §9.3.1): the upstream may
-     * have read and acted on it before closing, and a POST must not be done twice.
+     * was reused, nothing of the response has arrived, the whole request is still in the client's chunk
+     * ({@link #requestReplayable}), and this request was not retried already. Only an idempotent request is sent
+     * again (RFC 9112 §9.3.1): the upstream may have read and acted on it before closing, and a POST must not be done
+     * twice.
      */
     private boolean retryable() {
         return method.isIdempotent() && phase == ResponsePhase.AWAIT_HEAD && responseFilled == 0 && !responseStarted
-                && upstream.requestsServed > 0 && requestBodyDone && !retried
-                && (requestBody == null || requestBody.state() == BodyTransfer.State.IDLE);
+                && upstream.requestsServed > 0 && requestReplayable && !retried;
     }
 
     /** A reused keep-alive connection the upstream had already closed: send the same request on a new one. */

@@ -316,6 +316,24 @@ final class HttpConnectionTest {
     }
 
     @Test
+    void anIdempotentRequestWhoseBodyWasStreamedIsNotSentAgainWhenTheOriginResets() throws Exception {
+        // The body went on past the head's read, so the chunk no longer holds the request: there is nothing to send
+        // again. The origin reads all of it and resets, which releases the body transfer before the reset is read.
+        origin.on("/upload", exchange -> {
+            exchange.readBody();
+            exchange.reset();
+            return After.DONE;
+        });
+        RawClient client = fixture.client();
+        assertEquals(200, client.get("/first").status());
+        String body = "u".repeat(200_000);
+        client.send("PUT /upload HTTP/1.1\r\nHost: test\r\nContent-Length: " + body.length() + "\r\n\r\n" + body);
+        ErrorResponses.assertError(client.read("PUT"), 502);
+        assertEquals(1, origin.requests().stream().filter(r -> r.target().equals("/upload")).count(),
+                () -> "the streamed PUT reached the origin once: " + origin.requests());
+    }
+
+    @Test
     void aHeadLargerThanOneBufferChunkButWithinTheLimitIsForwarded() throws Exception {
         String big = "b".repeat(40 * 1024);
         RawClient client = fixture.client();
