@@ -3,6 +3,7 @@ package dev.isthmus.reactor;
 import dev.isthmus.bindings.Syscalls;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EAGAIN;
+import static dev.isthmus.bindings.generated.isthmus_sys_h.MSG_TRUNC;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SHUT_WR;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_MOVE;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
@@ -24,6 +25,10 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.SPLICE_F_NONBLOCK;
  * the reactor's pool and takes one again when the source is readable. An idle TCP session then costs its two sockets,
  * not four more pipe descriptors, which is what lets tens of thousands of idle connections fit in the fd limit.
  *
+ * <p>{@link #discard} turns a forwarder into the direction towards a peer that reset: what the source sends from then
+ * on is dropped inside the kernel ({@code recv} with {@code MSG_TRUNC}, no pipe), as the reset peer's kernel would
+ * have dropped it, so that a source blocked writing to the gone peer moves again and reads what still goes to it.
+ *
  * <p>A splice into the pipe can return EAGAIN with the socket still readable when the pipe has run out of slots
  * before bytes (each skb fragment takes a slot). With level-triggered epoll that would spin, so EAGAIN with bytes
  * still in the pipe is taken as "pipe full": reading pauses until a splice out frees room.
@@ -33,6 +38,10 @@ public final class SpliceForwarder {
     public enum State { IDLE, FLOWING, DRAINING, DONE, FAILED }
 
     private static final int SPLICE_FLAGS = SPLICE_F_MOVE() | SPLICE_F_NONBLOCK();
+    /** The most one {@code recv} of {@link #discard} throws away. */
+    private static final long DISCARD_BYTES = 1 << 20;
+    /** The most {@code recv}s of {@link #discard} per pump: a peer that never pauses cannot hold the reactor. */
+    private static final int DISCARD_READS_PER_PUMP = 16;
 
     private final Syscalls sys;
     private final PipePool pipes;
@@ -53,6 +62,7 @@ public final class SpliceForwarder {
     private boolean sourceHungUp;
     private boolean failedAtSource;
     private boolean failedAtSink;
+    private boolean discarding;
 
     public SpliceForwarder(Syscalls sys, PipePool pipes) {
         this.sys = sys;
@@ -85,7 +95,18 @@ public final class SpliceForwarder {
         this.failedAtSink = false;
         this.sourceFd = sourceFd;
         this.sinkFd = sinkFd;
+        this.discarding = false;
         state = State.FLOWING;
+    }
+
+    /**
+     * From now on reads {@code sourceFd} to EOF and throws every byte away, those already in the pipe too: nothing is
+     * delivered or counted as moved, and no FIN is sent. Ends {@code DONE} at EOF, {@code FAILED} on a read error.
+     */
+    public void discard(int sourceFd) {
+        release();
+        start(sourceFd, -1, Long.MAX_VALUE, false);
+        discarding = true;
     }
 
     /**
@@ -117,6 +138,10 @@ public final class SpliceForwarder {
 
     /** Moves as much as the kernel takes now; returns the bytes delivered to the sink in this call. */
     public long pump() {
+        if (discarding) {
+            dropAvailable();
+            return 0;
+        }
         long delivered = 0;
         boolean progressed = true;
         while (progressed && (state == State.FLOWING || state == State.DRAINING)) {
@@ -193,6 +218,22 @@ public final class SpliceForwarder {
             releasePipe();
         }
         return delivered;
+    }
+
+    private void dropAvailable() {
+        for (int reads = 0; reads < DISCARD_READS_PER_PUMP && state == State.FLOWING && !sourceDry; reads++) {
+            long n = sys.recv(sourceFd, 0, DISCARD_BYTES, MSG_TRUNC());
+            if (n > 0) {
+                sourceDry = n < DISCARD_BYTES && !sourceHungUp;
+            } else if (n == 0) {
+                state = State.DONE;
+            } else if (n == -EAGAIN()) {
+                sourceDry = true;
+            } else {
+                sourceFailed((int) n);
+                fail((int) n, 0);
+            }
+        }
     }
 
     private void sourceFailed(int errno) {

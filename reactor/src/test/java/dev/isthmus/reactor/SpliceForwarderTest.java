@@ -108,6 +108,40 @@ final class SpliceForwarderTest {
         assertAllDelivered(forwarder, sink, payload, received);
     }
 
+    /**
+     * A forwarder turned to discarding mid-stream (its sink's peer reset) drops what its pipe held and all the source
+     * sends after, delivers and counts nothing, and is DONE at the source's EOF with nothing sent to the sink.
+     */
+    @Test
+    void aDiscardingForwarderDropsEverythingToTheSourcesEof() throws Exception {
+        Connected source = connect(0, 0);
+        Connected sink = connect(SMALL_BUFFER, SMALL_BUFFER);
+        source.peer.getOutputStream().write(pattern(PAYLOAD));
+
+        SpliceForwarder forwarder = new SpliceForwarder(sys, pipes);
+        forwarder.start(source.fd, sink.fd);
+        forwarder.pump();
+        assertTrue(forwarder.wantsSinkWritable(), "part of the payload waits in the pipe for the sink");
+        long deliveredBefore = forwarder.bytesMoved();
+
+        forwarder.discard(source.fd);
+        assertFalse(forwarder.wantsSinkWritable(), "what the pipe held is gone");
+        source.peer.getOutputStream().write(pattern(4 * PAYLOAD));
+        source.peer.shutdownOutput();
+        while (!forwarder.isFinished()) {
+            forwarder.sourceReady();
+            assertEquals(0, forwarder.pump(), "nothing is delivered");
+            Thread.onSpinWait();
+        }
+        assertEquals(SpliceForwarder.State.DONE, forwarder.state());
+        assertEquals(0, forwarder.bytesMoved());
+
+        CompletableFuture<byte[]> received = readToEof(sink.peer);
+        closeFd(sink.fd);
+        assertEquals(deliveredBefore, received.get(10, TimeUnit.SECONDS).length,
+                "the sink got only what went before the discard");
+    }
+
     /** The sink's peer reads meanwhile, so every pump makes room; bounded by the test's timeout. */
     private static void pumpUntilFinished(SpliceForwarder forwarder) {
         while (!forwarder.isFinished()) {

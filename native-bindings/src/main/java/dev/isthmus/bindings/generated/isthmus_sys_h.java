@@ -263,6 +263,16 @@ public class isthmus_sys_h {
         return MSG_NOSIGNAL;
     }
 
+    private static final int MSG_TRUNC = (int)32L;
+
+    /**
+     * {@snippet lang=c : * #define MSG_TRUNC 32
+     * }
+     */
+    public static int MSG_TRUNC() {
+        return MSG_TRUNC;
+    }
+
     private static final int EPOLL_CLOEXEC = (int)524288L;
 
     /**

@@ -27,9 +27,11 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_NOTSENT_LOWAT;
  * side becomes {@code shutdown(SHUT_WR)} towards the other once its pipe is drained (the second FIN is the close
  * itself). A reset on one side (an error on its socket, a refused write to it, a failed read of it) is passed on as a
  * reset, but only after what that side sent before it, which a direct connection would have delivered too:
- * {@code DRAINING_RESET} reads it out and forwards it (the direction towards the reset side is dropped), then
- * {@code FLUSHING_RESET} waits until the other side's socket has sent it all, then both are reset. An idle timer ends
- * sessions on which nothing moved for the listener's idle timeout (with a reset once one side has reset).
+ * {@code DRAINING_RESET} reads it out and forwards it, then {@code FLUSHING_RESET} waits until the other side's socket
+ * has sent it all, then both are reset. Through both, what the other side sends towards the reset side is thrown away
+ * ({@link SpliceForwarder#discard}), as the reset side's kernel would: a peer blocked writing to it then moves again
+ * and reads what is still on its way. An idle timer ends sessions on which nothing moved for the listener's idle
+ * timeout (with a reset once one side has reset).
  */
 final class TcpSession implements IndexedSet.Member {
     enum State { CONNECTING, PROXYING, DRAINING_RESET, FLUSHING_RESET, CLOSED }
@@ -191,7 +193,7 @@ final class TcpSession implements IndexedSet.Member {
 
     private void onClientEvents(int events) {
         if (state == State.FLUSHING_RESET) {
-            resetBoth();
+            whileFlushingReset(events, clientToUpstream);
             return;
         }
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
@@ -207,7 +209,7 @@ final class TcpSession implements IndexedSet.Member {
             return;
         }
         if (state == State.FLUSHING_RESET) {
-            resetBoth();
+            whileFlushingReset(events, upstreamToClient);
             return;
         }
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
@@ -312,7 +314,7 @@ final class TcpSession implements IndexedSet.Member {
         }
         SpliceForwarder fromResetSide = upstreamReset ? upstreamToClient : clientToUpstream;
         SpliceForwarder toResetSide = upstreamReset ? clientToUpstream : upstreamToClient;
-        toResetSide.release();
+        toResetSide.discard(upstreamReset ? clientFd : upstreamFd);
         fromResetSide.finByClose();
         if (upstreamReset) {
             unregisterUpstream();
@@ -338,10 +340,30 @@ final class TcpSession implements IndexedSet.Member {
             return;
         }
         state = State.FLUSHING_RESET;
+        rearmWhileFlushingReset();
+    }
+
+    /**
+     * FLUSHING_RESET: writability of the other side (or its error or hang-up) ends the session; what it sends till
+     * then is thrown away ({@code discarding} reads it).
+     */
+    private void whileFlushingReset(int events, SpliceForwarder discarding) {
+        if ((events & (EPOLLOUT() | EPOLLERR() | EPOLLHUP())) != 0) {
+            resetBoth();
+            return;
+        }
+        discarding.sourceReady();
+        discarding.pump();
+        rearmWhileFlushingReset();
+    }
+
+    private void rearmWhileFlushingReset() {
+        SpliceForwarder discarding = resetByUpstream ? clientToUpstream : upstreamToClient;
+        int watch = EPOLLOUT() | (discarding.wantsSourceReadable() ? EPOLLIN() : 0);
         if (resetByUpstream) {
-            rearm(EPOLLOUT(), 0);
+            rearm(watch, 0);
         } else {
-            rearm(0, EPOLLOUT());
+            rearm(0, watch);
         }
     }
 

@@ -45,6 +45,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.IPPROTO_TCP;
 import static dev.isthmus.bindings.generated.isthmus_sys_h.TCP_QUICKACK;
@@ -591,6 +592,55 @@ final class TcpProxyTest {
                 uploader.join();
             }
         }
+    }
+
+    /**
+     * A client that resets while its upstream is blocked writing to it (an echo the client never read): what the
+     * client sent before the reset still goes upstream, but the upstream reads it only once its own writes move, so
+     * the proxy throws away what the upstream sends from the reset on, as the client's kernel would have.
+     */
+    @Test
+    void aClientResetWhileTheUpstreamIsBlockedWritingToItEndsTheSessionPromptly() throws Exception {
+        AtomicLong originRead = new AtomicLong();
+        CompletableFuture<Boolean> originEnded = new CompletableFuture<>();
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.setSendBufferSize(4096);
+            socket.setReceiveBufferSize(4096);
+            byte[] buffer = new byte[16 * 1024];
+            try {
+                InputStream in = socket.getInputStream();
+                for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+                    originRead.addAndGet(n);
+                    socket.getOutputStream().write(buffer, 0, n);
+                }
+            } catch (IOException reset) {
+                // the proxy passes the client's reset on: expected
+            }
+            originEnded.complete(true);
+        }));
+        int port = startProxy(origin.port(), SMALL_BUFFERS, SMALL_BUFFERS);
+        Socket client = connect(port, 4096);
+        client.setSendBufferSize(1 << 20);
+        AtomicLong written = new AtomicLong();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            byte[] chunk = pattern(64 * 1024);
+            try {
+                while (true) {
+                    client.getOutputStream().write(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException reset) {
+                // ended by the reset below
+            }
+        });
+        Eventually.await("the client's bytes back up behind the stuck echo", WAIT,
+                () -> originRead.get() > 0 && written.get() - originRead.get() > 512 * 1024);
+        client.setSoLinger(true, 0);
+        client.close();
+        writer.join();
+        assertTrue(originEnded.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+                "the upstream connection ended long before the listener's idle timeout");
+        Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
     }
 
     @Test
