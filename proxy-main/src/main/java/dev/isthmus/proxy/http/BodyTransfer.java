@@ -154,6 +154,16 @@ final class BodyTransfer {
     }
 
     /**
+     * A tunnel direction whose sink's side reset: from now on its source is read to EOF and every byte thrown away
+     * ({@link SpliceForwarder#discard}), as the reset side's kernel would have thrown it away.
+     */
+    void discardTunnel() {
+        start(Mode.TUNNEL, 0, false, source, sink, null);
+        splice.discard(source);
+        spliced = true;
+    }
+
+    /**
      * Prepares for the next body, before {@link #takeLeading}: resets the decoder. A body of known length above
      * {@code spliceThreshold}, and the payload of any chunk above it, go by splice. Should the body be chunked,
      * {@code payloadOnly} forwards only its chunk data, and more than {@code maxPayloadBytes} of it fails the

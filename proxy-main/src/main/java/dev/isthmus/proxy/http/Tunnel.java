@@ -22,7 +22,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLLOUT;
  * error or hang-up on its socket, or a write to it refused) makes it {@code CLIENT_RESET} or {@code UPSTREAM_RESET},
  * at once, or once the switch is over when it comes during it: nothing more can be written to that side, but what it
  * sent before the reset is still in its socket, so that direction is read out to the reset and delivered before the
- * tunnel is over, as a direct connection would have delivered it.
+ * tunnel is over, as a direct connection would have delivered it; what the other side sends towards it meanwhile is
+ * thrown away, as the reset side's kernel would, so that a peer blocked writing to it reads again.
  */
 final class Tunnel {
     private enum State { SWITCHING, OPEN, CLIENT_RESET, UPSTREAM_RESET }
@@ -241,14 +242,15 @@ final class Tunnel {
     }
 
     /**
-     * One side reset: the direction towards it is dropped, the one from it reads to the reset without waiting for
+     * One side reset: what goes towards it is thrown away from now on (a peer blocked writing to it then moves again
+     * and reads what is still on its way to it), the direction from it reads to the reset without waiting for
      * events, and a reset upstream leaves the epoll set.
      */
     private void reset(boolean client) {
         state = client ? State.CLIENT_RESET : State.UPSTREAM_RESET;
         BodyTransfer fromResetSide = client ? upstreamBound : clientBound;
         BodyTransfer toResetSide = client ? clientBound : upstreamBound;
-        toResetSide.release();
+        toResetSide.discardTunnel();
         fromResetSide.sourceReady();
         fromResetSide.sourceHungUp();
         if (!client) {

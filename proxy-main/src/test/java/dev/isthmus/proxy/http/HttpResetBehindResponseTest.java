@@ -1,5 +1,6 @@
 package dev.isthmus.proxy.http;
 
+import dev.isthmus.proxy.testing.Eventually;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -8,6 +9,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +18,7 @@ import java.util.Arrays;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -40,6 +43,8 @@ final class HttpResetBehindResponseTest {
     private static final int ONE_READ_BODY = 15 * 1024;
     private static final int SLOW_CLIENT_RECEIVE_BUFFER = 4 * 1024;
     private static final int TRUNCATED_AT = 200 * 1024;
+    /** At least a loopback segment's worth: smaller windows wait on delayed acknowledgements. */
+    private static final int ORIGIN_BUFFER = 64 * 1024;
 
     @RegisterExtension
     final ProxyFixture fixture = new ProxyFixture();
@@ -157,6 +162,65 @@ final class HttpResetBehindResponseTest {
         client.reset();
         go.countDown();
         assertArrayEquals(stream, received.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+    }
+
+    /**
+     * A client that resets while the upstream is blocked writing to it through the tunnel (an echo the client never
+     * read): the upstream reads what the client sent before the reset only once its own writes move, so the proxy
+     * throws away what it sends from the reset on, and the upstream connection ends then, not at the stream idle
+     * timeout. The large receive buffer on the client side keeps much of what the client sent in the proxy's socket.
+     * The origin's and the upstream side's buffers stay a loopback segment or more: smaller windows move a few KiB per
+     * delayed acknowledgement, and the read-out would outlast the wait whatever the proxy did.
+     */
+    @Test
+    void aClientResetWhileTheUpstreamIsBlockedWritingToItEndsTheTunnelPromptly() throws Exception {
+        AtomicLong originRead = new AtomicLong();
+        CompletableFuture<Boolean> originEnded = new CompletableFuture<>();
+        startProxy(fixture.origin("o").on("/ws", exchange -> {
+            exchange.socket().setSendBufferSize(ORIGIN_BUFFER);
+            exchange.socket().setReceiveBufferSize(ORIGIN_BUFFER);
+            exchange.write(OriginScripts.WEBSOCKET_SWITCH).flush();
+            byte[] buffer = new byte[4 * CHUNK];
+            try {
+                InputStream in = exchange.rawIn();
+                for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+                    originRead.addAndGet(n);
+                    exchange.socket().getOutputStream().write(buffer, 0, n);
+                }
+            } catch (IOException reset) {
+                // the proxy passes the client's reset on: expected
+            }
+            originEnded.complete(true);
+            return HttpTestOrigin.After.DONE;
+        }), """
+                    socket_send_buffer_bytes: 4KiB
+                    socket_receive_buffer_bytes: 2MiB
+                """, """
+                    socket_send_buffer_bytes: 64KiB
+                    socket_receive_buffer_bytes: 64KiB
+                """);
+        RawClient client = fixture.closeLater(
+                RawClient.connectWithReceiveBuffer(fixture.port(), SLOW_CLIENT_RECEIVE_BUFFER));
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertEquals(101, RawResponse.statusOf(client.readHead()));
+        AtomicLong written = new AtomicLong();
+        Thread writer = Thread.ofVirtual().start(() -> {
+            byte[] chunk = body(16 * CHUNK);
+            try {
+                while (true) {
+                    client.send(chunk);
+                    written.addAndGet(chunk.length);
+                }
+            } catch (IOException reset) {
+                // ended by the reset below
+            }
+        });
+        Eventually.await("the client's bytes back up behind the stuck echo", WAIT,
+                () -> originRead.get() > 0 && written.get() - originRead.get() > 1024 * 1024);
+        client.reset();
+        writer.join();
+        assertTrue(originEnded.get(WAIT.toSeconds(), TimeUnit.SECONDS),
+                "the upstream connection ended long before the stream idle timeout");
     }
 
     /**
