@@ -244,7 +244,13 @@ final class TcpSession implements IndexedSet.Member {
         if (clientToUpstream.state() == SpliceForwarder.State.DONE) {
             upstreamToClient.finByClose();
         }
-        long moved = clientToUpstream.pump() + upstreamToClient.pump();
+        long moved = clientToUpstream.pump();
+        if (clientToUpstream.failedAtSink()) {
+            // The write took the upstream's reset from its socket, where a read now finds a plain end of stream:
+            // passed on as a FIN, it would make the cut stream look complete to the client.
+            upstreamToClient.finByClose();
+        }
+        moved += upstreamToClient.pump();
         if (moved > 0) {
             touch();
         }

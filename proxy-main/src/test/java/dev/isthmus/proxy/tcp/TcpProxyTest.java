@@ -643,6 +643,35 @@ final class TcpProxyTest {
         Eventually.await("session closed", WAIT, () -> listener().activeConnections() == 0);
     }
 
+    /**
+     * An upstream that resets while the proxy still has an upload for it: the write that meets the reset takes the
+     * socket's error, and a read of the socket after it finds a plain end of stream. That end must not reach the
+     * client as a FIN, which would pass the cut stream off as complete: the client is reset.
+     */
+    @Test
+    void anUpstreamResetThatAWriteMetFirstStillReachesTheClientAsAReset() throws Exception {
+        CountDownLatch uploadBackedUp = new CountDownLatch(1);
+        TestOrigin origin = closeLater(new TestOrigin(socket -> {
+            socket.setReceiveBufferSize(4096);
+            try {
+                uploadBackedUp.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            socket.setSoLinger(true, 0);
+            socket.close();
+        }));
+        int port = startProxy(origin.port(), SocketBuffers.KERNEL_DEFAULT, SMALL_BUFFERS);
+        Socket client = connect(port);
+        // The whole upload fits the client's send buffer, so no write is blocked when the reset comes: a write would
+        // take the reset's error, and the read below would find only the end of the stream.
+        client.setSendBufferSize(1 << 20);
+        client.getOutputStream().write(pattern(1 << 20));
+        uploadBackedUp.countDown();
+        assertThrows(SocketException.class, client.getInputStream()::read, "a reset, not the end of a complete stream");
+        client.close();
+    }
+
     @Test
     void clientKilledMidStreamClosesTheUpstream() throws Exception {
         CompletableFuture<Boolean> originSawEnd = new CompletableFuture<>();
