@@ -153,6 +153,11 @@ final class BodyTransfer {
         start(Mode.TUNNEL, 0, true, source, sink, null);
     }
 
+    /** A tunnel direction ends without passing its source's EOF on as a FIN: the close that follows sends it. */
+    void withholdFin() {
+        splice.finByClose();
+    }
+
     /**
      * A tunnel direction whose sink's side reset: from now on its source is read to EOF and every byte thrown away
      * ({@link SpliceForwarder#discard}), as the reset side's kernel would have thrown it away.

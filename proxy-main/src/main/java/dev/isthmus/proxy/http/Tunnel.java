@@ -213,6 +213,11 @@ final class Tunnel {
      */
     private boolean pump(int events, boolean fromClient) {
         upstreamBound.pump();
+        if (upstreamBound.sinkError() != 0) {
+            // The write took the upstream's reset from its socket, where a read now finds a plain end of stream:
+            // passed on as a FIN, it would make the cut stream look complete to the client.
+            clientBound.withholdFin();
+        }
         clientBound.pump();
         stats.bytesSpliced += upstreamBound.takeSplicedBytes() + clientBound.takeSplicedBytes();
         if (state == State.OPEN && upstreamBound.sinkError() != 0) {

@@ -224,6 +224,37 @@ final class HttpResetBehindResponseTest {
     }
 
     /**
+     * An upstream that resets while the proxy still has the client's tunnel bytes for it: the write that meets the
+     * reset takes the socket's error, and a read of the socket after it finds a plain end of stream, which must not
+     * reach the client as a FIN (the cut stream would look complete): the client is reset. All the client sends fits
+     * its send buffer, so that no write of its own is blocked when the reset comes and takes the error first.
+     */
+    @Test
+    void anUpstreamResetThatAWriteMetFirstStillReachesTheClientAsAReset() throws Exception {
+        CountDownLatch streamBackedUp = new CountDownLatch(1);
+        startProxy(fixture.origin("o").on("/ws", exchange -> {
+            exchange.socket().setReceiveBufferSize(CHUNK);
+            exchange.write(OriginScripts.WEBSOCKET_SWITCH).flush();
+            try {
+                streamBackedUp.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            exchange.reset();
+            return HttpTestOrigin.After.DONE;
+        }), "", """
+                    socket_send_buffer_bytes: 4KiB
+                    socket_receive_buffer_bytes: 4KiB
+                """);
+        RawClient client = fixture.closeLater(RawClient.connectWithSendBuffer(fixture.port(), 2 * SPLICED_BODY));
+        client.send(RawClient.head("GET", "/ws", "Connection: Upgrade", "Upgrade: websocket"));
+        assertEquals(101, RawResponse.statusOf(client.readHead()));
+        client.send(body(SPLICED_BODY));
+        streamBackedUp.countDown();
+        assertThrows(SocketException.class, () -> client.in().read(), "a reset, not the end of a complete stream");
+    }
+
+    /**
      * A client that sent bytes behind its upgrade request, and more once they were through, then reset while the 101
      * still waited for it (it never reads): the upstream gets all it sent before the reset, as a direct connection
      * would have.

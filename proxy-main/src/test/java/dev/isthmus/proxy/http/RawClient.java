@@ -58,6 +58,16 @@ public final class RawClient implements AutoCloseable {
         return new RawClient(socket);
     }
 
+    /** A client whose kernel takes about {@code sendBufferBytes} of writes before any of them blocks. */
+    public static RawClient connectWithSendBuffer(int port, int sendBufferBytes) throws IOException {
+        Socket socket = new Socket();
+        socket.setSendBufferSize(sendBufferBytes);
+        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+        socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
+        socket.setTcpNoDelay(true);
+        return new RawClient(socket);
+    }
+
     /** The client's own port: with the proxy's, it names this connection in /proc/net/tcp. */
     public int localPort() {
         return socket.getLocalPort();
