@@ -52,16 +52,17 @@ public final class RawClient implements AutoCloseable {
     public static RawClient connectWithReceiveBuffer(int port, int receiveBufferBytes) throws IOException {
         Socket socket = new Socket();
         socket.setReceiveBufferSize(receiveBufferBytes);
-        socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-        socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
-        socket.setTcpNoDelay(true);
-        return new RawClient(socket);
+        return connected(socket, port);
     }
 
     /** A client whose kernel takes about {@code sendBufferBytes} of writes before any of them blocks. */
     public static RawClient connectWithSendBuffer(int port, int sendBufferBytes) throws IOException {
         Socket socket = new Socket();
         socket.setSendBufferSize(sendBufferBytes);
+        return connected(socket, port);
+    }
+
+    private static RawClient connected(Socket socket, int port) throws IOException {
         socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
         socket.setSoTimeout((int) DEFAULT_READ_TIMEOUT.toMillis());
         socket.setTcpNoDelay(true);
