@@ -26,6 +26,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
@@ -38,6 +39,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Random;
 import java.util.SortedSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -670,6 +672,100 @@ final class TcpProxyTest {
         uploadBackedUp.countDown();
         assertThrows(SocketException.class, client.getInputStream()::read, "a reset, not the end of a complete stream");
         client.close();
+    }
+
+    /**
+     * A seeded mix of sessions: clients that upload and read the echo, some resetting without reading it; origins
+     * that echo, some resetting part-way. Each upload fits its client's send buffer, so only the client's reads can
+     * take a reset's error. Whatever the mix, the end of a stream comes only after the whole echo (a cut stream is a
+     * reset), and no session outlives its peers long enough to reach the idle timeout.
+     */
+    @Test
+    void aMixOfResetsNeverPassesACutStreamOffAsCompleteAndLeavesNoSessionBehind() throws Exception {
+        TestOrigin origin = closeLater(new TestOrigin(TcpProxyTest::echoThenResetAsTold));
+        int port = startProxy(origin.port(), SocketBuffers.KERNEL_DEFAULT, MIX_UPSTREAM_BUFFERS);
+        Random random = new Random(21);
+        List<Future<String>> outcomes = new ArrayList<>();
+        try (ExecutorService sessions = Executors.newFixedThreadPool(16)) {
+            for (int i = 0; i < 160; i++) {
+                int size = 8 + random.nextInt(256 * 1024);
+                long originResetsAfter = random.nextInt(4) == 0 ? random.nextInt(size) : -1;
+                boolean clientResets = random.nextInt(6) == 0;
+                outcomes.add(sessions.submit(() -> mixedSession(port, size, originResetsAfter, clientResets)));
+            }
+            for (Future<String> outcome : outcomes) {
+                String failure = outcome.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+                assertEquals("", failure, failure);
+            }
+        }
+        Eventually.await("every session closed well before the idle timeout", WAIT,
+                () -> listener().activeConnections() == 0);
+        Eventually.await("every origin connection closed", WAIT, () -> origin.openConnections() == 0);
+    }
+
+    private static final SocketBuffers MIX_UPSTREAM_BUFFERS = new SocketBuffers(64 * 1024, 64 * 1024);
+
+    /** The first 8 bytes say after how many bytes to reset (-1: echo to EOF, then FIN); everything is echoed. */
+    private static void echoThenResetAsTold(Socket socket) throws IOException {
+        DataInputStream in = new DataInputStream(socket.getInputStream());
+        long resetAfter = in.readLong();
+        socket.getOutputStream().write(new byte[Long.BYTES]);
+        long echoed = Long.BYTES;
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+                if (resetAfter >= 0 && echoed + n > resetAfter) {
+                    socket.setSoLinger(true, 0);
+                    socket.close();
+                    return;
+                }
+                socket.getOutputStream().write(buffer, 0, n);
+                echoed += n;
+            }
+            socket.shutdownOutput();
+        } catch (IOException reset) {
+            // the client reset: expected in the mix
+        }
+    }
+
+    /** One session of the mix; an empty string when it ended as it may, else what went wrong. */
+    private static String mixedSession(int port, int size, long originResetsAfter, boolean clientResets)
+            throws IOException {
+        byte[] upload = pattern(size);
+        for (int i = 0; i < Long.BYTES; i++) {
+            upload[i] = (byte) (originResetsAfter >>> (56 - 8 * i));
+        }
+        try (Socket client = connect(port)) {
+            client.setSendBufferSize(1 << 20);
+            client.getOutputStream().write(upload);
+            if (clientResets) {
+                client.setSoLinger(true, 0);
+                return "";
+            }
+            client.shutdownOutput();
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            boolean reset = false;
+            byte[] buffer = new byte[64 * 1024];
+            try {
+                InputStream in = client.getInputStream();
+                for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
+                    received.write(buffer, 0, n);
+                }
+            } catch (IOException e) {
+                reset = true;
+            }
+            byte[] echoed = received.toByteArray();
+            for (int i = Long.BYTES; i < echoed.length; i++) {
+                if (echoed[i] != upload[i]) {
+                    return "byte " + i + " of the echo differs (size " + size + ")";
+                }
+            }
+            if (!reset && echoed.length != size) {
+                return "a clean end after " + echoed.length + " of " + size + " bytes (origin reset after "
+                        + originResetsAfter + ")";
+            }
+            return "";
+        }
     }
 
     @Test
