@@ -668,7 +668,7 @@ final class TcpProxyTest {
         // The whole upload fits the client's send buffer, so no write is blocked when the reset comes: a write would
         // take the reset's error, and the read below would find only the end of the stream.
         client.setSendBufferSize(1 << 20);
-        client.getOutputStream().write(pattern(1 << 20));
+        client.getOutputStream().write(pattern(1 << 19));
         uploadBackedUp.countDown();
         assertThrows(SocketException.class, client.getInputStream()::read, "a reset, not the end of a complete stream");
         client.close();
