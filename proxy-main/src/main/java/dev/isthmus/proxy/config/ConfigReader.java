@@ -28,10 +28,11 @@ final class ConfigReader {
             "name", "address", "protocol", "cluster", "routes", "virtual_hosts",
             "request_head_timeout", "idle_timeout", "stream_idle_timeout", "max_connections",
             "max_request_head_bytes", "max_headers", "max_request_body_bytes", "splice_threshold_bytes",
-            "drain_timeout", "normalize_path", "access_log", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
+            "drain_timeout", "normalize_path", "reject_encoded_slashes", "access_log", "socket_send_buffer_bytes",
+            "socket_receive_buffer_bytes");
     private static final List<String> HTTP_ONLY_KEYS = List.of(
             "routes", "virtual_hosts", "request_head_timeout", "stream_idle_timeout", "max_request_head_bytes",
-            "max_headers", "max_request_body_bytes", "normalize_path", "access_log");
+            "max_headers", "max_request_body_bytes", "normalize_path", "reject_encoded_slashes", "access_log");
     private static final List<String> CLUSTER_KEYS = List.of(
             "name", "endpoints", "lb", "connect_timeout", "idle_timeout", "max_connections", "max_pending",
             "ejection_time", "socket_send_buffer_bytes", "socket_receive_buffer_bytes");
@@ -189,7 +190,7 @@ final class ConfigReader {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(), limits,
-                false, Optional.empty(), buffers);
+                false, Optional.empty(), buffers, false);
     }
 
     private ListenerConfig httpListener(Fields f, String name, HostPort address, ListenerLimits limits,
@@ -212,14 +213,17 @@ final class ConfigReader {
         Boolean normalizePath = f.has("normalize_path")
                 ? reader.bool(f.get("normalize_path"), f.field("normalize_path"))
                 : Boolean.valueOf(ListenerConfig.DEFAULT_NORMALIZE_PATH);
+        Boolean rejectEncodedSlashes = f.has("reject_encoded_slashes")
+                ? reader.bool(f.get("reject_encoded_slashes"), f.field("reject_encoded_slashes"))
+                : Boolean.FALSE;
         Optional<Path> accessLog = f.has("access_log")
                 ? accessLogPath(f.get("access_log"), f.field("access_log")) : Optional.empty();
         if (name == null || address == null || limits == null || f.has("cluster") || normalizePath == null
-                || accessLog == null || buffers == null) {
+                || rejectEncodedSlashes == null || accessLog == null || buffers == null) {
             return null;
         }
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, virtualHosts, limits,
-                normalizePath, accessLog, buffers);
+                normalizePath, accessLog, buffers, rejectEncodedSlashes);
     }
 
     /** The path as written, relative to the working directory; null (and an error recorded) when it is none. */

@@ -21,6 +21,8 @@ import java.util.Optional;
  *                      merged, encoded unreserved characters decoded), not as received
  * @param accessLog     http only: the file every finished request is appended to, one line each
  * @param socketBuffers kernel buffer sizes of the accepted (client) sockets
+ * @param rejectEncodedSlashes http only: a path holding an encoded slash or backslash ({@code %2F}, {@code %5C}) is
+ *                      answered 400 and never forwarded, for origins that decode one into a separator
  */
 public record ListenerConfig(
         String name,
@@ -32,7 +34,8 @@ public record ListenerConfig(
         ListenerLimits limits,
         boolean normalizePath,
         Optional<Path> accessLog,
-        SocketBuffers socketBuffers) {
+        SocketBuffers socketBuffers,
+        boolean rejectEncodedSlashes) {
 
     /** Paths are normalized unless a listener says otherwise: a route rule must hold for every spelling of a path. */
     public static final boolean DEFAULT_NORMALIZE_PATH = true;
@@ -48,24 +51,26 @@ public record ListenerConfig(
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(socketBuffers, "socketBuffers");
         boolean shapeOk = switch (protocol) {
-            case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty() && accessLog.isEmpty();
+            case TCP -> cluster.isPresent() && routes.isEmpty() && virtualHosts.isEmpty() && accessLog.isEmpty()
+                    && !rejectEncodedSlashes;
             case HTTP -> cluster.isEmpty() && (routes.isEmpty() || virtualHosts.isEmpty());
         };
         if (!shapeOk) {
             throw new IllegalArgumentException("listener " + name
-                    + ": tcp needs a cluster only (and no access log), http needs routes or virtual hosts and no cluster");
+                    + ": tcp needs a cluster only (no access log, no path rule), http needs routes or virtual hosts and"
+                    + " no cluster");
         }
     }
 
     /** An http listener with top-level routes and default limits. */
     public static ListenerConfig http(String name, HostPort address, List<RouteConfig> routes) {
         return new ListenerConfig(name, address, Protocol.HTTP, Optional.empty(), routes, List.of(),
-                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
+                ListenerLimits.DEFAULTS, DEFAULT_NORMALIZE_PATH, Optional.empty(), SocketBuffers.KERNEL_DEFAULT, false);
     }
 
     /** A tcp listener to {@code cluster} with default limits. */
     public static ListenerConfig tcp(String name, HostPort address, String cluster) {
         return new ListenerConfig(name, address, Protocol.TCP, Optional.of(cluster), List.of(), List.of(),
-                ListenerLimits.DEFAULTS, false, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
+                ListenerLimits.DEFAULTS, false, Optional.empty(), SocketBuffers.KERNEL_DEFAULT, false);
     }
 }

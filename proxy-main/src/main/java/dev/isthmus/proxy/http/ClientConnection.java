@@ -476,7 +476,13 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             respondAsFinalRecipient(head);
             return;
         }
-        route = worker.routes.match(worker.view.of(head));
+        ParsedRequest request = worker.view.of(head);
+        if (worker.config.rejectEncodedSlashes() && request.hasEncodedSeparator()) {
+            worker.stats.rejectedRequests++;
+            respondError(STATUS_BAD_REQUEST, "encoded slash or backslash in the path");
+            return;
+        }
+        route = worker.routes.match(request);
         if (route.kind() == Route.Kind.FORWARD) {
             if (head.framing() == Framing.CONTENT_LENGTH
                     && head.contentLength() > worker.limits.maxRequestBodyBytes()) {

@@ -18,6 +18,9 @@ final class ParsedRequest implements RequestView {
     private static final byte QUERY = '?';
     private static final byte SLASH = '/';
     private static final byte ASTERISK = '*';
+    private static final byte PERCENT = '%';
+    /** ASCII letters differ from their lowercase only in this bit. */
+    private static final int LOWERCASE_BIT = 0x20;
     private static final int SCHEME_SEPARATOR_LENGTH = 3;
 
     private final PathNormalizer normalizer;
@@ -57,6 +60,25 @@ final class ParsedRequest implements RequestView {
     /** The path as received, in the head's segment. */
     long receivedPath() {
         return rawPath;
+    }
+
+    /**
+     * Whether the path as received holds an encoded slash or backslash ({@code %2F}, {@code %5C}, either case), which
+     * an origin may decode into a separator that no route here saw.
+     */
+    boolean hasEncodedSeparator() {
+        MemorySegment s = head.segment();
+        long end = Span.offset(rawPath) + Span.length(rawPath) - 2;
+        for (long at = Span.offset(rawPath); at < end; at++) {
+            if (s.get(ValueLayout.JAVA_BYTE, at) == PERCENT) {
+                byte high = s.get(ValueLayout.JAVA_BYTE, at + 1);
+                byte low = (byte) (s.get(ValueLayout.JAVA_BYTE, at + 2) | LOWERCASE_BIT);
+                if ((high == '2' && low == 'f') || (high == '5' && low == 'c')) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /** The normalized path's bytes when normalizing changed it (allocates; only then), else null. */

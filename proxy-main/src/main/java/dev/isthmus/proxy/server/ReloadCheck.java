@@ -12,9 +12,10 @@ import java.util.function.Function;
  * Whether a running proxy can take a new config without a restart. Routes, virtual hosts and clusters (a tcp
  * listener's too), a listener's timeouts, {@code max_connections}, body limit and splice threshold are swapped in
  * place, and listeners may come and go by name; a listener that stays keeps its sockets and what they and its
- * buffers were built with (address, protocol, head size and header count limits, access log, path normalization,
- * socket buffers), and so do the workers and their pinning, the splice pipe size (the reactors' pipe pools are built
- * with it) and the admin endpoint, so a change to any of those is refused, naming it, rather than half applied.
+ * buffers were built with (address, protocol, head size and header count limits, access log, path normalization and
+ * its encoded-slash rule, socket buffers), and so do the workers and their pinning, the splice pipe size (the
+ * reactors' pipe pools are built with it) and the admin endpoint, so a change to any of those is refused, naming it,
+ * rather than half applied.
  */
 final class ReloadCheck {
     private static final List<Field> LISTENER_FIELDS = List.of(
@@ -23,6 +24,7 @@ final class ReloadCheck {
             new Field("max_request_head_bytes", listener -> listener.limits().maxRequestHeadBytes()),
             new Field("max_headers", listener -> listener.limits().maxHeaders()),
             new Field("normalize_path", ListenerConfig::normalizePath),
+            new Field("reject_encoded_slashes", ListenerConfig::rejectEncodedSlashes),
             new Field("access_log", ListenerConfig::accessLog),
             new Field("socket buffer sizes", ListenerConfig::socketBuffers));
 

@@ -49,6 +49,7 @@ class ConfigLoaderTest {
                 socket_send_buffer_bytes: 64KiB
                 drain_timeout: 30s
                 normalize_path: false
+                reject_encoded_slashes: true
                 access_log: logs/web-access.log
                 routes:
                   - match: { prefix: /api/, headers: { x-canary: "1", x-debug: { present: true } } }
@@ -130,7 +131,8 @@ class ConfigLoaderTest {
                 new RouteConfig(
                         new RouteMatch(new PathMatch.Exact("/"), List.of()),
                         new RouteAction.DirectResponse(200, "isthmus is running\n", "text/plain; charset=utf-8"))),
-                List.of(), webLimits, false, Optional.of(Path.of("logs/web-access.log")), new SocketBuffers(65_536, 0));
+                List.of(), webLimits, false, Optional.of(Path.of("logs/web-access.log")), new SocketBuffers(65_536, 0),
+                true);
         ListenerConfig sites = new ListenerConfig("sites", hp("[::1]:8081"), Protocol.HTTP, Optional.empty(),
                 List.of(), List.of(
                         new VirtualHostConfig("example", List.of("example.com", "*.example.com"), List.of(
@@ -139,7 +141,7 @@ class ConfigLoaderTest {
                         new VirtualHostConfig("fallback", List.of("*"), List.of(
                                 new RouteConfig(new RouteMatch(new PathMatch.Prefix("/"), List.of()),
                                         new RouteAction.Redirect(302, "https://example.com/"))))),
-                ListenerLimits.DEFAULTS, true, Optional.empty(), SocketBuffers.KERNEL_DEFAULT);
+                ListenerLimits.DEFAULTS, true, Optional.empty(), SocketBuffers.KERNEL_DEFAULT, false);
         ListenerConfig db = ListenerConfig.tcp("db", hp("127.0.0.1:5432"), "postgres");
         assertEquals(List.of(web, sites, db), config.listeners());
 
@@ -214,7 +216,7 @@ class ConfigLoaderTest {
                 "test.yaml:3: listeners[0].adress: unknown key (expected one of: name, address, protocol, cluster, "
                         + "routes, virtual_hosts, request_head_timeout, idle_timeout, stream_idle_timeout, "
                         + "max_connections, max_request_head_bytes, max_headers, max_request_body_bytes, "
-                        + "splice_threshold_bytes, drain_timeout, normalize_path, access_log, socket_send_buffer_bytes, "
+                        + "splice_threshold_bytes, drain_timeout, normalize_path, reject_encoded_slashes, access_log, socket_send_buffer_bytes, "
                         + "socket_receive_buffer_bytes)");
     }
 

@@ -147,7 +147,7 @@ final class TcpProxyTest {
         ListenerConfig defaults = ListenerConfig.tcp("tcp",
                 HostPort.parse("127.0.0.1:0", HostPort.PortRule.ALLOW_ANY_PORT), "origin");
         ListenerConfig listener = new ListenerConfig(defaults.name(), defaults.address(), defaults.protocol(),
-                defaults.cluster(), List.of(), List.of(), limits, false, Optional.empty(), clientSide);
+                defaults.cluster(), List.of(), List.of(), limits, false, Optional.empty(), clientSide, false);
         return new ProxyConfig(Optional.empty(), Workers.of(workers), List.of(listener), List.of(cluster));
     }
 
