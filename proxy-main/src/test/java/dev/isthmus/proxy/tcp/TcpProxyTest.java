@@ -587,7 +587,7 @@ final class TcpProxyTest {
                         // the reset ends the upload: expected
                     }
                 });
-                byte[] received = readUntilEndOrReset(client.getInputStream());
+                byte[] received = readUntilEndOrReset(client.getInputStream()).bytes();
                 int tried = attempt;
                 assertEquals(new String(answer, StandardCharsets.US_ASCII),
                         new String(received, StandardCharsets.US_ASCII), () -> "attempt " + tried);
@@ -743,24 +743,14 @@ final class TcpProxyTest {
                 return "";
             }
             client.shutdownOutput();
-            ByteArrayOutputStream received = new ByteArrayOutputStream();
-            boolean reset = false;
-            byte[] buffer = new byte[64 * 1024];
-            try {
-                InputStream in = client.getInputStream();
-                for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
-                    received.write(buffer, 0, n);
-                }
-            } catch (IOException e) {
-                reset = true;
-            }
-            byte[] echoed = received.toByteArray();
+            Received received = readUntilEndOrReset(client.getInputStream());
+            byte[] echoed = received.bytes();
             for (int i = Long.BYTES; i < echoed.length; i++) {
                 if (echoed[i] != upload[i]) {
                     return "byte " + i + " of the echo differs (size " + size + ")";
                 }
             }
-            if (!reset && echoed.length != size) {
+            if (!received.reset() && echoed.length != size) {
                 return "a clean end after " + echoed.length + " of " + size + " bytes (origin reset after "
                         + originResetsAfter + ")";
             }
@@ -781,18 +771,22 @@ final class TcpProxyTest {
         Eventually.await("origin connection closed", WAIT, () -> origin.openConnections() == 0);
     }
 
-    /** The bytes read before EOF or a reset. */
-    private static byte[] readUntilEndOrReset(InputStream in) {
+    /** What a stream delivered, and whether it ended with a reset rather than EOF. */
+    private record Received(byte[] bytes, boolean reset) {
+    }
+
+    /** The bytes read before EOF or a reset; a reset is the end of the stream too, as the caller asks. */
+    private static Received readUntilEndOrReset(InputStream in) {
         ByteArrayOutputStream received = new ByteArrayOutputStream();
-        byte[] buffer = new byte[4096];
+        byte[] buffer = new byte[64 * 1024];
         try {
             for (int n = in.read(buffer); n != -1; n = in.read(buffer)) {
                 received.write(buffer, 0, n);
             }
         } catch (IOException reset) {
-            // the end of the stream too, as the caller asks
+            return new Received(received.toByteArray(), true);
         }
-        return received.toByteArray();
+        return new Received(received.toByteArray(), false);
     }
 
     /** Reads until EOF or a reset; true either way (a hang fails the test by its timeout). */
