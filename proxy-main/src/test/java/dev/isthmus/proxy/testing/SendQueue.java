@@ -17,15 +17,6 @@ public final class SendQueue {
      * ports, which on loopback name it whatever the address family of the listening socket.
      */
     public static void awaitAcknowledged(Socket socket, Duration timeout) throws InterruptedException {
-        int local = socket.getLocalPort();
-        int remote = socket.getPort();
-        Eventually.await("the peer to acknowledge every byte sent from :" + local, timeout,
-                () -> unacknowledged(local, remote) == 0);
-    }
-
-    private static long unacknowledged(int local, int remote) {
-        String queues = TcpTable.row(local, remote).orElseThrow(() -> new AssertionError(
-                "no connection from port " + local + " to port " + remote + " in " + TcpTable.TABLES))[TcpTable.QUEUES];
-        return Long.parseLong(queues.substring(0, queues.indexOf(':')), 16);
+        PeerSocket.awaitAcknowledged(socket.getLocalPort(), socket.getPort(), timeout);
     }
 }

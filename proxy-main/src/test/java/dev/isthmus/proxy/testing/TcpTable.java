@@ -41,6 +41,19 @@ final class TcpTable {
         return Optional.empty();
     }
 
+    /** The connection's {@code tx_queue} and {@code rx_queue}; an assertion error if there is no such connection. */
+    static Queues queues(int localPort, int remotePort) {
+        String queues = row(localPort, remotePort).orElseThrow(() -> new AssertionError("no connection from port "
+                + localPort + " to port " + remotePort + " in " + TABLES))[QUEUES];
+        int colon = queues.indexOf(':');
+        return new Queues(Long.parseLong(queues.substring(0, colon), 16),
+                Long.parseLong(queues.substring(colon + 1), 16));
+    }
+
+    /** Bytes written and not yet acknowledged by the peer; bytes received and not yet read by the socket's owner. */
+    record Queues(long unacknowledged, long received) {
+    }
+
     private static String portSuffix(int port) {
         return String.format(":%04X", port);
     }
