@@ -1116,6 +1116,11 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             abort("client closed mid-request body", 0);
             return false;
         }
+        if (requestBody.sourceError() != 0) {
+            // Read here before epoll reported it (the pump runs on the upstream's events too): the client's doing.
+            abort("client reset mid-request body: " + Errno.describe(requestBody.sourceError()), 0);
+            return false;
+        }
         Rejection rejection = requestBody.rejection();
         if (rejection != null) {
             abort(chunkedBodyRefusal(rejection), rejection.status());
