@@ -1076,15 +1076,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             }
             long moved = responseBody.pump();
             if (responseBody.state() == BodyTransfer.State.FAILED) {
-                if (responseBody.truncated()) {
-                    upstreamFailed("upstream closed mid-response body", 0);
-                } else if (responseBody.sourceError() != 0) {
-                    upstreamFailed("upstream connection error mid-response body: "
-                            + Errno.describe(responseBody.sourceError()), 0);
-                } else {
-                    abort("response body failed: " + (responseBody.rejection() != null
-                            ? responseBody.rejection().description() : "connection error"), 0);
-                }
+                responseBodyFailed();
                 return;
             }
             countBody(responseBody, moved);
@@ -1131,6 +1123,25 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return false;
         }
         return upstreamStoppedReading();
+    }
+
+    /**
+     * The response body stopped moving, part of it already out: the client connection is cut, and the upstream is
+     * blamed (and counted) only for what it did: closing early, resetting, or breaking the chunked framing.
+     */
+    private void responseBodyFailed() {
+        if (responseBody.truncated()) {
+            upstreamFailed("upstream closed mid-response body", 0);
+        } else if (responseBody.sourceError() != 0) {
+            upstreamFailed("upstream connection error mid-response body: "
+                    + Errno.describe(responseBody.sourceError()), 0);
+        } else if (responseBody.rejection() != null) {
+            upstreamFailed("malformed chunked response body: " + responseBody.rejection().description(), 0);
+        } else if (responseBody.sinkError() != 0) {
+            abort("client write failed mid-response body: " + Errno.describe(responseBody.sinkError()), 0);
+        } else {
+            abort("response body failed: no pipe to splice it through (out of descriptors)", 0);
+        }
     }
 
     /** Whether the upstream socket has nothing more to read now: one non-blocking read, after a streamed body. */

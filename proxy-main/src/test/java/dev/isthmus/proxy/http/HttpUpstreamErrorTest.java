@@ -251,6 +251,24 @@ final class HttpUpstreamErrorTest {
     }
 
     @Test
+    void aMalformedChunkLaterInTheResponseBodyIsCountedAsTheUpstreamsFailure() throws Exception {
+        HttpTestOrigin origin = startWithOrigin("");
+        CountDownLatch go = new CountDownLatch(1);
+        String firstChunk = "5\r\nhello\r\n";
+        origin.on("/bad-chunk", OriginScripts.inTwoParts("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + firstChunk, go, "5\r\nworldXX"));
+        RawClient client = fixture.client();
+        client.send(RawClient.head("GET", "/bad-chunk"));
+        assertEquals(200, RawResponse.statusOf(client.readHead()));
+        assertEquals(firstChunk, new String(client.in().readNBytes(firstChunk.length()), StandardCharsets.US_ASCII));
+        go.countDown();
+        // Part of the response is out: a reset, so that the client cannot take the cut body for a whole one.
+        assertThrows(SocketException.class, () -> client.in().read());
+        Eventually.await("the upstream failure counted", WAIT, () -> fixture.listener().upstreamFailures() == 1);
+        assertEquals("direct\n", fixture.client().get("/direct").bodyText(), "the proxy keeps serving");
+    }
+
+    @Test
     void bytesAfterAResponseNeverBecomeTheNextClientsResponse() throws Exception {
         HttpTestOrigin origin = startWithOrigin("");
         origin.on("/poison", OriginScripts.raw("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"

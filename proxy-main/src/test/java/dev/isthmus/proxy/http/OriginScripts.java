@@ -177,6 +177,26 @@ public final class OriginScripts {
     }
 
     /**
+     * Sends {@code first}, waits for {@code go}, then sends {@code second} and closes: a response whose later part
+     * reaches the proxy in a read of its own, once the test has seen the first part through.
+     */
+    public static Script inTwoParts(String first, CountDownLatch go, String second) {
+        return exchange -> {
+            exchange.readBody();
+            exchange.write(first).flush();
+            try {
+                go.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return After.DONE;
+            }
+            exchange.write(second).flush();
+            exchange.socket().close();
+            return After.DONE;
+        };
+    }
+
+    /**
      * Answers with exactly these bytes without reading the request body, then half-closes and reads until the proxy
      * closes: an upstream refusing an upload early, closing politely so that the kernel does not reset the answer.
      */
