@@ -7,6 +7,7 @@ import dev.isthmus.bindings.generated.epoll_event;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.util.ArrayDeque;
 import java.util.function.BooleanSupplier;
 
 import static dev.isthmus.bindings.generated.isthmus_sys_h.EFD_CLOEXEC;
@@ -28,7 +29,8 @@ import static dev.isthmus.bindings.generated.isthmus_sys_h.EPOLL_CTL_MOD;
  * on both ends of a splice (the reason Netty's {@code spliceTo} refuses ET mode).
  *
  * <p>Each {@link #runOnce} is one duty cycle: wait for events (blocking only when there is nothing else to do), dispatch
- * each ready fd to its {@link EventHandler} by token, run posted tasks, fire due timers. Tests drive it step by step.
+ * each ready fd to its {@link EventHandler} by token, run the work handlers {@linkplain #defer deferred} meanwhile,
+ * run posted tasks, fire due timers. Tests drive it step by step.
  */
 public final class EpollReactor implements Reactor {
     private static final int INITIAL_HANDLERS = 1024;
@@ -50,6 +52,8 @@ public final class EpollReactor implements Reactor {
     private final BufferPool buffers;
     private final PipePool pipes;
     private final MemorySegment wakeDrain;
+    /** Handlers {@link #defer}red in this cycle, in order; grows once to the busiest cycle's count, then never. */
+    private final ArrayDeque<EventHandler> deferred = new ArrayDeque<>();
     private boolean closed;
 
     /** Creates a reactor owned by the calling thread. */
@@ -136,6 +140,18 @@ public final class EpollReactor implements Reactor {
         return timers.newTimer(handler);
     }
 
+    /**
+     * Calls {@code handler.onDeferred()} once the events of this duty cycle have all been dispatched, before the
+     * reactor waits again (which it then does without blocking). Work that can wait that long leaves a handler's stack
+     * (a chain of pipelined requests answered one from the other would otherwise recurse once per request) and lets
+     * the writes it makes go out with the cycle's other writes, just before the reactor sleeps. At most
+     * {@code maxTasksPerCycle} run per cycle, in the order deferred; the rest, and what they defer, in the next.
+     */
+    public void defer(EventHandler handler) {
+        assert inEventLoop();
+        deferred.addLast(handler);
+    }
+
     /** Registers {@code fd} with an interest mask; returns the token to modify or remove it with. */
     public long register(int fd, int interest, EventHandler handler) throws SyscallException {
         assert inEventLoop();
@@ -191,7 +207,7 @@ public final class EpollReactor implements Reactor {
         if (timerWait >= 0 && (timeout < 0 || timerWait < timeout)) {
             timeout = timerWait;
         }
-        boolean sleeping = timeout != 0 && tasks.prepareToSleep();
+        boolean sleeping = timeout != 0 && deferred.isEmpty() && tasks.prepareToSleep();
         int ready = sys.epollWait(epollFd, events, maxEvents, sleeping ? timeout : 0);
         if (sleeping) {
             tasks.awake();
@@ -203,9 +219,24 @@ public final class EpollReactor implements Reactor {
         } else if (ready < 0 && ready != -EINTR()) {
             throw new IllegalStateException(name + ": " + new SyscallException("epoll_wait", ready).getMessage());
         }
+        work += runDeferred();
         work += tasks.runPending(maxTasksPerCycle);
         work += timers.expire(System.nanoTime());
         return work;
+    }
+
+    private int runDeferred() {
+        int ran = 0;
+        while (ran < maxTasksPerCycle && !deferred.isEmpty()) {
+            EventHandler handler = deferred.pollFirst();
+            ran++;
+            try {
+                handler.onDeferred();
+            } catch (RuntimeException | LinkageError | AssertionError e) {
+                release(handler, e);
+            }
+        }
+        return ran;
     }
 
     private int dispatch(int ready) {
@@ -231,12 +262,16 @@ public final class EpollReactor implements Reactor {
         } catch (RuntimeException | LinkageError | AssertionError e) {
             // LinkageError too: a class whose initialisation failed once (say, under EMFILE) fails every later use,
             // and must cost the connection that met it, not the reactor.
-            LOG.log(System.Logger.Level.ERROR, name + ": event handler failed; releasing it", e);
-            try {
-                handler.onFailure(e);
-            } catch (RuntimeException | LinkageError | AssertionError again) {
-                LOG.log(System.Logger.Level.ERROR, name + ": releasing a failed handler failed too", again);
-            }
+            release(handler, e);
+        }
+    }
+
+    private void release(EventHandler handler, Throwable failure) {
+        LOG.log(System.Logger.Level.ERROR, name + ": event handler failed; releasing it", failure);
+        try {
+            handler.onFailure(failure);
+        } catch (RuntimeException | LinkageError | AssertionError again) {
+            LOG.log(System.Logger.Level.ERROR, name + ": releasing a failed handler failed too", again);
         }
     }
 
@@ -260,6 +295,7 @@ public final class EpollReactor implements Reactor {
         for (EventHandler handler : handlers.liveHandlers()) {
             handler.onReactorShutdown();
         }
+        deferred.clear();
         tasks.runPending(Integer.MAX_VALUE);
         pipes.closeAll();
         sys.close(wakeFd);

@@ -14,7 +14,14 @@ public interface EventHandler {
     void onReactorShutdown();
 
     /**
-     * {@link #onEvents} threw: the reactor logs {@code failure} and calls this so the handler can release what it
+     * Called once per {@link EpollReactor#defer}, after the events of that duty cycle have all been dispatched.
+     * Handlers that never defer need not implement it.
+     */
+    default void onDeferred() {
+    }
+
+    /**
+     * {@link #onEvents} (or {@link #onDeferred}) threw: the reactor logs {@code failure} and calls this so the handler can release what it
      * holds; one connection's bug must not stop the reactor serving every other. Defaults to the shutdown path.
      */
     default void onFailure(Throwable failure) {

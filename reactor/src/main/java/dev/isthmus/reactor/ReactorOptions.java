@@ -4,7 +4,8 @@ package dev.isthmus.reactor;
  * Sizing of one reactor.
  *
  * @param maxEventsPerWait epoll events read per {@code epoll_wait}
- * @param maxTasksPerCycle cross-thread tasks run per loop iteration, so a flood of posts cannot starve I/O
+ * @param maxTasksPerCycle cross-thread tasks, and as many deferred handlers, run per loop iteration, so a flood of
+ *                         posts or deferrals cannot starve I/O
  * @param chunkSize        bytes per off-heap buffer chunk
  * @param maxChunks        chunks the reactor may hold at once (its buffer memory bound)
  * @param pipeSize         requested capacity of each splice pipe; the default is the kernel's own, 64 KiB

@@ -134,6 +134,8 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
      * that went on past the head's read was relayed through that chunk, or spliced, and is gone.
      */
     private boolean requestReplayable;
+    /** A pipelined request is buffered and waits for {@link #onDeferred}; a read that parses it first clears this. */
+    private boolean nextRequestDeferred;
     private int failedConnects;
 
     private UpstreamConnection upstream;
@@ -439,6 +441,7 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
     }
 
     private void parseHead() {
+        nextRequestDeferred = false;
         RequestParser parser = worker.requestParser;
         parser.reset();
         ParseStatus status = parser.parse(chunk, headStart, filled - headStart);
@@ -1197,7 +1200,19 @@ final class ClientConnection implements EventHandler, PhaseTimer.Expiry, Indexed
             return;
         }
         timer.arm(PhaseTimer.Purpose.REQUEST_HEAD, worker.limits.requestHeadTimeout().toNanos());
-        parseHead();
+        // The next pipelined request waits for the end of this cycle's events (onDeferred): answered from here, a
+        // chain of local responses recursed once per request, and a client that pipelined a few thousand of them
+        // overflowed the reactor's stack; and a request forwarded from here woke the origin, which then preempted
+        // this thread, once per request.
+        nextRequestDeferred = true;
+        reactor.defer(this);
+    }
+
+    @Override
+    public void onDeferred() {
+        if (nextRequestDeferred && state == State.READING_HEAD) {
+            parseHead();
+        }
     }
 
     /** Drain requested: an idle connection closes now; a busy one answers with Connection: close, then closes. */

@@ -5,17 +5,21 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The proxy as an operator runs it, in a child JVM on a config file: for tests that signal it (SIGHUP, SIGSTOP) as a
- * whole process. Its log goes to a file, which the ports it listens on are read from.
+ * The proxy as an operator runs it, in a child JVM on a config file, with the JVM options {@code bin/isthmus} gives
+ * it: for tests that signal it (SIGHUP, SIGSTOP) as a whole process, or that need its real thread stacks. Its log goes
+ * to a file, which the ports it listens on are read from.
  */
 public final class ChildProxy implements AutoCloseable {
     private static final Pattern ADMIN = Pattern.compile("admin on 127\\.0\\.0\\.1:(\\d+)");
+    /** bin/isthmus's defaults (ISTHMUS_JAVA_OPTS unset). */
+    private static final List<String> LAUNCHER_JVM_OPTIONS = List.of("-XX:+UseSerialGC", "-Xss512k", "-Xmn32m");
 
     private final Process process;
     private final Path stderr;
@@ -27,9 +31,13 @@ public final class ChildProxy implements AutoCloseable {
 
     /** Starts {@code bin/isthmus --config yaml}'s equivalent, its standard error written to {@code stderr}. */
     public static ChildProxy start(Path yaml, Path stderr) throws IOException {
-        Process process = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                "dev.isthmus.proxy.Main", "--config", yaml.toString()))
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("--enable-native-access=ALL-UNNAMED");
+        command.addAll(LAUNCHER_JVM_OPTIONS);
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), "dev.isthmus.proxy.Main",
+                "--config", yaml.toString()));
+        Process process = new ProcessBuilder(command)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                 .redirectError(stderr.toFile())
                 .start();
