@@ -12,6 +12,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 import java.util.function.Consumer;
 
 /**
@@ -28,12 +29,16 @@ public final class ReactorGroup implements AutoCloseable {
     private final List<EpollReactor> reactors;
     private final List<Thread> threads;
     private final int[] cpus;
+    private final CompletableFuture<String> unexpectedStop = new CompletableFuture<>();
+    /** 1 at the index of a reactor that stopped by {@link #unexpectedStop}, set before that completes. */
+    private final AtomicIntegerArray lost;
     private volatile boolean stopping;
 
     private ReactorGroup(int count) {
         this.reactors = new ArrayList<>(count);
         this.threads = new ArrayList<>(count);
         this.cpus = new int[count];
+        this.lost = new AtomicIntegerArray(count);
         Arrays.fill(cpus, NOT_PINNED);
     }
 
@@ -80,6 +85,7 @@ public final class ReactorGroup implements AutoCloseable {
     }
 
     private void runReactor(String name, ReactorOptions options, int index, CompletableFuture<EpollReactor> ready) {
+        Throwable failure = null;
         EpollReactor reactor;
         try {
             reactor = new EpollReactor(name, options);
@@ -95,10 +101,24 @@ public final class ReactorGroup implements AutoCloseable {
             ready.complete(reactor);
             reactor.runUntil(() -> stopping);
         } catch (Throwable t) {
+            failure = t;
             LOG.log(System.Logger.Level.ERROR, name + " stopped by an unexpected failure", t);
         } finally {
             reactor.close();
         }
+        if (failure != null) {
+            lost.set(index, 1);
+            unexpectedStop.complete(name + " stopped by an unexpected failure: " + failure);
+        }
+    }
+
+    /**
+     * Completes, saying which reactor and why, once a reactor has stopped other than by {@link #shutdown}: an error
+     * no handler could contain ended its thread, and closed every connection it held. The other reactors go on; the
+     * owner decides whether the process should (a proxy short of a worker should rather exit and be restarted).
+     */
+    public CompletableFuture<String> unexpectedStop() {
+        return unexpectedStop;
     }
 
     /** False, with a warning, when the kernel refused: the reactor then runs wherever the scheduler puts it. */
@@ -123,12 +143,20 @@ public final class ReactorGroup implements AutoCloseable {
         return reactors.get(index);
     }
 
-    /** Runs {@code task} on every reactor and waits for all to finish it; rethrows the first failure. */
+    /**
+     * Runs {@code task} on every reactor and waits for all to finish it; rethrows the first failure. A reactor that
+     * has {@linkplain #unexpectedStop stopped} is skipped: it holds nothing any more.
+     */
     public void onEach(Consumer<EpollReactor> task, Duration timeout) throws Exception {
         List<CompletableFuture<Void>> done = new ArrayList<>(reactors.size());
-        for (EpollReactor reactor : reactors) {
+        for (int i = 0; i < reactors.size(); i++) {
+            EpollReactor reactor = reactors.get(i);
             CompletableFuture<Void> result = new CompletableFuture<>();
             done.add(result);
+            if (lost.get(i) == 1) {
+                result.complete(null);
+                continue;
+            }
             reactor.post(() -> {
                 try {
                     task.accept(reactor);

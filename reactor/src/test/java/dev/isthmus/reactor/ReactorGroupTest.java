@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -43,6 +44,23 @@ final class ReactorGroupTest {
                 assertTrue(ran.await(5, TimeUnit.SECONDS), "task " + round + " never ran");
                 assertTrue(thread.get() != Thread.currentThread().threadId());
             }
+        } finally {
+            assertTrue(group.shutdown(SHUTDOWN));
+        }
+    }
+
+    @Test
+    void aReactorStoppedByAnErrorNoHandlerCatchesIsReportedAndLeftOutOfOnEach() throws Exception {
+        ReactorGroup group = ReactorGroup.start("lost", 2, ReactorOptions.DEFAULTS, false);
+        try {
+            group.get(0).post(() -> {
+                throw new InternalError("uncontained");
+            });
+            String reason = group.unexpectedStop().get(10, TimeUnit.SECONDS);
+            assertTrue(reason.contains("lost-0") && reason.contains("uncontained"), reason);
+            List<String> ranOn = new CopyOnWriteArrayList<>();
+            group.onEach(reactor -> ranOn.add(reactor.name()), SHUTDOWN);
+            assertEquals(List.of("lost-1"), ranOn, "the survivor runs it; the lost one is not waited for");
         } finally {
             assertTrue(group.shutdown(SHUTDOWN));
         }

@@ -76,15 +76,36 @@ public final class ProxyServer implements AutoCloseable {
         }
         Signal.handle(new Signal("USR1"), signal -> server.reopenAccessLogs());
         Signal.handle(new Signal("HUP"), signal -> server.reloadFrom(source));
+        return server.serveUntil(stopSignal);
+    }
+
+    /**
+     * Serves until {@code stopSignal} opens, or until a worker is lost to an error no connection could contain: a
+     * proxy short of a worker is not run on, the others drain and the exit code is 1, for a supervisor to start a
+     * whole one. Returns the process exit code.
+     */
+    int serveUntil(CountDownLatch stopSignal) {
+        group.unexpectedStop().thenRun(stopSignal::countDown);
         try {
             stopSignal.await();
-            LOG.log(System.Logger.Level.INFO, "stop requested: draining");
-            server.drain();
-            return 0;
+            boolean workerLost = group.unexpectedStop().isDone();
+            if (workerLost) {
+                System.err.println("isthmus: " + group.unexpectedStop().join() + "; draining the other workers and"
+                        + " exiting");
+            } else {
+                LOG.log(System.Logger.Level.INFO, "stop requested: draining");
+            }
+            drain();
+            return workerLost ? 1 : 0;
         } catch (Exception e) {
             System.err.println("isthmus: failed while stopping: " + e.getMessage());
             return 1;
         }
+    }
+
+    /** The workers; package-private for a test that must lose one. */
+    ReactorGroup workers() {
+        return group;
     }
 
     /** Starts reactors and opens every listener on each; the caller owns the returned server and must close it. */
