@@ -112,7 +112,7 @@ public final class BenchRunner {
         }
         for (Workload workload : List.of(Workload.SMALL_GET, Workload.MIB_GET)) {
             LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(),
-                    settings.loadThreads(), each, Duration.ZERO, 0, false);
+                    settings.loadThreads(), each, Duration.ZERO, 0, false, 1);
             try {
                 closedLoopTool.run(spec, () -> { });
             } catch (IOException e) {
@@ -122,8 +122,9 @@ public final class BenchRunner {
         log.println("bench: warmed up " + target.label());
     }
 
+    /** Debian's wrk has neither a fixed-rate mode nor pipelining: isthmus-load runs those two. */
     private LoadTool toolFor(Workload workload) {
-        return workload == Workload.OPEN_LOOP ? openLoopTool : closedLoopTool;
+        return workload == Workload.OPEN_LOOP || workload == Workload.PIPELINED_GET ? openLoopTool : closedLoopTool;
     }
 
     private void log(int round, RunRecord record) {
@@ -189,7 +190,8 @@ public final class BenchRunner {
             throws IOException {
         boolean open = workload == Workload.OPEN_LOOP;
         LoadSpec spec = new LoadSpec(server.port(), workload.path(), workload.connections(), settings.loadThreads(),
-                settings.duration(), settings.warmup(), open ? openLoopRate : 0, workload.closesEachConnection());
+                settings.duration(), settings.warmup(), open ? openLoopRate : 0, workload.closesEachConnection(),
+                workload.pipelineDepth());
         Optional<JvmCounters> jvm = target == Target.ISTHMUS ? counters(server.pid()) : Optional.empty();
         Snapshot before = new Snapshot(server.pid(), jvm);
         LoadResult result = tool.run(spec, before);

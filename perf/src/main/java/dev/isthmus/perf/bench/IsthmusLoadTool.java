@@ -48,6 +48,9 @@ public final class IsthmusLoadTool implements LoadTool {
         if (spec.closeEach()) {
             command.add("--close");
         }
+        if (spec.pipeline() > 1) {
+            command.addAll(List.of("--pipeline", Integer.toString(spec.pipeline())));
+        }
         command.add(spec.url());
         return ChildRun.run(cpus.load(command), spec.warmup().plus(spec.duration()).plus(DEADLINE_SLACK),
                 LoadMain.MEASURING_LINE, onMeasureStart);

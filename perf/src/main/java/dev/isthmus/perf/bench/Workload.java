@@ -17,6 +17,11 @@ public enum Workload {
      * accepting, proxying and closing a connection per request (clients without keep-alive, {@code ab} without -k).
      */
     NEW_CONNECTION_GET("small GET, a new connection each, 64 at a time", BenchFiles.SMALL_PATH, 64),
+    /**
+     * Small GET, {@value #PIPELINE_DEPTH} requests in flight on each of 16 connections, closed loop: what a proxy makes
+     * of requests that wait behind one another on a connection (HTTP/1.1 pipelining), answered in order.
+     */
+    PIPELINED_GET("small GET, 16 conns x " + Workload.PIPELINE_DEPTH + " pipelined", BenchFiles.SMALL_PATH, 16),
     /** Small GET at a fixed rate with coordinated-omission correction: latency when not saturated. */
     OPEN_LOOP("open loop, small GET, 64 conns", BenchFiles.SMALL_PATH, 64),
     /** Many idle keep-alive connections: resident memory per connection. */
@@ -26,6 +31,9 @@ public enum Workload {
      * the origin, is the limit (it must saturate the origin at least as well as wrk does).
      */
     LOADGEN_CHECK("load generator check: small GET on direct, 64 conns", BenchFiles.SMALL_PATH, 64);
+
+    /** Requests in flight per connection in {@link #PIPELINED_GET}. */
+    public static final int PIPELINE_DEPTH = 16;
 
     private final String label;
     private final String path;
@@ -52,6 +60,11 @@ public enum Workload {
     /** True when a load tool drives it for a duration (everything but the idle-connections probe). */
     public boolean isTimed() {
         return this != IDLE_CONNECTIONS;
+    }
+
+    /** Requests the load keeps in flight on each connection: 1 but for {@link #PIPELINED_GET}. */
+    public int pipelineDepth() {
+        return this == PIPELINED_GET ? PIPELINE_DEPTH : 1;
     }
 
     /** True when every request goes on a connection of its own. */

@@ -11,7 +11,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 
-/** wrk (closed loop only: Debian's wrk has no fixed-rate mode), with a Lua hook that prints a result line. */
+/**
+ * wrk (closed loop, one request at a time per connection: Debian's wrk has no fixed-rate mode, and pipelines only
+ * through a script of its own), with a Lua hook that prints a result line.
+ */
 public final class WrkLoadTool implements LoadTool {
 
     private static final String SCRIPT_RESOURCE = "wrk-report.lua";
@@ -59,6 +62,10 @@ public final class WrkLoadTool implements LoadTool {
     }
 
     private LoadResult runOnce(LoadSpec spec, Duration duration, Runnable onStart) throws IOException {
+        if (spec.pipeline() > 1) {
+            throw new IllegalArgumentException("wrk keeps one request in flight per connection; pipelining needs"
+                    + " isthmus-load");
+        }
         // wrk needs at least one connection per thread, and takes whole seconds.
         int threads = Math.min(spec.threads(), spec.connections());
         List<String> command = new ArrayList<>(List.of(executable, "-t" + threads, "-c" + spec.connections(),

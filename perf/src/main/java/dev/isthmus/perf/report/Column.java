@@ -26,6 +26,8 @@ public record Column(Workload workload, Metric metric, boolean compared) {
             new Column(Workload.BIG_GET, Metric.BYTES_PER_SECOND, true),
             new Column(Workload.NEW_CONNECTION_GET, Metric.REQUESTS_PER_SECOND, true),
             new Column(Workload.NEW_CONNECTION_GET, Metric.CPU_MICROS_PER_REQUEST, true),
+            new Column(Workload.PIPELINED_GET, Metric.REQUESTS_PER_SECOND, true),
+            new Column(Workload.PIPELINED_GET, Metric.CPU_MICROS_PER_REQUEST, true),
             new Column(Workload.OPEN_LOOP, Metric.P50_MICROS, true),
             new Column(Workload.OPEN_LOOP, Metric.P99_MICROS, true),
             new Column(Workload.OPEN_LOOP, Metric.P999_MICROS, true),
@@ -41,6 +43,7 @@ public record Column(Workload workload, Metric metric, boolean compared) {
             case MIB_GET -> "1 MiB " + metric.label();
             case BIG_GET -> "64 MiB " + metric.label();
             case NEW_CONNECTION_GET -> "new conn GET " + metric.label();
+            case PIPELINED_GET -> "pipelined GET " + metric.label();
             case OPEN_LOOP -> "open loop " + metric.label();
             case IDLE_CONNECTIONS -> "idle " + metric.label();
             case LOADGEN_CHECK -> "load generator check " + metric.label();
