@@ -193,7 +193,7 @@ final class TcpSession implements IndexedSet.Member {
 
     private void onClientEvents(int events) {
         if (state == State.FLUSHING_RESET) {
-            whileFlushingReset(events, clientToUpstream);
+            whileFlushingReset(events);
             return;
         }
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
@@ -209,7 +209,7 @@ final class TcpSession implements IndexedSet.Member {
             return;
         }
         if (state == State.FLUSHING_RESET) {
-            whileFlushingReset(events, upstreamToClient);
+            whileFlushingReset(events);
             return;
         }
         if (state != State.PROXYING && state != State.DRAINING_RESET) {
@@ -319,8 +319,7 @@ final class TcpSession implements IndexedSet.Member {
                     + "); resetting the client once what it sent is through");
         }
         SpliceForwarder fromResetSide = upstreamReset ? upstreamToClient : clientToUpstream;
-        SpliceForwarder toResetSide = upstreamReset ? clientToUpstream : upstreamToClient;
-        toResetSide.discard(upstreamReset ? clientFd : upstreamFd);
+        towardsResetSide().discard(upstreamReset ? clientFd : upstreamFd);
         fromResetSide.finByClose();
         if (upstreamReset) {
             unregisterUpstream();
@@ -350,22 +349,22 @@ final class TcpSession implements IndexedSet.Member {
     }
 
     /**
-     * FLUSHING_RESET: writability of the other side (or its error or hang-up) ends the session; what it sends till
-     * then is thrown away ({@code discarding} reads it).
+     * FLUSHING_RESET: the only side still watched is the other one. Its writability (or its error or hang-up) ends the
+     * session; what it sends till then is thrown away.
      */
-    private void whileFlushingReset(int events, SpliceForwarder discarding) {
+    private void whileFlushingReset(int events) {
         if ((events & (EPOLLOUT() | EPOLLERR() | EPOLLHUP())) != 0) {
             resetBoth();
             return;
         }
+        SpliceForwarder discarding = towardsResetSide();
         discarding.sourceReady();
         discarding.pump();
         rearmWhileFlushingReset();
     }
 
     private void rearmWhileFlushingReset() {
-        SpliceForwarder discarding = resetByUpstream ? clientToUpstream : upstreamToClient;
-        int watch = EPOLLOUT() | (discarding.wantsSourceReadable() ? EPOLLIN() : 0);
+        int watch = EPOLLOUT() | (towardsResetSide().wantsSourceReadable() ? EPOLLIN() : 0);
         if (resetByUpstream) {
             rearm(watch, 0);
         } else {
@@ -385,6 +384,11 @@ final class TcpSession implements IndexedSet.Member {
             reactor.unregister(upstreamToken);
             upstreamRegistered = false;
         }
+    }
+
+    /** After a reset: the direction towards the side that reset, which {@link SpliceForwarder#discard}s. */
+    private SpliceForwarder towardsResetSide() {
+        return resetByUpstream ? clientToUpstream : upstreamToClient;
     }
 
     private void rearm(int wantClient, int wantUpstream) {
